@@ -1,0 +1,2 @@
+/** What the Flotilla service, agent, CLI and load tests share. Depends on Jackson only. */
+package dev.flotilla.api;

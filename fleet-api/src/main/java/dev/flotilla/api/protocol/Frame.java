@@ -1,0 +1,17 @@
+package dev.flotilla.api.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * One JSON frame on the agent's WebSocket. Every frame names its kind in {@code type}; an unknown
+ * {@code type} is a protocol error that closes the connection with a reason.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Hello.class, name = "hello"),
+    @JsonSubTypes.Type(value = Welcome.class, name = "welcome"),
+    @JsonSubTypes.Type(value = Heartbeat.class, name = "heartbeat"),
+    @JsonSubTypes.Type(value = ErrorFrame.class, name = "error"),
+})
+public sealed interface Frame permits Hello, Welcome, Heartbeat, ErrorFrame {}

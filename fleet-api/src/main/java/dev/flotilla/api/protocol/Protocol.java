@@ -1,0 +1,27 @@
+package dev.flotilla.api.protocol;
+
+/** Constants of the agent protocol that both ends must agree on. */
+public final class Protocol {
+    /** The protocol version this build speaks. */
+    public static final int VERSION = 1;
+
+    /** Where the agent opens its WebSocket. */
+    public static final String CONNECT_PATH = "/agent/v1/connect";
+
+    /** Where the agent exchanges an enrollment token for a machine credential. */
+    public static final String ENROLL_PATH = "/agent/v1/enroll";
+
+    /** Largest frame either side accepts; a bigger one closes the connection (1009). */
+    public static final int MAX_FRAME_BYTES = 1024 * 1024;
+
+    /** Close code for a frame that is not valid JSON or not a known frame. */
+    public static final short CLOSE_BAD_FRAME = 4400;
+
+    /** Close code for a missing, wrong or revoked credential. */
+    public static final short CLOSE_UNAUTHORIZED = 4401;
+
+    /** Close code when the same machine connected again elsewhere and this session is replaced. */
+    public static final short CLOSE_REPLACED = 4409;
+
+    private Protocol() {}
+}

@@ -1,0 +1,123 @@
+package dev.flotilla.service.auth;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import dev.flotilla.api.rest.NewApiToken;
+import dev.flotilla.service.common.TimeService;
+import dev.flotilla.service.tenant.Organizations;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * First start: creates the local admin account with a generated password, printed once. With
+ * {@code flotilla.bootstrap.file} set it also creates an admin API token and writes both, as
+ * {@code KEY=value} lines (mode 0600), for scripts such as {@code ./flotilla up}.
+ */
+@ApplicationScoped
+public class Bootstrap {
+    private static final Logger LOG = Logger.getLogger(Bootstrap.class);
+    private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    ApiTokenService tokens;
+
+    @Inject
+    TimeService time;
+
+    @ConfigProperty(name = "flotilla.admin.username", defaultValue = "admin")
+    String username;
+
+    @ConfigProperty(name = "flotilla.admin.password")
+    Optional<String> configuredPassword;
+
+    @ConfigProperty(name = "flotilla.bootstrap.file")
+    Optional<Path> bootstrapFile;
+
+    void onStart(@Observes StartupEvent start) {
+        firstStart();
+    }
+
+    @Transactional
+    void firstStart() {
+        // One replica bootstraps; the others wait for it here and then find the account.
+        em.createNativeQuery("select pg_advisory_xact_lock(7001)").getSingleResult();
+        if (Account.count() > 0) {
+            return;
+        }
+        String password = configuredPassword.filter(p -> !p.isBlank()).orElseGet(Bootstrap::generatePassword);
+        Account a = new Account();
+        a.id = UUID.randomUUID();
+        a.orgId = Organizations.DEFAULT;
+        a.username = username;
+        a.passwordHash = AccountService.hash(password);
+        a.role = Role.OWNER.wireName();
+        a.createdAt = time.now().truncatedTo(ChronoUnit.MICROS);
+        a.persist();
+        LOG.infof(
+                "%n================================================================%n"
+                        + " Flotilla first start: local account created%n"
+                        + "   user:     %s%n"
+                        + "   password: %s%n"
+                        + " This password is shown once. Keep it.%n"
+                        + "================================================================",
+                username, configuredPassword.isPresent() ? "(as configured in flotilla.admin.password)" : password);
+        bootstrapFile.ifPresent(file -> {
+            var token = tokens.create(
+                    Organizations.DEFAULT,
+                    "account:" + username,
+                    Role.OWNER,
+                    new NewApiToken("bootstrap", Role.ADMIN.wireName(), Duration.ofDays(365)));
+            write(
+                    file,
+                    "FLOTILLA_ADMIN_USER=" + username + "\n"
+                            + "FLOTILLA_ADMIN_PASSWORD=" + password + "\n"
+                            + "FLOTILLA_TOKEN=" + token.secret() + "\n"
+                            + "FLOTILLA_TOKEN_EXPIRES=" + token.token().expiresAt() + "\n");
+            LOG.infof("Bootstrap credentials written to %s (created %s)", file, Instant.now());
+        });
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, content, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static String generatePassword() {
+        SecureRandom random = new SecureRandom();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            sb.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+        }
+        return sb.toString();
+    }
+}

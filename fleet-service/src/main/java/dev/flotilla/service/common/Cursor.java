@@ -1,0 +1,37 @@
+package dev.flotilla.service.common;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * An opaque pagination cursor: the sort key of the last item of a page, so that the next page
+ * starts after it even when rows are added or removed meanwhile (keyset pagination).
+ */
+public final class Cursor {
+    private static final char SEP = '\u001f';
+
+    private Cursor() {}
+
+    public static String encode(String... parts) {
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(String.join(String.valueOf(SEP), parts).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * @throws ProblemException 400 when the cursor was not made by {@link #encode}
+     */
+    public static List<String> decode(String cursor, int parts) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            List<String> out = List.of(text.split(String.valueOf(SEP), -1));
+            if (out.size() != parts) {
+                throw ProblemException.badRequest("invalid cursor");
+            }
+            return out;
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("invalid cursor");
+        }
+    }
+}

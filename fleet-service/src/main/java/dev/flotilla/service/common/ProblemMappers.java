@@ -1,0 +1,156 @@
+package dev.flotilla.service.common;
+
+import java.util.Comparator;
+import java.util.List;
+
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+
+import dev.flotilla.api.selector.SelectorSyntaxException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+
+/**
+ * Turns every exception that leaves a resource into {@code application/problem+json}. The
+ * catch-all logs the failure and says nothing of it to the caller.
+ */
+public class ProblemMappers {
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e) {
+        return Problem.of(
+                        e.status(),
+                        Response.Status.fromStatusCode(e.status()) == null
+                                ? "Error"
+                                : Response.Status.fromStatusCode(e.status()).getReasonPhrase(),
+                        e.getMessage())
+                .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response selector(SelectorSyntaxException e) {
+        return Problem.of(Response.Status.BAD_REQUEST, "invalid label selector: " + e.getMessage())
+                .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response validation(ConstraintViolationException e) {
+        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> new Problem.FieldError(leaf(v.getPropertyPath().toString()), v.getMessage()))
+                .sorted(Comparator.comparing(Problem.FieldError::field))
+                .toList();
+        return new Problem("about:blank", "Bad Request", 400, "the request is not valid", errors).toResponse();
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response mismatched(MismatchedInputException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response json(JsonProcessingException e) {
+        String detail;
+        if (e instanceof UnrecognizedPropertyException u) {
+            detail = "unknown field '" + u.getPropertyName() + "'";
+        } else if (e instanceof InvalidFormatException f) {
+            detail = "invalid value for '" + path(f) + "'";
+        } else if (e instanceof MismatchedInputException m) {
+            detail = m.getPath().isEmpty()
+                    ? "the body is not the JSON object expected"
+                    : "invalid value for '" + path(m) + "'";
+        } else {
+            detail = "malformed JSON at line "
+                    + (e.getLocation() == null ? "?" : e.getLocation().getLineNr());
+        }
+        return Problem.of(Response.Status.BAD_REQUEST, detail).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e, UriInfo uri) {
+        return unauthenticated(uri);
+    }
+
+    @ServerExceptionMapper
+    public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri) {
+        return unauthenticated(uri);
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return Problem.of(Response.Status.FORBIDDEN, "your role does not allow this")
+                .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        Response r = e.getResponse();
+        if (r.getStatus() >= 500) {
+            LOG.error("request failed", e);
+            return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "the request failed; see the service log")
+                    .toResponse();
+        }
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return json(json);
+        }
+        String detail = e instanceof NotFoundException ? "no such resource" : e.getMessage();
+        Response.StatusType status = r.getStatusInfo();
+        return Problem.of(status.getStatusCode(), status.getReasonPhrase(), detail)
+                .toResponse();
+    }
+
+    @ServerExceptionMapper(priority = 10_000)
+    public Response unexpected(Throwable e) {
+        LOG.error("request failed", e);
+        return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "the request failed; see the service log")
+                .toResponse();
+    }
+
+    private static Response unauthenticated(UriInfo uri) {
+        String path = uri.getPath();
+        if (!path.startsWith("/api/") && !path.startsWith("/fleet/")) {
+            // A person in a browser: to the login page.
+            return Response.seeOther(uri.getBaseUriBuilder().path("login").build())
+                    .build();
+        }
+        return Response.status(401)
+                .type(Problem.MEDIA)
+                .header("WWW-Authenticate", "Bearer realm=\"flotilla\"")
+                .entity(Problem.of(
+                        Response.Status.UNAUTHORIZED, "a valid API token is required (Authorization: Bearer ...)"))
+                .build();
+    }
+
+    private static String path(MismatchedInputException e) {
+        StringBuilder sb = new StringBuilder();
+        for (var ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!sb.isEmpty()) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String leaf(String propertyPath) {
+        // "create.arg0.name" -> "name": the method and parameter are not the caller's business.
+        String[] parts = propertyPath.split("\\.");
+        return parts.length >= 3 ? String.join(".", List.of(parts).subList(2, parts.length)) : propertyPath;
+    }
+}

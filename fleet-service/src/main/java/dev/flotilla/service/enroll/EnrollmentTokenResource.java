@@ -1,0 +1,64 @@
+package dev.flotilla.service.enroll;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.flotilla.api.rest.CreatedEnrollmentToken;
+import dev.flotilla.api.rest.EnrollmentTokenView;
+import dev.flotilla.api.rest.NewEnrollmentToken;
+import dev.flotilla.service.auth.Actor;
+import dev.flotilla.service.auth.Role;
+
+@Path("/api/v1/enrollment-tokens")
+@Tag(name = "Enrollment tokens")
+@SecurityRequirement(name = "bearer")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Role.ADMIN_NAME)
+public class EnrollmentTokenResource {
+    @Inject
+    EnrollmentService enrollment;
+
+    @Inject
+    Actor actor;
+
+    @GET
+    @Operation(summary = "List enrollment tokens (role: admin)")
+    public List<EnrollmentTokenView> list() {
+        return enrollment.list(actor.orgId());
+    }
+
+    @POST
+    @Operation(summary = "Create an enrollment token; its secret is in this response only (role: admin)")
+    public Response create(NewEnrollmentToken request) {
+        CreatedEnrollmentToken created = enrollment.create(actor.orgId(), actor.name(), request);
+        return Response.created(URI.create(
+                        "/api/v1/enrollment-tokens/" + created.token().id()))
+                .entity(created)
+                .build();
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Revoke an enrollment token; machines enrolled with it stay (role: admin)")
+    public EnrollmentTokenView revoke(@PathParam("id") UUID id) {
+        return enrollment.revoke(actor.orgId(), id);
+    }
+}

@@ -1,0 +1,132 @@
+package dev.flotilla.service.machine;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.flotilla.api.rest.MachineEventView;
+import dev.flotilla.api.rest.MachineView;
+import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.selector.LabelSelector;
+import dev.flotilla.service.auth.Actor;
+import dev.flotilla.service.auth.Role;
+import dev.flotilla.service.common.ProblemException;
+
+@Path("/api/v1/machines")
+@Tag(name = "Machines")
+@SecurityRequirement(name = "bearer")
+@Produces(MediaType.APPLICATION_JSON)
+public class MachineResource {
+    @Inject
+    MachineService machines;
+
+    @Inject
+    Actor actor;
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "List machines, sorted by hostname then id (role: viewer)")
+    public Page<MachineView> list(
+            @Parameter(description = "label selector, e.g. region=eu,role in (web,db),!gpu") @QueryParam("selector")
+                    String selector,
+            @Parameter(description = "online, offline or lost") @QueryParam("presence") String presence,
+            @Parameter(description = "part of the hostname, or the start of the machine id") @QueryParam("q")
+                    String text,
+            @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") String cursor,
+            @Parameter(description = "page size, 1 to 500 (default 50)") @QueryParam("limit") String limit) {
+        return machines.list(new MachineService.MachineQuery(
+                actor.orgId(), LabelSelector.parse(selector), presence(presence), text, cursor, limit(limit)));
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "One machine (role: viewer)")
+    public MachineView get(@PathParam("id") String id) {
+        return machines.get(actor.orgId(), id);
+    }
+
+    @GET
+    @Path("/{id}/events")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "A machine's history, newest first (role: viewer)")
+    public Page<MachineEventView> events(
+            @PathParam("id") String id, @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
+        machines.get(actor.orgId(), id);
+        return machines.events(actor.orgId(), id, cursor, limit(limit));
+    }
+
+    @PATCH
+    @Path("/{id}/labels")
+    @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(summary = "Set labels (a JSON object; a null value removes the label) (role: operator)")
+    public MachineView changeLabels(@PathParam("id") String id, Map<String, String> changes) {
+        if (changes == null || changes.isEmpty()) {
+            throw ProblemException.badRequest("a JSON object of label changes is required");
+        }
+        return machines.changeLabels(actor.orgId(), id, changes, actor.name());
+    }
+
+    @DELETE
+    @Path("/{id}/labels/{key}")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(summary = "Remove a label set through the API (role: operator)")
+    public MachineView removeLabel(@PathParam("id") String id, @PathParam("key") String key) {
+        Map<String, String> change = new HashMap<>();
+        change.put(key, null);
+        return machines.changeLabels(actor.orgId(), id, change, actor.name());
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(summary = "Remove a machine: its credential stops working at once (role: admin)")
+    public Response remove(@PathParam("id") String id) {
+        machines.remove(actor.orgId(), id, actor.name());
+        return Response.noContent().build();
+    }
+
+    static Presence presence(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        Presence p = Presence.parse(text);
+        if (p == null) {
+            throw ProblemException.badRequest("presence must be online, offline or lost");
+        }
+        return p;
+    }
+
+    static int limit(String text) {
+        if (text == null || text.isBlank()) {
+            return 50;
+        }
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 1 && n <= MachineService.MAX_PAGE) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the problem below
+        }
+        throw ProblemException.badRequest("limit must be a number from 1 to " + MachineService.MAX_PAGE);
+    }
+}

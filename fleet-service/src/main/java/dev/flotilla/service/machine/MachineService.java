@@ -1,0 +1,348 @@
+package dev.flotilla.service.machine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import dev.flotilla.api.protocol.Hello;
+import dev.flotilla.api.rest.MachineEventView;
+import dev.flotilla.api.rest.MachineView;
+import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.selector.LabelSelector;
+import dev.flotilla.api.selector.Labels;
+import dev.flotilla.service.common.Cursor;
+import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.common.TimeService;
+
+/** The fleet inventory: machines, their labels, their presence and its history. */
+@ApplicationScoped
+@Transactional
+public class MachineService {
+    public static final int MAX_PAGE = 500;
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    TimeService time;
+
+    @Inject
+    Event<PresenceChanged> presenceChanged;
+
+    @Inject
+    Event<MachineRemoved> machineRemoved;
+
+    /**
+     * Adds a newly enrolled machine.
+     *
+     * @throws ProblemException 409 when the organization already has a machine with this id
+     */
+    public void register(UUID orgId, String machineId, String hostname, byte[] credentialHash, UUID enrolledWith) {
+        if (Machine.findById(new Machine.Key(orgId, machineId)) != null) {
+            throw ProblemException.conflict("machine " + machineId
+                    + " is already enrolled; remove it first if this host was reinstalled or cloned");
+        }
+        Instant now = now();
+        Machine m = new Machine();
+        m.orgId = orgId;
+        m.id = machineId;
+        m.hostname = hostname;
+        m.credentialHash = credentialHash;
+        m.presence = Presence.OFFLINE.wireName();
+        m.presenceSince = now;
+        m.agentLabels = Map.of();
+        m.operatorLabels = Map.of();
+        m.labels = Map.of();
+        m.enrolledWith = enrolledWith;
+        m.enrolledAt = now;
+        m.persist();
+        MachineEvent.of(orgId, machineId, "enrolled", now, "enrolled as " + hostname)
+                .persist();
+    }
+
+    /** The machine a credential belongs to, if any. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<MachineRef> byCredential(byte[] credentialHash) {
+        if (credentialHash == null) {
+            return Optional.empty();
+        }
+        return Machine.<Machine>find("credentialHash", credentialHash)
+                .firstResultOptional()
+                .map(m -> new MachineRef(m.orgId, m.id));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public MachineView get(UUID orgId, String id) {
+        return find(orgId, id).view();
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<MachineView> list(MachineQuery query) {
+        int limit = Math.max(1, Math.min(query.limit(), MAX_PAGE));
+        StringBuilder sql = new StringBuilder("select * from machine where org_id = :org");
+        Map<String, Object> params = new HashMap<>();
+        params.put("org", query.orgId());
+        if (query.presence() != null) {
+            sql.append(" and presence = :presence");
+            params.put("presence", query.presence().wireName());
+        }
+        if (query.text() != null && !query.text().isBlank()) {
+            sql.append(" and (hostname ilike :text escape '\\' or id like :idprefix escape '\\')");
+            String escaped = escapeLike(query.text().strip());
+            params.put("text", "%" + escaped + "%");
+            params.put("idprefix", escaped.toLowerCase(java.util.Locale.ROOT) + "%");
+        }
+        SelectorSql.append(query.selector(), sql, params);
+        if (query.cursor() != null && !query.cursor().isBlank()) {
+            List<String> after = Cursor.decode(query.cursor(), 2);
+            sql.append(" and (hostname, id) > (:afterHost, :afterId)");
+            params.put("afterHost", after.get(0));
+            params.put("afterId", after.get(1));
+        }
+        sql.append(" order by hostname, id limit :limit");
+        params.put("limit", limit + 1);
+        var q = em.createNativeQuery(sql.toString(), Machine.class);
+        params.forEach(q::setParameter);
+        @SuppressWarnings("unchecked")
+        List<Machine> rows = q.getResultList();
+        String next = null;
+        if (rows.size() > limit) {
+            rows = rows.subList(0, limit);
+            Machine last = rows.get(limit - 1);
+            next = Cursor.encode(last.hostname, last.id);
+        }
+        return new Page<>(rows.stream().map(Machine::view).toList(), next);
+    }
+
+    /**
+     * Sets ({@code value} non-null) or removes ({@code value} null) labels set through the API.
+     * Labels from the agent's configuration can be overridden but not removed here.
+     */
+    public MachineView changeLabels(UUID orgId, String id, Map<String, String> changes, String actor) {
+        Machine m = find(orgId, id);
+        Map<String, String> operator = new LinkedHashMap<>(m.operatorLabels);
+        changes.forEach((k, v) -> {
+            if (!Labels.isValidKey(k)) {
+                throw ProblemException.badRequest("invalid label key '" + k + "'");
+            }
+            if (v == null) {
+                if (!operator.containsKey(k) && m.agentLabels.containsKey(k)) {
+                    throw ProblemException.conflict("label '" + k
+                            + "' comes from the agent's configuration; change it there or override its value");
+                }
+                operator.remove(k);
+            } else if (!Labels.isValidValue(v)) {
+                throw ProblemException.badRequest("invalid value '" + v + "' for label '" + k + "'");
+            } else {
+                operator.put(k, v);
+            }
+        });
+        Map<String, String> effective = effective(m.agentLabels, operator);
+        try {
+            Labels.validate(effective);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest(e.getMessage());
+        }
+        m.operatorLabels = operator;
+        m.labels = effective;
+        MachineEvent.of(orgId, id, "labels", now(), "labels changed by " + actor + ": " + changes)
+                .persist();
+        return m.view();
+    }
+
+    /** Removes a machine; its credential stops working at once and its session is closed. */
+    public void remove(UUID orgId, String id, String actor) {
+        Machine m = find(orgId, id);
+        m.delete();
+        MachineEvent.of(orgId, id, "removed", now(), "removed by " + actor).persist();
+        machineRemoved.fire(new MachineRemoved(orgId, id));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<MachineEventView> events(UUID orgId, String id, String cursor, int limit) {
+        int n = Math.max(1, Math.min(limit, MAX_PAGE));
+        long before = Long.MAX_VALUE;
+        if (cursor != null && !cursor.isBlank()) {
+            try {
+                before = Long.parseLong(Cursor.decode(cursor, 1).get(0));
+            } catch (NumberFormatException e) {
+                throw ProblemException.badRequest("invalid cursor");
+            }
+        }
+        List<MachineEvent> rows = MachineEvent.<MachineEvent>find(
+                        "orgId = ?1 and machineId = ?2 and id < ?3 order by id desc", orgId, id, before)
+                .page(0, n + 1)
+                .list();
+        String next = null;
+        if (rows.size() > n) {
+            rows = rows.subList(0, n);
+            next = Cursor.encode(String.valueOf(rows.get(n - 1).id));
+        }
+        return new Page<>(rows.stream().map(MachineEvent::view).toList(), next);
+    }
+
+    /**
+     * A session opened: the machine is online, with what it said in hello.
+     *
+     * @return {@code false} when the machine no longer exists
+     */
+    public boolean online(MachineRef ref, UUID sessionId, Hello hello) {
+        Machine m = Machine.findById(new Machine.Key(ref.orgId(), ref.machineId()));
+        if (m == null) {
+            return false;
+        }
+        Instant now = now();
+        m.hostname = hello.hostname();
+        m.facts = hello.facts();
+        m.agentVersion = hello.agentVersion();
+        m.agentLabels = hello.labels();
+        m.labels = effective(m.agentLabels, m.operatorLabels);
+        m.sessionId = sessionId;
+        m.lastSeenAt = now;
+        transition(m, Presence.ONLINE, now, "agent " + hello.agentVersion() + " connected");
+        return true;
+    }
+
+    /** A session ended or went silent: offline, unless another session has taken over meanwhile. */
+    public void offline(MachineRef ref, UUID sessionId, String reason) {
+        Machine m = Machine.findById(new Machine.Key(ref.orgId(), ref.machineId()));
+        if (m == null || !sessionId.equals(m.sessionId)) {
+            return;
+        }
+        m.sessionId = null;
+        transition(m, Presence.OFFLINE, now(), reason);
+    }
+
+    /** Records when live sessions were last heard from, in one batch. */
+    public void touch(Map<MachineRef, Instant> lastSeen) {
+        if (lastSeen.isEmpty()) {
+            return;
+        }
+        var session = em.unwrap(org.hibernate.Session.class);
+        session.doWork(c -> {
+            try (var ps = c.prepareStatement(
+                    "update machine set last_seen_at = greatest(last_seen_at, ?) where org_id = ? and id = ?")) {
+                for (var e : lastSeen.entrySet()) {
+                    ps.setObject(1, java.sql.Timestamp.from(e.getValue()));
+                    ps.setObject(2, e.getKey().orgId());
+                    ps.setString(3, e.getKey().machineId());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
+    /**
+     * Marks offline the online machines not heard from within {@code ttl} (their replica died or
+     * lost them), and lost the offline ones past {@code grace}.
+     */
+    public void sweep(Duration ttl, Duration grace) {
+        Instant now = now();
+        List<Machine> silent = Machine.list("presence = ?1 and lastSeenAt < ?2", "online", now.minus(ttl));
+        for (Machine m : silent) {
+            m.sessionId = null;
+            transition(m, Presence.OFFLINE, now, "no heartbeat for " + ttl.toSeconds() + " s");
+        }
+        List<Machine> gone = Machine.list("presence = ?1 and presenceSince < ?2", "offline", now.minus(grace));
+        for (Machine m : gone) {
+            transition(m, Presence.LOST, now, "offline for more than " + grace.toSeconds() + " s");
+        }
+    }
+
+    private void transition(Machine m, Presence to, Instant now, String reason) {
+        String from = m.presence;
+        if (to.wireName().equals(from)) {
+            return;
+        }
+        m.presence = to.wireName();
+        m.presenceSince = now;
+        MachineEvent e = MachineEvent.of(m.orgId, m.id, "presence", now, reason);
+        e.fromPresence = from;
+        e.toPresence = to.wireName();
+        e.persist();
+        presenceChanged.fire(new PresenceChanged(m.orgId, m.id, m.hostname, to, now));
+    }
+
+    private Machine find(UUID orgId, String id) {
+        Machine m = id == null || id.length() != 32 ? null : Machine.findById(new Machine.Key(orgId, id));
+        if (m == null) {
+            throw ProblemException.notFound(
+                    "machine " + (id == null ? "" : id.length() > 64 ? id.substring(0, 64) : id));
+        }
+        return m;
+    }
+
+    private Instant now() {
+        return time.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    static Map<String, String> effective(Map<String, String> agent, Map<String, String> operator) {
+        Map<String, String> out = new LinkedHashMap<>(agent);
+        out.putAll(operator);
+        return out;
+    }
+
+    static String escapeLike(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** What to list: all of it is optional but the organization. */
+    public record MachineQuery(
+            UUID orgId, LabelSelector selector, Presence presence, String text, String cursor, int limit) {}
+
+    /** Translates a label selector into parameterized SQL over the {@code labels} column. */
+    static final class SelectorSql {
+        private SelectorSql() {}
+
+        static void append(LabelSelector selector, StringBuilder sql, Map<String, Object> params) {
+            int i = 0;
+            for (var r : selector.requirements()) {
+                String k = "k" + i;
+                params.put(k, r.key());
+                List<String> names = new ArrayList<>();
+                int j = 0;
+                for (String v : r.values()) {
+                    String name = "v" + i + "_" + j++;
+                    params.put(name, v);
+                    names.add(":" + name);
+                }
+                String in = String.join(", ", names);
+                switch (r.operator()) {
+                    case EXISTS ->
+                        sql.append(" and jsonb_exists(labels, :").append(k).append(")");
+                    case NOT_EXISTS ->
+                        sql.append(" and not jsonb_exists(labels, :").append(k).append(")");
+                    case EQUALS, IN ->
+                        sql.append(" and labels ->> :")
+                                .append(k)
+                                .append(" in (")
+                                .append(in)
+                                .append(")");
+                    case NOT_EQUALS, NOT_IN ->
+                        sql.append(" and (labels ->> :")
+                                .append(k)
+                                .append(" is null or labels ->> :")
+                                .append(k)
+                                .append(" not in (")
+                                .append(in)
+                                .append("))");
+                }
+                i++;
+            }
+        }
+    }
+}

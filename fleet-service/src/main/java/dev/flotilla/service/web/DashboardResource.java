@@ -1,0 +1,122 @@
+package dev.flotilla.service.web;
+
+import java.net.URI;
+import java.util.List;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import dev.flotilla.api.rest.MachineView;
+import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.selector.LabelSelector;
+import dev.flotilla.api.selector.SelectorSyntaxException;
+import dev.flotilla.service.auth.Actor;
+import dev.flotilla.service.auth.Role;
+import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.machine.MachineService;
+import dev.flotilla.service.machine.Presence;
+import io.quarkus.qute.TemplateInstance;
+import io.smallrye.mutiny.Multi;
+
+/** The dashboard: server-rendered pages, live presence over SSE. */
+@Path("/")
+@Produces(MediaType.TEXT_HTML)
+public class DashboardResource {
+    private static final List<String> PRESENCES = List.of("online", "offline", "lost");
+
+    @Inject
+    MachineService machines;
+
+    @Inject
+    PresenceFeed feed;
+
+    @Inject
+    Actor actor;
+
+    @Inject
+    io.quarkus.security.identity.SecurityIdentity identity;
+
+    @GET
+    @PermitAll
+    public Response home() {
+        return Response.seeOther(URI.create("/machines")).build();
+    }
+
+    @GET
+    @Path("login")
+    @PermitAll
+    public TemplateInstance login(@QueryParam("error") String error) {
+        return Pages.login(error != null);
+    }
+
+    @POST
+    @Path("logout")
+    @PermitAll
+    public Response logout() {
+        return Response.seeOther(URI.create("/login"))
+                .cookie(new NewCookie.Builder("quarkus-credential")
+                        .path("/")
+                        .maxAge(0)
+                        .httpOnly(true)
+                        .build())
+                .build();
+    }
+
+    @GET
+    @Path("machines")
+    @RolesAllowed(Role.VIEWER_NAME)
+    public TemplateInstance machines(
+            @QueryParam("selector") String selector,
+            @QueryParam("presence") String presence,
+            @QueryParam("q") String q,
+            @QueryParam("cursor") String cursor) {
+        Pages.MachineFilter filter = new Pages.MachineFilter(selector, presence, q, null);
+        Page<MachineView> page;
+        try {
+            Presence p = presence == null || presence.isBlank() ? null : Presence.parse(presence);
+            if (presence != null && !presence.isBlank() && p == null) {
+                throw ProblemException.badRequest("presence must be online, offline or lost");
+            }
+            page = machines.list(
+                    new MachineService.MachineQuery(actor.orgId(), LabelSelector.parse(selector), p, q, cursor, 50));
+        } catch (SelectorSyntaxException | ProblemException e) {
+            filter = new Pages.MachineFilter(selector, presence, q, e.getMessage());
+            page = new Page<>(List.of(), null);
+        }
+        return Pages.machines(identity.getPrincipal().getName(), filter, page, PRESENCES);
+    }
+
+    @GET
+    @Path("machines/{id}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    public TemplateInstance machine(@PathParam("id") String id) {
+        MachineView m = machines.get(actor.orgId(), id);
+        return Pages.machine(identity.getPrincipal().getName(), m, machines.events(actor.orgId(), id, null, 50));
+    }
+
+    @GET
+    @Path("live/presence")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<LivePresence> presence() {
+        return feed.of(actor.orgId())
+                .map(c -> new LivePresence(
+                        c.machineId(), c.hostname(), c.presence().wireName(), c.at().toString()));
+    }
+
+    /** One presence change as the page's script reads it. */
+    public record LivePresence(String id, String hostname, String presence, String at) {}
+}

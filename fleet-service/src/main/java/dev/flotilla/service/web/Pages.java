@@ -1,0 +1,41 @@
+package dev.flotilla.service.web;
+
+import java.util.List;
+
+import dev.flotilla.api.rest.MachineEventView;
+import dev.flotilla.api.rest.MachineView;
+import dev.flotilla.api.rest.Page;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+
+/** The dashboard's pages; the templates live in the web-ui module under templates/Pages/. */
+@CheckedTemplate(basePath = "Pages")
+public class Pages {
+    public static native TemplateInstance login(boolean failed);
+
+    public static native TemplateInstance machines(
+            String user, MachineFilter filter, Page<MachineView> page, List<String> presences);
+
+    public static native TemplateInstance machine(String user, MachineView machine, Page<MachineEventView> events);
+
+    /** The filters of the machines page, echoed back into its form. */
+    public record MachineFilter(String selector, String presence, String q, String error) {
+        public String nextQuery(String cursor) {
+            StringBuilder sb = new StringBuilder("?cursor=").append(enc(cursor));
+            if (selector != null && !selector.isBlank()) {
+                sb.append("&selector=").append(enc(selector));
+            }
+            if (presence != null && !presence.isBlank()) {
+                sb.append("&presence=").append(enc(presence));
+            }
+            if (q != null && !q.isBlank()) {
+                sb.append("&q=").append(enc(q));
+            }
+            return sb.toString();
+        }
+
+        private static String enc(String s) {
+            return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+}

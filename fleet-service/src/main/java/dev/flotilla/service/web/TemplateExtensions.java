@@ -1,0 +1,29 @@
+package dev.flotilla.service.web;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+import dev.flotilla.api.protocol.Facts;
+import dev.flotilla.api.rest.MachineView;
+import io.quarkus.qute.TemplateExtension;
+
+/** Small formatting helpers for the dashboard's templates. */
+@TemplateExtension
+public class TemplateExtensions {
+    private static final DateTimeFormatter WHEN =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
+    static String shortId(MachineView m) {
+        return m.id().substring(0, Math.min(12, m.id().length()));
+    }
+
+    static String memory(Facts f) {
+        double gib = f.memoryBytes() / (1024.0 * 1024 * 1024);
+        return gib >= 1 ? String.format("%.1f GiB", gib) : String.format("%d MiB", f.memoryBytes() / (1024 * 1024));
+    }
+
+    static String human(Instant at) {
+        return at == null ? "never" : WHEN.format(at);
+    }
+}

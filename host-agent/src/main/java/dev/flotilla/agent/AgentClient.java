@@ -1,0 +1,145 @@
+package dev.flotilla.agent;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+import dev.flotilla.api.protocol.ErrorFrame;
+import dev.flotilla.api.protocol.Frame;
+import dev.flotilla.api.protocol.FrameCodec;
+import dev.flotilla.api.protocol.Heartbeat;
+import dev.flotilla.api.protocol.Hello;
+import dev.flotilla.api.protocol.Protocol;
+import dev.flotilla.api.protocol.Welcome;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+
+/**
+ * The agent's one connection to the service: connect with the machine credential, say hello,
+ * heartbeat at the interval the service asks for, and reconnect with backoff when cut off. A
+ * credential the service refuses ends the agent: retrying cannot fix it.
+ */
+final class AgentClient {
+    private static final Logger LOG = Logger.getLogger(AgentClient.class.getName());
+
+    private final Vertx vertx;
+    private final WebSocketClient client;
+    private final WebSocketConnectOptions connect;
+    private final Supplier<Hello> hello;
+    private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private volatile boolean stopping;
+    private long heartbeatTimer = -1;
+    private WebSocket socket;
+
+    AgentClient(Vertx vertx, AgentSettings settings, Credentials.Stored credential, Supplier<Hello> hello) {
+        this.vertx = vertx;
+        this.hello = hello;
+        this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
+                .setMaxMessageSize(Protocol.MAX_FRAME_BYTES)
+                .setConnectTimeout(10_000));
+        this.connect = new WebSocketConnectOptions()
+                .setAbsoluteURI(settings.connectUri(Protocol.CONNECT_PATH).toString())
+                .addHeader("Authorization", "Bearer " + credential.credential());
+    }
+
+    /** Starts connecting; the future completes with the process exit code when the agent must stop. */
+    CompletableFuture<Integer> start() {
+        vertx.runOnContext(v -> connect());
+        return exit;
+    }
+
+    void stop() {
+        stopping = true;
+        vertx.runOnContext(v -> {
+            if (socket != null && !socket.isClosed()) {
+                socket.close((short) 1001, "agent stopping");
+            }
+        });
+    }
+
+    private void connect() {
+        if (stopping) {
+            return;
+        }
+        client.connect(connect).onSuccess(this::session).onFailure(e -> {
+            LOG.warning("cannot reach the service: " + e.getMessage());
+            retry();
+        });
+    }
+
+    private void session(WebSocket ws) {
+        socket = ws;
+        ws.textMessageHandler(this::onFrame);
+        ws.exceptionHandler(e -> LOG.warning("connection error: " + e.getMessage()));
+        ws.closeHandler(v -> onClose(ws.closeStatusCode(), ws.closeReason()));
+        ws.writeTextMessage(FrameCodec.encode(hello.get()));
+    }
+
+    private void onFrame(String text) {
+        Frame frame;
+        try {
+            frame = FrameCodec.decode(text);
+        } catch (FrameCodec.BadFrameException e) {
+            LOG.warning("unreadable frame from the service: " + e.getMessage());
+            return;
+        }
+        if (frame instanceof Welcome welcome) {
+            backoff.reset();
+            LOG.info("connected as machine " + welcome.machineId() + " (protocol " + welcome.protocolVersion()
+                    + ", heartbeat every " + welcome.heartbeatIntervalMillis() + " ms)");
+            startHeartbeat(welcome.heartbeatIntervalMillis());
+        } else if (frame instanceof ErrorFrame error) {
+            LOG.warning("the service reports " + error.code() + ": " + error.message());
+        }
+    }
+
+    private void startHeartbeat(long intervalMillis) {
+        cancelHeartbeat();
+        long[] seq = {0};
+        heartbeatTimer = vertx.setPeriodic(Math.max(100, intervalMillis), id -> {
+            WebSocket ws = socket;
+            if (ws != null && !ws.isClosed()) {
+                ws.writeTextMessage(FrameCodec.encode(new Heartbeat(++seq[0])));
+            }
+        });
+    }
+
+    private void cancelHeartbeat() {
+        if (heartbeatTimer >= 0) {
+            vertx.cancelTimer(heartbeatTimer);
+            heartbeatTimer = -1;
+        }
+    }
+
+    private void onClose(Short code, String reason) {
+        cancelHeartbeat();
+        socket = null;
+        if (stopping) {
+            exit.complete(0);
+            return;
+        }
+        if (code != null && code == Protocol.CLOSE_UNAUTHORIZED) {
+            LOG.severe("the service refused this machine's credential (" + reason + "). The machine was removed"
+                    + " or its credential revoked: delete credential.json in the state folder and enroll again.");
+            exit.complete(78); // EX_CONFIG: the systemd unit does not restart on it
+            return;
+        }
+        LOG.warning("disconnected (" + code + (reason == null ? "" : ": " + reason) + ")");
+        retry();
+    }
+
+    private void retry() {
+        if (stopping) {
+            exit.complete(0);
+            return;
+        }
+        long delay = backoff.next();
+        LOG.info("reconnecting in " + delay + " ms (attempt " + backoff.attempts() + ")");
+        vertx.setTimer(delay, id -> connect());
+    }
+}

@@ -1,0 +1,133 @@
+package dev.flotilla.agent;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+import dev.flotilla.api.protocol.Hello;
+import dev.flotilla.api.protocol.Protocol;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+/** {@code java -jar flotilla-agent.jar [--config FILE]}: the Flotilla host agent. */
+public final class AgentMain {
+    private static final Logger LOG = Logger.getLogger("dev.flotilla.agent");
+
+    private AgentMain() {}
+
+    public static void main(String[] args) {
+        setUpLogging();
+        Path config = AgentSettings.DEFAULT_CONFIG;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-h", "--help" -> {
+                    System.out.println(HELP);
+                    return;
+                }
+                case "--version" -> {
+                    System.out.println("flotilla-agent " + version());
+                    return;
+                }
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        fail(64, "--config needs a file");
+                    }
+                    config = Path.of(args[++i]);
+                }
+                default -> fail(64, "unknown argument '" + args[i] + "' (see --help)");
+            }
+        }
+        System.exit(run(config));
+    }
+
+    static int run(Path config) {
+        AgentSettings settings;
+        String machineId;
+        Credentials.Stored credential;
+        try {
+            settings = AgentSettings.load(config, System.getenv());
+            machineId = HostFacts.machineId(settings.machineIdFile());
+            credential = Credentials.load(settings.stateDir()).orElse(null);
+            if (credential != null && !credential.machineId().equals(machineId)) {
+                LOG.severe("the state folder " + settings.stateDir() + " belongs to machine " + credential.machineId()
+                        + ", not to this host (" + machineId + "); use another state folder");
+                return 78;
+            }
+            if (credential == null) {
+                credential = Credentials.enroll(settings, machineId, HostFacts.hostname());
+                LOG.info("enrolled as machine " + machineId + "; credential kept in " + settings.stateDir());
+            }
+        } catch (IllegalArgumentException | Credentials.EnrollmentRefused e) {
+            LOG.severe(e.getMessage());
+            return 78;
+        } catch (IOException e) {
+            LOG.severe("cannot start: " + e.getMessage());
+            return 1;
+        }
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
+        AgentSettings s = settings;
+        String id = machineId;
+        AgentClient client = new AgentClient(
+                vertx,
+                settings,
+                credential,
+                () -> new Hello(
+                        Protocol.VERSION, id, HostFacts.hostname(), HostFacts.collect(), s.labels(), version()));
+        Runtime.getRuntime().addShutdownHook(new Thread(client::stop, "agent-stop"));
+        int code = client.start().join();
+        vertx.close();
+        return code;
+    }
+
+    static String version() {
+        String v = AgentMain.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    private static void fail(int code, String message) {
+        System.err.println("flotilla-agent: " + message);
+        System.exit(code);
+    }
+
+    private static void setUpLogging() {
+        Logger root = Logger.getLogger("");
+        for (var h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        ConsoleHandler handler = new ConsoleHandler();
+        handler.setFormatter(new SimpleFormatter() {
+            @Override
+            public synchronized String format(LogRecord r) {
+                return String.format(
+                        "%1$tT %2$-7s %3$s%n", r.getMillis(), r.getLevel().getName(), formatMessage(r));
+            }
+        });
+        root.addHandler(handler);
+        root.setLevel(Level.INFO);
+    }
+
+    private static final String HELP = """
+            Usage: java -jar flotilla-agent.jar [--config FILE]
+
+            The Flotilla host agent: reports this host to a Flotilla service over one WebSocket.
+
+            Options:
+              --config FILE   configuration file (default /etc/flotilla/agent.conf; may be absent)
+              --version       print the version
+              -h, --help      print this help
+
+            Settings (file key, or environment variable, which wins):
+              url              FLOTILLA_URL              the service, e.g. https://fleet.example.com
+              enroll-token     FLOTILLA_ENROLL_TOKEN     needed for the first start only
+              state-dir        FLOTILLA_AGENT_STATE      default /var/lib/flotilla-agent
+              labels           FLOTILLA_LABELS           k=v,k2=v2
+              machine-id-file  FLOTILLA_MACHINE_ID_FILE  default /etc/machine-id
+
+            Exit status: 0 stopped, 1 cannot start, 64 bad arguments,
+                         78 configuration or credential refused (re-enroll; not retried by systemd).
+            """;
+}

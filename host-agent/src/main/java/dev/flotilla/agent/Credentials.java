@@ -1,0 +1,103 @@
+package dev.flotilla.agent;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import dev.flotilla.api.protocol.Protocol;
+import dev.flotilla.api.rest.EnrollmentRequest;
+import dev.flotilla.api.rest.EnrollmentResponse;
+
+/**
+ * The machine's credential, kept in the state folder ({@code credential.json}, mode 0600). Obtained
+ * once by enrolling with an enrollment token; never asked for again.
+ */
+final class Credentials {
+    // Lenient on what the service sends, so that a newer service can add fields.
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    record Stored(String machineId, String credential, String url) {}
+
+    private Credentials() {}
+
+    static Optional<Stored> load(Path stateDir) throws IOException {
+        Path file = stateDir.resolve("credential.json");
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        return Optional.of(JSON.readValue(file.toFile(), Stored.class));
+    }
+
+    static Stored enroll(AgentSettings settings, String machineId, String hostname) throws IOException {
+        if (settings.enrollToken() == null) {
+            throw new IllegalArgumentException("this machine is not enrolled yet: set FLOTILLA_ENROLL_TOKEN (or"
+                    + " enroll-token in the config file) for the first start");
+        }
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(settings.url() + Protocol.ENROLL_PATH))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        JSON.writeValueAsString(new EnrollmentRequest(settings.enrollToken(), machineId, hostname))))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while enrolling", e);
+        }
+        if (response.statusCode() != 201) {
+            throw new EnrollmentRefused(response.statusCode(), detail(response.body()));
+        }
+        EnrollmentResponse enrolled = JSON.readValue(response.body(), EnrollmentResponse.class);
+        Stored stored = new Stored(
+                enrolled.machineId(), enrolled.credential(), settings.url().toString());
+        save(settings.stateDir(), stored);
+        return stored;
+    }
+
+    private static void save(Path stateDir, Stored stored) throws IOException {
+        Files.createDirectories(stateDir);
+        Path tmp = stateDir.resolve("credential.json.tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, JSON.writeValueAsString(stored), StandardCharsets.UTF_8);
+        Files.move(tmp, stateDir.resolve("credential.json"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String detail(String body) {
+        try {
+            var node = JSON.readTree(body);
+            return node.hasNonNull("detail") ? node.get("detail").asText() : body;
+        } catch (IOException e) {
+            return body == null ? "" : body.substring(0, Math.min(200, body.length()));
+        }
+    }
+
+    /** The service said no: a wrong, expired, used-up or revoked token, or a duplicate machine. */
+    static final class EnrollmentRefused extends IOException {
+        final int status;
+
+        EnrollmentRefused(int status, String detail) {
+            super("enrollment refused (" + status + "): " + detail);
+            this.status = status;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+// Live presence: the server pushes presence changes over SSE; the page updates in place.
+(function () {
+  const root = document.querySelector('[data-live]');
+  if (!root || !window.EventSource) return;
+  const source = new EventSource(root.dataset.live);
+  source.onmessage = function (event) {
+    const change = JSON.parse(event.data);
+    const cells = document.querySelectorAll(
+      '[data-machine="' + CSS.escape(change.id) + '"] .presence, [data-machine-presence="' + CSS.escape(change.id) + '"]');
+    cells.forEach(function (cell) {
+      cell.textContent = change.presence;
+      cell.className = 'presence ' + change.presence;
+    });
+    document.querySelectorAll('[data-machine="' + CSS.escape(change.id) + '"] .since time').forEach(function (t) {
+      t.dateTime = change.at;
+      t.textContent = change.at;
+    });
+  };
+})();
