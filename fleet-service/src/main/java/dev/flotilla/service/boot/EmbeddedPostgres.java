@@ -38,8 +38,8 @@ import org.jboss.logging.Logger;
  * <p>PostgreSQL refuses to run as root. When we are root, every server process is started through
  * {@code setpriv} as an unprivileged user (default {@code nobody}, or {@code FLOTILLA_PG_USER}),
  * who owns the data folder. If a parent folder is closed to that user (say the checkout lives in
- * {@code /root}), the server keeps only the capability to traverse folders
- * ({@code CAP_DAC_READ_SEARCH}), rather than our changing the permissions of folders not ours.
+ * {@code /root}), the server's files go to {@code /var/lib/flotilla-embedded/<digest>} instead,
+ * rather than our changing the permissions of folders not ours.
  *
  * <p>The server listens on 127.0.0.1 only, on a free port chosen at each start, with password
  * authentication; the password is generated once and kept beside the data folder (mode 0600).
@@ -69,6 +69,16 @@ public final class EmbeddedPostgres implements AutoCloseable {
             Path dir = dataDir.toAbsolutePath().normalize();
             Path home = dir.getParent();
             Files.createDirectories(home);
+            if (RunAs.needed() && !traversableByOthers(home)) {
+                // The unprivileged server could not reach a folder under, say, /root: keep its files
+                // where it can, one folder per data folder asked for.
+                Path moved = Path.of("/var/lib/flotilla-embedded", digest(home.toString()));
+                LOG.warnf("%s is closed to the unprivileged PostgreSQL user; its data goes to %s instead", home, moved);
+                home = moved;
+                dir = moved.resolve(dir.getFileName());
+                Files.createDirectories(home);
+                Files.setPosixFilePermissions(home.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
             Path binaries = unpackBinaries(home);
             RunAs asUser = RunAs.forServer(home);
             String password = password(home.resolve("postgres.password"));
@@ -252,8 +262,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
      * an unprivileged user who owns the data folder.
      */
     private record RunAs(List<String> prefix, String owner) {
+        static boolean needed() {
+            return "root".equals(System.getProperty("user.name"));
+        }
+
         static RunAs forServer(Path home) throws IOException {
-            if (!"root".equals(System.getProperty("user.name"))) {
+            if (!needed()) {
                 return new RunAs(List.of(), null);
             }
             String user = System.getenv().getOrDefault("FLOTILLA_PG_USER", "nobody");
@@ -261,9 +275,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
             String gid = capture(List.of("id", "-g", user));
             List<String> prefix = new ArrayList<>(
                     List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups", "--reset-env"));
-            if (!traversableByOthers(home)) {
-                prefix.addAll(List.of("--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"));
-            }
             prefix.add("--");
             return new RunAs(List.copyOf(prefix), uid + ":" + gid);
         }

@@ -22,7 +22,7 @@ public final class FlotillaMain {
             Runtime.getRuntime().addShutdownHook(new Thread(pg::close, "embedded-postgres-stop"));
             System.setProperty("quarkus.datasource.jdbc.url", pg.jdbcUrl());
             System.setProperty("quarkus.datasource.username", pg.user());
-            System.setProperty("quarkus.datasource.password", "");
+            System.setProperty("quarkus.datasource.password", pg.password());
         }
         Quarkus.run(args);
     }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs and starts what the tests need on a fresh Debian machine of this project's kind.
+# Safe to run again: it only acts on what is missing.
+set -euo pipefail
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v curl >/dev/null || missing+=(curl)
+command -v mvn >/dev/null || missing+=(maven)
+command -v setpriv >/dev/null || missing+=(util-linux)
+command -v psql >/dev/null || missing+=(postgresql-client)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+# The tests use the machine's PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth), as these
+# machines provide it. Start it if it is installed but stopped.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+    echo "Starting PostgreSQL"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+  fi
+fi
+pg_isready -q -h 127.0.0.1 -p 5432 || {
+  echo "PostgreSQL does not answer on 127.0.0.1:5432. Start one (trust auth for user postgres), or set" >&2
+  echo "FLOTILLA_TEST_PG_URL, FLOTILLA_TEST_PG_USER and FLOTILLA_TEST_PG_PASSWORD." >&2
+  exit 1
+}
