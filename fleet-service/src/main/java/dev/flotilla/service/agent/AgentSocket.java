@@ -108,7 +108,14 @@ public class AgentSocket {
     void error(WebSocketConnection connection, Throwable failure) {
         LOG.debugf("agent connection %s failed: %s", connection.id(), failure.getMessage());
         AgentSession s = sessions.get(connection);
-        if (s != null) {
+        if (s == null) {
+            return;
+        }
+        // Vert.x reports an oversized message as a plain IllegalStateException naming the limit.
+        String message = String.valueOf(failure.getMessage());
+        if (message.contains("max message size")) {
+            sessions.close(s, (short) 1009, "too-big", "frame larger than " + Protocol.MAX_FRAME_BYTES + " bytes");
+        } else {
             sessions.close(s, (short) 1011, "internal", "the service could not handle a frame");
         }
     }

@@ -4,7 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.inject.Inject;
 
-import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.AuthenticationRedirectException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -31,7 +31,8 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
 
     @ActivateRequestContext
     SecurityIdentity check(String username, char[] password) {
+        // Only the dashboard's sign-in form asks for this: a failure goes back to the form, with the error shown.
         return accounts.authenticate(username, password)
-                .orElseThrow(() -> new AuthenticationFailedException("wrong user name or password"));
+                .orElseThrow(() -> new AuthenticationRedirectException(303, "/login/failed"));
     }
 }

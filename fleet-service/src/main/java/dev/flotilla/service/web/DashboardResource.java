@@ -57,8 +57,15 @@ public class DashboardResource {
     @GET
     @Path("login")
     @PermitAll
-    public TemplateInstance login(@QueryParam("error") String error) {
-        return Pages.login(error != null);
+    public TemplateInstance login() {
+        return Pages.login(false);
+    }
+
+    @GET
+    @Path("login/failed")
+    @PermitAll
+    public TemplateInstance loginFailed() {
+        return Pages.login(true);
     }
 
     @POST

@@ -1,0 +1,216 @@
+package dev.flotilla.service.agent;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.flotilla.api.protocol.ErrorFrame;
+import dev.flotilla.api.protocol.Frame;
+import dev.flotilla.api.protocol.Heartbeat;
+import dev.flotilla.api.protocol.Protocol;
+import dev.flotilla.api.protocol.Welcome;
+import dev.flotilla.service.Fixtures;
+import dev.flotilla.service.TestAgent;
+import dev.flotilla.service.TestDatabase;
+import dev.flotilla.service.TestTokens;
+import dev.flotilla.service.auth.Role;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+
+import static dev.flotilla.service.Api.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The agent WebSocket: who may connect, what they may say, and what presence follows. */
+@QuarkusTest
+@QuarkusTestResource(TestDatabase.class)
+class AgentGatewayTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    TestTokens tokens;
+
+    String admin;
+    String machineId;
+    String credential;
+
+    @BeforeEach
+    void enroll() {
+        admin = tokens.api(Role.ADMIN);
+        machineId = Fixtures.newMachineId();
+        credential = Fixtures.enroll(tokens.enrollment(1), machineId, "gw-" + machineId.substring(0, 6));
+    }
+
+    @Test
+    void shouldWelcomeAKnownMachineAndShowItOnline() throws Exception {
+        try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
+            agent.send(TestAgent.hello(machineId, "web-1", Map.of("region", "eu")));
+            Frame welcome = agent.next(WAIT);
+            assertThat(welcome).isInstanceOf(Welcome.class);
+            assertThat(((Welcome) welcome).machineId()).isEqualTo(machineId);
+            assertThat(((Welcome) welcome).heartbeatIntervalMillis()).isEqualTo(1000);
+            presenceIs("online");
+            as(admin)
+                    .get("/api/v1/machines/" + machineId)
+                    .then()
+                    .statusCode(200)
+                    .body("hostname", org.hamcrest.Matchers.is("web-1"))
+                    .body("labels.region", org.hamcrest.Matchers.is("eu"))
+                    .body("facts.os.id", org.hamcrest.Matchers.is("debian"));
+        }
+        presenceIs("offline");
+    }
+
+    @Test
+    void shouldMarkASilentMachineOfflineAfterTheTtlAndLostAfterTheGrace() throws Exception {
+        try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
+            agent.send(TestAgent.hello(machineId, "quiet", Map.of()));
+            assertThat(agent.next(WAIT)).isInstanceOf(Welcome.class);
+            presenceIs("online");
+            // No heartbeats: the TTL is 3 s in tests; the service closes the silent session.
+            TestAgent.Close close = agent.awaitClose(WAIT);
+            assertThat(close.code()).isEqualTo((short) 4408);
+            presenceIs("offline");
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> presenceIs("lost"));
+        }
+        var events = as(admin)
+                .get("/api/v1/machines/" + machineId + "/events")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(events.getList("items.toPresence")).containsSubsequence("lost", "offline", "online");
+    }
+
+    @Test
+    void shouldStayOnlineWhileHeartbeating() throws Exception {
+        try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
+            agent.send(TestAgent.hello(machineId, "beating", Map.of()));
+            assertThat(agent.next(WAIT)).isInstanceOf(Welcome.class);
+            for (int i = 1; i <= 6; i++) {
+                agent.send(new Heartbeat(i));
+                Thread.sleep(800);
+            }
+            assertThat(agent.closed).isNotDone();
+            presenceIs("online");
+        }
+    }
+
+    @Test
+    void shouldRefuseAMissingOrWrongCredential() throws Exception {
+        try (TestAgent agent = TestAgent.connect(vertx, base, null)) {
+            assertThat(agent.awaitClose(WAIT).code()).isEqualTo(Protocol.CLOSE_UNAUTHORIZED);
+        }
+        try (TestAgent agent = TestAgent.connect(vertx, base, "flm_not-a-real-credential")) {
+            TestAgent.Close close = agent.awaitClose(WAIT);
+            assertThat(close.code()).isEqualTo(Protocol.CLOSE_UNAUTHORIZED);
+            assertThat(close.reason()).contains("unknown or revoked");
+        }
+        presenceIs("offline");
+    }
+
+    @Test
+    void shouldRefuseAHelloForAnotherMachine() throws Exception {
+        try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
+            agent.send(TestAgent.hello(Fixtures.newMachineId(), "impostor", Map.of()));
+            assertThat(agent.awaitClose(WAIT).code()).isEqualTo(Protocol.CLOSE_UNAUTHORIZED);
+        }
+        presenceIs("offline");
+    }
+
+    @Test
+    void shouldCloseOnMalformedFramesWithAReason() throws Exception {
+        assertBadFrame(a -> a.sendText("{not json"), "malformed frame");
+        assertBadFrame(a -> a.sendText("{\"type\":\"reboot-everything\"}"), "unknown frame type 'reboot-everything'");
+        assertBadFrame(a -> a.sendText("{\"seq\":1}"), "frame has no type");
+        assertBadFrame(a -> a.sendText("[]"), "malformed frame");
+        assertBadFrame(a -> a.sendText("{\"type\":\"heartbeat\",\"seq\":1}"), "hello must come first");
+        assertBadFrame(
+                a -> a.sendText(
+                        "{\"type\":\"welcome\",\"protocolVersion\":1,\"machineId\":\"x\",\"heartbeatIntervalMillis\":1,\"heartbeatTtlMillis\":1}"),
+                "agents do not send 'welcome' frames");
+        assertBadFrame(a -> a.sendBinary(new byte[] {1, 2, 3}), "not binary");
+        assertBadFrame(
+                a -> a.sendText(dev.flotilla.api.protocol.FrameCodec.encode(TestAgent.hello(machineId, "x", Map.of()))
+                        .replace("\"hostname\"", "\"extra\":1,\"hostname\"")),
+                "unknown field 'extra'");
+        assertBadFrame(a -> a.send(TestAgent.hello(machineId, "x", Map.of("bad key!", "v"))), "invalid label key");
+        presenceIs("offline");
+    }
+
+    @Test
+    void shouldCloseAnOversizedFrame() throws Exception {
+        try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
+            agent.sendText(
+                    "{\"type\":\"heartbeat\",\"seq\":1,\"pad\":\"" + "x".repeat(Protocol.MAX_FRAME_BYTES + 10) + "\"}");
+            TestAgent.Close close = agent.awaitClose(WAIT);
+            assertThat(close.code()).isEqualTo((short) 1009);
+        }
+        presenceIs("offline");
+    }
+
+    @Test
+    void shouldEndTheSessionOfARemovedMachine() throws Exception {
+        try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
+            agent.send(TestAgent.hello(machineId, "doomed", Map.of()));
+            assertThat(agent.next(WAIT)).isInstanceOf(Welcome.class);
+            as(admin).delete("/api/v1/machines/" + machineId).then().statusCode(204);
+            assertThat(agent.next(WAIT)).isInstanceOf(ErrorFrame.class);
+            assertThat(agent.awaitClose(WAIT).code()).isEqualTo(Protocol.CLOSE_UNAUTHORIZED);
+        }
+        try (TestAgent again = TestAgent.connect(vertx, base, credential)) {
+            assertThat(again.awaitClose(WAIT).code()).isEqualTo(Protocol.CLOSE_UNAUTHORIZED);
+        }
+    }
+
+    @Test
+    void shouldReplaceAnOlderSessionOfTheSameMachine() throws Exception {
+        try (TestAgent first = TestAgent.connect(vertx, base, credential);
+                TestAgent second = TestAgent.connect(vertx, base, credential)) {
+            first.send(TestAgent.hello(machineId, "twin", Map.of()));
+            assertThat(first.next(WAIT)).isInstanceOf(Welcome.class);
+            second.send(TestAgent.hello(machineId, "twin", Map.of()));
+            assertThat(second.next(WAIT)).isInstanceOf(Welcome.class);
+            assertThat(first.awaitClose(WAIT).code()).isEqualTo(Protocol.CLOSE_REPLACED);
+            // The old session's end must not take the machine offline: the new one holds it.
+            Thread.sleep(500);
+            presenceIs("online");
+        }
+    }
+
+    private void assertBadFrame(ThrowingConsumer<TestAgent> send, String reason) throws Exception {
+        try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
+            send.accept(agent);
+            TestAgent.Close close = agent.awaitClose(WAIT);
+            assertThat(close.code()).as(reason).isEqualTo(Protocol.CLOSE_BAD_FRAME);
+            assertThat(close.reason()).contains(reason);
+        }
+    }
+
+    private void presenceIs(String presence) {
+        await().atMost(WAIT)
+                .untilAsserted(() -> as(admin)
+                        .get("/api/v1/machines/" + machineId)
+                        .then()
+                        .statusCode(200)
+                        .body("presence", org.hamcrest.Matchers.is(presence)));
+    }
+
+    @FunctionalInterface
+    interface ThrowingConsumer<T> {
+        void accept(T t) throws Exception;
+    }
+}
