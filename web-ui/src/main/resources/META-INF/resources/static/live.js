@@ -13,7 +13,8 @@
     });
     document.querySelectorAll('[data-machine="' + CSS.escape(change.id) + '"] .since time').forEach(function (t) {
       t.dateTime = change.at;
-      t.textContent = change.at;
+      // As the server renders it: 2026-11-29 03:58:58 UTC
+      t.textContent = change.at.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC');
     });
   };
 })();

@@ -98,7 +98,10 @@ public class DashboardResource {
             }
             page = machines.list(
                     new MachineService.MachineQuery(actor.orgId(), LabelSelector.parse(selector), p, q, cursor, 50));
-        } catch (SelectorSyntaxException | ProblemException e) {
+        } catch (SelectorSyntaxException e) {
+            filter = new Pages.MachineFilter(selector, presence, q, "invalid label selector: " + e.getMessage());
+            page = new Page<>(List.of(), null);
+        } catch (ProblemException e) {
             filter = new Pages.MachineFilter(selector, presence, q, e.getMessage());
             page = new Page<>(List.of(), null);
         }

@@ -1,0 +1,143 @@
+package dev.flotilla.system;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard in a real headless Chromium: sign in, see the machine, watch its presence change
+ * live (over SSE, without a reload) when its agent is killed and restarted. Screenshots go to
+ * system-tests/target/screenshots/.
+ */
+class DashboardBrowserTest {
+    private static final Path SHOTS = Project.ROOT.resolve("system-tests/target/screenshots");
+
+    private RunningService service;
+    private WebDriver browser;
+
+    @BeforeEach
+    void start() throws Exception {
+        service = new RunningService("browser");
+        Path profile = Files.createDirectories(service.work.resolve("chromium-profile"));
+        ChromeOptions options = new ChromeOptions()
+                .setBinary("/usr/bin/chromium")
+                .addArguments(
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--window-size=1366,900",
+                        "--user-data-dir=" + profile);
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService driver = new ChromeDriverService.Builder()
+                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(driver, options);
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        service.close();
+    }
+
+    @Test
+    void shouldShowPresenceLiveAfterSigningIn() throws Exception {
+        Process agent = service.startAgent(service.newEnrollmentToken(1), "agent.log");
+        service.awaitPresence("online");
+
+        browser.get(service.url + "/machines");
+        assertThat(browser.getCurrentUrl()).endsWith("/login");
+        shot("login");
+        browser.findElement(By.id("j_username")).sendKeys("admin");
+        browser.findElement(By.id("j_password")).sendKeys("not the password");
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        assertThat(browser.findElement(By.cssSelector("[role=alert]")).getText())
+                .contains("Wrong user name or password");
+
+        browser.findElement(By.id("j_username")).sendKeys("admin");
+        browser.findElement(By.id("j_password")).sendKeys(service.adminPassword);
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.until(ExpectedConditions.urlContains("/machines"));
+        By presence = By.cssSelector("tr[data-machine='" + service.machineId + "'] .presence");
+        assertThat(browser.findElement(presence).getText()).isEqualTo("online");
+        shot("machines-online");
+
+        // Kill the agent: the page, not reloaded, turns the machine offline.
+        String marker = (String) ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript("window.flotillaNotReloaded = 'yes'; return window.flotillaNotReloaded;");
+        assertThat(marker).isEqualTo("yes");
+        agent.destroyForcibly();
+        agent.waitFor(10, TimeUnit.SECONDS);
+        wait.until(ExpectedConditions.textToBe(presence, "offline"));
+        shot("machines-offline");
+        service.startAgent(null, "agent-again.log");
+        wait.until(ExpectedConditions.textToBe(presence, "online"));
+        assertThat(((org.openqa.selenium.JavascriptExecutor) browser)
+                        .executeScript("return window.flotillaNotReloaded;"))
+                .isEqualTo("yes");
+
+        // Filters, as in the API; a bad selector is explained, not a crash.
+        browser.get(service.url + "/machines?selector=role%3Dsystem-test&presence=online");
+        assertThat(browser.findElements(By.cssSelector("tr[data-machine]"))).hasSize(1);
+        browser.get(service.url + "/machines?selector=role%3D");
+        assertThat(browser.findElement(By.cssSelector("[role=alert]")).getText())
+                .contains("invalid label selector");
+
+        browser.get(service.url + "/machines/" + service.machineId);
+        WebElement facts = browser.findElement(By.cssSelector("dl"));
+        assertThat(facts.getText())
+                .contains(service.machineId)
+                .contains("Kernel")
+                .contains("CPUs");
+        List<WebElement> history = browser.findElements(By.cssSelector("section.card table tbody tr"));
+        assertThat(history.size()).isGreaterThanOrEqualTo(4); // enrolled, online, offline, online
+        shot("machine");
+
+        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .filter(e -> !e.getMessage().contains("favicon.ico"))
+                .toList();
+        assertThat(errors)
+                .as("browser console errors (CSP violations, script errors)")
+                .isEmpty();
+    }
+
+    private void shot(String name) throws Exception {
+        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+        Files.write(SHOTS.resolve(name + ".png"), png);
+    }
+}

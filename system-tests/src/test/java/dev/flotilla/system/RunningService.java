@@ -1,0 +1,137 @@
+package dev.flotilla.system;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged service as a process, on a database of its own on the machine's PostgreSQL, with
+ * short agent timings; and packaged agents started against it.
+ */
+final class RunningService implements AutoCloseable {
+    private static final String PG = env("FLOTILLA_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/");
+    private static final String PG_USER = env("FLOTILLA_TEST_PG_USER", "postgres");
+    private static final String PG_PASSWORD = env("FLOTILLA_TEST_PG_PASSWORD", "");
+
+    final Path work;
+    final String url;
+    final String token;
+    final String adminPassword;
+    final String machineId;
+    private final String database;
+    private final List<Process> processes = new ArrayList<>();
+
+    RunningService(String name) throws Exception {
+        work = Project.workDir(name);
+        database = "flotilla_sys_" + Long.toHexString(System.nanoTime());
+        sql("create database " + database);
+        int port = Project.freePort();
+        url = "http://127.0.0.1:" + port;
+        Path bootstrap = work.resolve("bootstrap.env");
+        ProcessBuilder service = new ProcessBuilder(
+                        "java",
+                        "-Dflotilla.bootstrap.file=" + bootstrap,
+                        "-Dflotilla.agent.heartbeat-interval=1s",
+                        "-Dflotilla.agent.heartbeat-ttl=3s",
+                        "-Dflotilla.agent.sweep-every=1s",
+                        "-Dflotilla.agent.last-seen-flush=1s",
+                        "-jar",
+                        Project.SERVICE_JAR.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("service.log").toFile());
+        Map<String, String> env = service.environment();
+        env.put("FLOTILLA_DB_URL", PG + database);
+        env.put("FLOTILLA_DB_USER", PG_USER);
+        env.put("FLOTILLA_DB_PASSWORD", PG_PASSWORD);
+        env.put("FLOTILLA_PORT", String.valueOf(port));
+        env.put("FLOTILLA_HOST", "127.0.0.1");
+        processes.add(service.start());
+        await().atMost(Duration.ofSeconds(90)).until(() -> Project.ready(url));
+        Map<String, String> boot = Project.readEnvFile(bootstrap);
+        token = boot.get("FLOTILLA_TOKEN");
+        adminPassword = boot.get("FLOTILLA_ADMIN_PASSWORD");
+        assertThat(token).startsWith("flt_");
+        byte[] id = new byte[16];
+        new SecureRandom().nextBytes(id);
+        machineId = HexFormat.of().formatHex(id);
+        Files.writeString(work.resolve("machine-id"), machineId + "\n", StandardCharsets.US_ASCII);
+    }
+
+    String newEnrollmentToken(int uses) throws Exception {
+        return Project.post(url + "/api/v1/enrollment-tokens", token, "{\"name\":\"it\",\"maxUses\":" + uses + "}")
+                .body()
+                .get("secret")
+                .asText();
+    }
+
+    /** Starts the packaged agent for this test's machine id; {@code enrollToken} may be null. */
+    Process startAgent(String enrollToken, String log) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(
+                        "java",
+                        "-Xmx64m",
+                        "-jar",
+                        Project.AGENT_JAR.toString(),
+                        "--config",
+                        work.resolve("none.conf").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(new File(work.resolve(log).toString()));
+        Map<String, String> env = pb.environment();
+        env.put("FLOTILLA_URL", url);
+        env.put("FLOTILLA_AGENT_STATE", work.resolve("agent-state").toString());
+        env.put("FLOTILLA_MACHINE_ID_FILE", work.resolve("machine-id").toString());
+        env.put("FLOTILLA_LABELS", "role=system-test");
+        if (enrollToken != null) {
+            env.put("FLOTILLA_ENROLL_TOKEN", enrollToken);
+        } else {
+            env.remove("FLOTILLA_ENROLL_TOKEN");
+        }
+        Process p = pb.start();
+        processes.add(0, p);
+        return p;
+    }
+
+    void awaitPresence(String presence) {
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> {
+                    Project.Reply r = Project.get(url + "/api/v1/machines/" + machineId, token);
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.body().get("presence").asText()).isEqualTo(presence);
+                });
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Process p : processes) {
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+        sql("drop database if exists " + database + " with (force)");
+    }
+
+    private static void sql(String statement) throws Exception {
+        try (Connection c = DriverManager.getConnection(PG + "postgres", PG_USER, PG_PASSWORD)) {
+            c.createStatement().execute(statement);
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}
