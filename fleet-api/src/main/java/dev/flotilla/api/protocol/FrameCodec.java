@@ -4,9 +4,11 @@ import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -21,6 +23,8 @@ public final class FrameCodec {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .build();
 
@@ -57,14 +61,28 @@ public final class FrameCodec {
             return frame;
         } catch (InvalidTypeIdException e) {
             throw new BadFrameException(
-                    e.getTypeId() == null ? "frame has no type" : "unknown frame type '" + e.getTypeId() + "'");
+                    e.getTypeId() == null ? "frame has no type" : "unknown frame type '" + safe(e.getTypeId()) + "'");
         } catch (UnrecognizedPropertyException e) {
-            throw new BadFrameException("unknown field '" + e.getPropertyName() + "'");
+            throw new BadFrameException("unknown field '" + safe(e.getPropertyName()) + "'");
+        } catch (MismatchedInputException e) {
+            String field = e.getPath().isEmpty()
+                    ? null
+                    : e.getPath().get(e.getPath().size() - 1).getFieldName();
+            throw new BadFrameException(
+                    field == null
+                            ? "malformed frame: not the JSON object expected"
+                            : "missing or invalid value for '" + safe(field) + "'");
         } catch (JsonProcessingException e) {
             throw new BadFrameException("malformed frame: " + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new BadFrameException("unreadable frame");
         }
+    }
+
+    /** A name the peer sent, made fit to echo back: printable, and short. */
+    private static String safe(String name) {
+        String printable = name.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() > 64 ? printable.substring(0, 64) + "..." : printable;
     }
 
     private static String firstLine(String message) {

@@ -251,6 +251,11 @@ public class MachineService {
      * lost them), and lost the offline ones past {@code grace}.
      */
     public void sweep(Duration ttl, Duration grace) {
+        // One replica sweeps at a time; the others skip this round rather than record each change twice.
+        Object locked = em.createNativeQuery("select pg_try_advisory_xact_lock(7002)").getSingleResult();
+        if (!Boolean.TRUE.equals(locked)) {
+            return;
+        }
         Instant now = now();
         List<Machine> silent = Machine.list("presence = ?1 and lastSeenAt < ?2", "online", now.minus(ttl));
         for (Machine m : silent) {
