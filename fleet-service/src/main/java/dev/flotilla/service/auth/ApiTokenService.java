@@ -14,6 +14,7 @@ import jakarta.transaction.Transactional;
 import dev.flotilla.api.rest.ApiTokenView;
 import dev.flotilla.api.rest.CreatedApiToken;
 import dev.flotilla.api.rest.NewApiToken;
+import dev.flotilla.service.common.Checks;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.Secrets;
 import dev.flotilla.service.common.TimeService;
@@ -25,7 +26,6 @@ import io.quarkus.security.identity.SecurityIdentity;
 public class ApiTokenService {
     static final String PREFIX = "flt_";
     static final Duration DEFAULT_TTL = Duration.ofDays(30);
-    static final Duration MAX_TTL = Duration.ofDays(365);
 
     @Inject
     TimeService time;
@@ -34,10 +34,7 @@ public class ApiTokenService {
         if (request == null) {
             throw ProblemException.badRequest("a body with name and role is required");
         }
-        String name = request.name() == null ? "" : request.name().strip();
-        if (name.isEmpty() || name.length() > 100) {
-            throw ProblemException.badRequest("name must be 1 to 100 characters");
-        }
+        String name = Checks.name(request.name());
         Role role = Role.parse(request.role());
         if (role == null || role == Role.OWNER) {
             throw ProblemException.badRequest("role must be one of admin, operator, viewer");
@@ -46,10 +43,7 @@ public class ApiTokenService {
             throw new ProblemException(
                     jakarta.ws.rs.core.Response.Status.FORBIDDEN, "a token cannot have more power than its creator");
         }
-        Duration ttl = request.ttl() == null ? DEFAULT_TTL : request.ttl();
-        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
-            throw ProblemException.badRequest("ttl must be positive and at most P365D");
-        }
+        Duration ttl = Checks.ttl(request.ttl(), DEFAULT_TTL);
         Instant now = time.now().truncatedTo(ChronoUnit.MICROS);
         String secret = Secrets.generate(PREFIX);
         ApiToken t = new ApiToken();

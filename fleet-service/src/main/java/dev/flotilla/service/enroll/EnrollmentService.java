@@ -18,6 +18,7 @@ import dev.flotilla.api.rest.EnrollmentRequest;
 import dev.flotilla.api.rest.EnrollmentResponse;
 import dev.flotilla.api.rest.EnrollmentTokenView;
 import dev.flotilla.api.rest.NewEnrollmentToken;
+import dev.flotilla.service.common.Checks;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.Secrets;
 import dev.flotilla.service.common.TimeService;
@@ -45,18 +46,12 @@ public class EnrollmentService {
         if (request == null) {
             throw ProblemException.badRequest("a body with a name is required");
         }
-        String name = request.name() == null ? "" : request.name().strip();
-        if (name.isEmpty() || name.length() > 100) {
-            throw ProblemException.badRequest("name must be 1 to 100 characters");
-        }
+        String name = Checks.name(request.name());
         int maxUses = request.maxUses() == null ? 1 : request.maxUses();
         if (maxUses < 1 || maxUses > 100_000) {
             throw ProblemException.badRequest("maxUses must be from 1 to 100000");
         }
-        Duration ttl = request.ttl() == null ? Duration.ofHours(24) : request.ttl();
-        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(Duration.ofDays(365)) > 0) {
-            throw ProblemException.badRequest("ttl must be positive and at most P365D");
-        }
+        Duration ttl = Checks.ttl(request.ttl(), Duration.ofHours(24));
         Instant now = now();
         String secret = Secrets.generate(TOKEN_PREFIX);
         EnrollmentToken t = new EnrollmentToken();

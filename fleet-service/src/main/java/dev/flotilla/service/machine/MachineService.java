@@ -252,7 +252,8 @@ public class MachineService {
      */
     public void sweep(Duration ttl, Duration grace) {
         // One replica sweeps at a time; the others skip this round rather than record each change twice.
-        Object locked = em.createNativeQuery("select pg_try_advisory_xact_lock(7002)").getSingleResult();
+        Object locked =
+                em.createNativeQuery("select pg_try_advisory_xact_lock(7002)").getSingleResult();
         if (!Boolean.TRUE.equals(locked)) {
             return;
         }
