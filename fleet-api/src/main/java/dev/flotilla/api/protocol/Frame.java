@@ -13,5 +13,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Welcome.class, name = "welcome"),
     @JsonSubTypes.Type(value = Heartbeat.class, name = "heartbeat"),
     @JsonSubTypes.Type(value = ErrorFrame.class, name = "error"),
+    @JsonSubTypes.Type(value = UnitChanges.class, name = "unit-changes"),
+    @JsonSubTypes.Type(value = UnitSnapshot.class, name = "unit-snapshot"),
+    @JsonSubTypes.Type(value = Ack.class, name = "ack"),
 })
-public sealed interface Frame permits Hello, Welcome, Heartbeat, ErrorFrame {}
+public sealed interface Frame permits Hello, Welcome, Heartbeat, ErrorFrame, UnitChanges, UnitSnapshot, Ack {}

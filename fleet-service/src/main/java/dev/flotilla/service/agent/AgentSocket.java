@@ -7,16 +7,21 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import dev.flotilla.api.protocol.Ack;
 import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.Heartbeat;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.Protocol;
+import dev.flotilla.api.protocol.UnitChanges;
+import dev.flotilla.api.protocol.UnitSnapshot;
 import dev.flotilla.api.protocol.Welcome;
 import dev.flotilla.api.selector.Labels;
 import dev.flotilla.service.common.Secrets;
 import dev.flotilla.service.machine.MachineRef;
 import dev.flotilla.service.machine.MachineService;
+import dev.flotilla.service.observed.UnitFrames;
+import dev.flotilla.service.observed.UnitStateService;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
@@ -43,6 +48,9 @@ public class AgentSocket {
 
     @Inject
     AgentConfig config;
+
+    @Inject
+    UnitStateService units;
 
     @OnOpen
     void open(WebSocketConnection connection) {
@@ -78,10 +86,24 @@ public class AgentSocket {
         sessions.heard(s);
         if (frame instanceof Hello hello) {
             hello(s, hello);
+        } else if (!s.greeted) {
+            sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "hello must come first");
         } else if (frame instanceof Heartbeat) {
-            if (!s.greeted) {
-                sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "hello must come first");
+            return;
+        } else if (frame instanceof UnitChanges changes) {
+            String problem = UnitFrames.invalid(changes);
+            if (problem != null) {
+                sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
+                return;
             }
+            ack(s, units.ingest(s.machine, changes.changes()));
+        } else if (frame instanceof UnitSnapshot snapshot) {
+            String problem = UnitFrames.invalid(snapshot);
+            if (problem != null) {
+                sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
+                return;
+            }
+            ack(s, units.snapshot(s.machine, snapshot));
         } else {
             sessions.close(
                     s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "agents do not send '" + typeOf(frame) + "' frames");
@@ -118,6 +140,10 @@ public class AgentSocket {
         } else {
             sessions.close(s, (short) 1011, "internal", "the service could not handle a frame");
         }
+    }
+
+    private static void ack(AgentSession s, long seq) {
+        s.connection.sendTextAndAwait(FrameCodec.encode(new Ack(seq)));
     }
 
     private void hello(AgentSession s, Hello hello) {

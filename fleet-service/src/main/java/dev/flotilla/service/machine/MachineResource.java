@@ -27,6 +27,7 @@ import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.selector.LabelSelector;
 import dev.flotilla.service.auth.Actor;
 import dev.flotilla.service.auth.Role;
+import dev.flotilla.service.common.Paging;
 import dev.flotilla.service.common.ProblemException;
 
 @Path("/api/v1/machines")
@@ -116,17 +117,6 @@ public class MachineResource {
     }
 
     static int limit(String text) {
-        if (text == null || text.isBlank()) {
-            return 50;
-        }
-        try {
-            int n = Integer.parseInt(text);
-            if (n >= 1 && n <= MachineService.MAX_PAGE) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the problem below
-        }
-        throw ProblemException.badRequest("limit must be a number from 1 to " + MachineService.MAX_PAGE);
+        return Paging.limit(text);
     }
 }

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Real systemd hosts for tests: podman containers with systemd as PID 1, each its own host.
+#   systemd-hosts.sh rootfs             build (once) and print the cached root file system
+#   systemd-hosts.sh start NAME AGENT_DIR   start a host; AGENT_DIR is mounted at /opt/agent
+#   systemd-hosts.sh stop NAME...       remove hosts
+# Installs podman, crun and debootstrap when missing (Debian).
+set -euo pipefail
+
+CACHE="${FLOTILLA_TEST_CACHE:-/var/cache/flotilla-test}"
+ROOTFS="$CACHE/rootfs-bookworm"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+ensure_tools() {
+  local missing=()
+  command -v podman >/dev/null || missing+=(podman)
+  command -v crun >/dev/null || missing+=(crun)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  if [ ${#missing[@]} -gt 0 ]; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  # crun refuses this machine's hybrid cgroup layout until hugetlb has a v1 hierarchy of its own.
+  if [ ! -d /sys/fs/cgroup/hugetlb ] || ! mountpoint -q /sys/fs/cgroup/hugetlb; then
+    as_root mkdir -p /sys/fs/cgroup/hugetlb 2>/dev/null || true
+    as_root mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb 2>/dev/null || true
+  fi
+}
+
+mirror() {
+  local m
+  m=$(grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -n 1)
+  [ -n "$m" ] || m=$(awk '/^deb / {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+  echo "${m:-http://deb.debian.org/debian}"
+}
+
+cmd_rootfs() {
+  ensure_tools
+  if [ ! -x "$ROOTFS/lib/systemd/systemd" ]; then
+    as_root mkdir -p "$CACHE"
+    local tmp="$ROOTFS.partial"
+    as_root rm -rf "$tmp"
+    as_root debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus bookworm "$tmp" "$(mirror)" >&2
+    # Every host boots with a machine id of its own.
+    as_root truncate -s 0 "$tmp/etc/machine-id"
+    as_root mv "$tmp" "$ROOTFS"
+  fi
+  echo "$ROOTFS"
+}
+
+cmd_start() {
+  local name="$1" agent_dir="$2"
+  cmd_rootfs >/dev/null
+  as_root podman rm -f "$name" >/dev/null 2>&1 || true
+  as_root podman run -d --name "$name" --hostname "$name" --network=host --cgroup-manager=cgroupfs \
+    --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --systemd=always \
+    -v /usr/lib/jvm:/usr/lib/jvm:ro -v "$agent_dir":/opt/agent:ro --rootfs "$ROOTFS:O" \
+    /lib/systemd/systemd >/dev/null
+  local i
+  for i in $(seq 1 60); do
+    state=$(as_root podman exec "$name" systemctl is-system-running 2>/dev/null || true)
+    case "$state" in running|degraded) echo "$name $state"; return 0 ;; esac
+    sleep 0.5
+  done
+  echo "host $name did not boot (state: $state)" >&2
+  return 1
+}
+
+cmd_stop() {
+  for name in "$@"; do as_root podman rm -f -t 2 "$name" >/dev/null 2>&1 || true; done
+}
+
+case "${1:-}" in
+  rootfs) cmd_rootfs ;;
+  start) shift; cmd_start "$@" ;;
+  stop) shift; cmd_stop "$@" ;;
+  *) sed -n '2,6p' "$0" >&2; exit 64 ;;
+esac

@@ -1,0 +1,305 @@
+package dev.flotilla.service.observed;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import org.hibernate.Session;
+
+import dev.flotilla.api.protocol.UnitChange;
+import dev.flotilla.api.protocol.UnitSnapshot;
+import dev.flotilla.api.protocol.UnitState;
+import dev.flotilla.api.rest.FleetState;
+import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.rest.UnitEventView;
+import dev.flotilla.api.rest.UnitView;
+import dev.flotilla.service.common.Cursor;
+import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.machine.MachineRef;
+
+/**
+ * Stores what agents observe of their units: every transition once (by the agent's sequence
+ * number), the current state per unit never overwritten by an older report, all in one
+ * transaction per frame with batched statements.
+ */
+@ApplicationScoped
+@Transactional
+public class UnitStateService {
+    public static final int MAX_PAGE = 500;
+
+    @Inject
+    EntityManager em;
+
+    /**
+     * Stores transitions in the order given.
+     *
+     * @return the highest sequence number now stored for this machine, to acknowledge
+     */
+    public long ingest(MachineRef machine, List<UnitChange> changes) {
+        if (changes.isEmpty()) {
+            return storedSeq(machine);
+        }
+        Instant now = Instant.now();
+        em.unwrap(Session.class).doWork(c -> {
+            insertEvents(c, machine, changes, now);
+            for (UnitChange ch : changes) {
+                if (ch.isGap()) {
+                    continue;
+                }
+                if (ch.removed()) {
+                    delete(c, machine, ch.unit().name(), ch.seq());
+                } else {
+                    upsert(c, machine, ch.unit(), ch.seq(), ch.observedAt());
+                }
+            }
+        });
+        long max = changes.stream().mapToLong(UnitChange::seq).max().orElse(0);
+        return advance(machine, max);
+    }
+
+    /** Replaces the machine's unit list with a snapshot, unless newer reports already arrived. */
+    public long snapshot(MachineRef machine, UnitSnapshot snapshot) {
+        em.unwrap(Session.class).doWork(c -> {
+            for (UnitState u : snapshot.units()) {
+                upsert(c, machine, u, snapshot.seq(), snapshot.observedAt());
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "delete from machine_unit where org_id = ? and machine_id = ? and seq <= ? and not (name = any (?))")) {
+                ps.setObject(1, machine.orgId());
+                ps.setString(2, machine.machineId());
+                ps.setLong(3, snapshot.seq());
+                ps.setArray(
+                        4,
+                        c.createArrayOf(
+                                "text",
+                                snapshot.units().stream().map(UnitState::name).toArray()));
+                ps.executeUpdate();
+            }
+        });
+        return advance(machine, snapshot.seq());
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<UnitView> units(UUID orgId, String machineId, String cursor, int limit) {
+        int n = Math.max(1, Math.min(limit, MAX_PAGE));
+        String after = cursor == null || cursor.isBlank()
+                ? ""
+                : Cursor.decode(cursor, 1).get(0);
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                        "select name, load_state, active_state, sub_state, description, hash, managed, changed_at, observed_at"
+                                + " from machine_unit where org_id = :org and machine_id = :m and name > :after"
+                                + " order by name limit :n")
+                .setParameter("org", orgId)
+                .setParameter("m", machineId)
+                .setParameter("after", after)
+                .setParameter("n", n + 1)
+                .getResultList();
+        List<UnitView> items = new ArrayList<>();
+        for (Object[] r : rows.subList(0, Math.min(n, rows.size()))) {
+            items.add(new UnitView(
+                    (String) r[0],
+                    (String) r[1],
+                    (String) r[2],
+                    (String) r[3],
+                    (String) r[4],
+                    (String) r[5],
+                    (Boolean) r[6],
+                    instant(r[7]),
+                    instant(r[8])));
+        }
+        String next = rows.size() > n ? Cursor.encode(items.get(n - 1).name()) : null;
+        return new Page<>(items, next);
+    }
+
+    /** Transitions of one machine, newest first; only those of one unit when {@code unit} is set. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<UnitEventView> history(UUID orgId, String machineId, String unit, String cursor, int limit) {
+        int n = Math.max(1, Math.min(limit, MAX_PAGE));
+        long beforeSeq = Long.MAX_VALUE;
+        if (cursor != null && !cursor.isBlank()) {
+            try {
+                beforeSeq = Long.parseLong(Cursor.decode(cursor, 1).get(0));
+            } catch (NumberFormatException e) {
+                throw ProblemException.badRequest("invalid cursor");
+            }
+        }
+        var query = em.createNativeQuery(
+                        "select seq, observed_at, received_at, name, load_state, active_state, sub_state, removed, dropped"
+                                + " from unit_event where org_id = :org and machine_id = :m and seq < :before"
+                                + (unit == null ? "" : " and name = :unit")
+                                + " order by seq desc limit :n")
+                .setParameter("org", orgId)
+                .setParameter("m", machineId)
+                .setParameter("before", beforeSeq)
+                .setParameter("n", n + 1);
+        if (unit != null) {
+            query.setParameter("unit", unit);
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = query.getResultList();
+        List<UnitEventView> items = new ArrayList<>();
+        for (Object[] r : rows.subList(0, Math.min(n, rows.size()))) {
+            items.add(new UnitEventView(
+                    ((Number) r[0]).longValue(),
+                    instant(r[1]),
+                    instant(r[2]),
+                    (String) r[3],
+                    (String) r[4],
+                    (String) r[5],
+                    (String) r[6],
+                    (Boolean) r[7],
+                    ((Number) r[8]).longValue()));
+        }
+        String next =
+                rows.size() > n ? Cursor.encode(String.valueOf(items.get(n - 1).seq())) : null;
+        return new Page<>(items, next);
+    }
+
+    /** fleet's state view: every unit on every machine, filtered as fleet's API allows. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public FleetState fleetState(UUID orgId, String machineId, String unitName, String pageToken, int limit) {
+        List<String> after = pageToken == null || pageToken.isBlank() ? List.of("", "") : Cursor.decode(pageToken, 2);
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                        "select name, hash, machine_id, load_state, active_state, sub_state from machine_unit"
+                                + " where org_id = :org and (:m = '' or machine_id = :m) and (:u = '' or name = :u)"
+                                + " and (name, machine_id) > (:an, :am) order by name, machine_id limit :n")
+                .setParameter("org", orgId)
+                .setParameter("m", machineId == null ? "" : machineId)
+                .setParameter("u", unitName == null ? "" : unitName)
+                .setParameter("an", after.get(0))
+                .setParameter("am", after.get(1))
+                .setParameter("n", limit + 1)
+                .getResultList();
+        List<FleetState.Entry> states = new ArrayList<>();
+        for (Object[] r : rows.subList(0, Math.min(limit, rows.size()))) {
+            states.add(new FleetState.Entry(
+                    (String) r[0], (String) r[1], (String) r[2], (String) r[3], (String) r[4], (String) r[5]));
+        }
+        String next = null;
+        if (rows.size() > limit) {
+            FleetState.Entry last = states.get(limit - 1);
+            next = Cursor.encode(last.name(), last.machineID());
+        }
+        return new FleetState(states, next);
+    }
+
+    /** Creates the monthly history partitions for last month to next month, if missing. */
+    public void ensurePartitions() {
+        for (String month : List.of("now() - interval '1 month'", "now()", "now() + interval '1 month'")) {
+            em.createNativeQuery("select flotilla_ensure_unit_event_partition((" + month + ")::date)::text")
+                    .getSingleResult();
+        }
+    }
+
+    private long storedSeq(MachineRef machine) {
+        Object v = em.createNativeQuery("select unit_seq from machine where org_id = :o and id = :m")
+                .setParameter("o", machine.orgId())
+                .setParameter("m", machine.machineId())
+                .getResultStream()
+                .findFirst()
+                .orElse(0L);
+        return ((Number) v).longValue();
+    }
+
+    private long advance(MachineRef machine, long seq) {
+        Object v = em.createNativeQuery(
+                        "update machine set unit_seq = greatest(unit_seq, :s) where org_id = :o and id = :m"
+                                + " returning unit_seq")
+                .setParameter("s", seq)
+                .setParameter("o", machine.orgId())
+                .setParameter("m", machine.machineId())
+                .getResultStream()
+                .findFirst()
+                .orElse(seq);
+        return ((Number) v).longValue();
+    }
+
+    private static void insertEvents(Connection c, MachineRef m, List<UnitChange> changes, Instant now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into unit_event (org_id, machine_id, seq, observed_at,"
+                + " received_at, name, load_state, active_state, sub_state, removed, dropped)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing")) {
+            for (UnitChange ch : changes) {
+                UnitState u = ch.unit();
+                ps.setObject(1, m.orgId());
+                ps.setString(2, m.machineId());
+                ps.setLong(3, ch.seq());
+                ps.setTimestamp(4, Timestamp.from(ch.observedAt()));
+                ps.setTimestamp(5, Timestamp.from(now));
+                ps.setString(6, u == null ? null : u.name());
+                ps.setString(7, u == null ? null : u.load());
+                ps.setString(8, u == null ? null : u.active());
+                ps.setString(9, u == null ? null : u.sub());
+                ps.setBoolean(10, ch.removed());
+                ps.setLong(11, ch.dropped());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void upsert(Connection c, MachineRef m, UnitState u, long seq, Instant observedAt)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into machine_unit (org_id, machine_id, name, load_state,"
+                + " active_state, sub_state, description, hash, managed, changed_at, observed_at, seq)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " on conflict (org_id, machine_id, name) do update set load_state = excluded.load_state,"
+                + " active_state = excluded.active_state, sub_state = excluded.sub_state,"
+                + " description = excluded.description, hash = excluded.hash, managed = excluded.managed,"
+                + " changed_at = excluded.changed_at, observed_at = excluded.observed_at, seq = excluded.seq"
+                + " where machine_unit.seq <= excluded.seq")) {
+            ps.setObject(1, m.orgId());
+            ps.setString(2, m.machineId());
+            ps.setString(3, u.name());
+            ps.setString(4, u.load());
+            ps.setString(5, u.active());
+            ps.setString(6, u.sub());
+            ps.setString(7, u.description());
+            ps.setString(8, u.hash());
+            ps.setBoolean(9, u.managed());
+            ps.setTimestamp(10, u.changedAt() == null ? null : Timestamp.from(u.changedAt()));
+            ps.setTimestamp(11, Timestamp.from(observedAt));
+            ps.setLong(12, seq);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void delete(Connection c, MachineRef m, String name, long seq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "delete from machine_unit where org_id = ? and machine_id = ? and name = ? and seq <= ?")) {
+            ps.setObject(1, m.orgId());
+            ps.setString(2, m.machineId());
+            ps.setString(3, name);
+            ps.setLong(4, seq);
+            ps.executeUpdate();
+        }
+    }
+
+    private static Instant instant(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Instant i) {
+            return i;
+        }
+        if (v instanceof Timestamp t) {
+            return t.toInstant();
+        }
+        if (v instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        throw new IllegalStateException("unexpected time type " + v.getClass());
+    }
+}
