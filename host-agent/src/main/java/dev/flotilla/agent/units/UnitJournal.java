@@ -1,0 +1,213 @@
+package dev.flotilla.agent.units;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.flotilla.api.protocol.FrameCodec;
+import dev.flotilla.api.protocol.UnitChange;
+import dev.flotilla.api.protocol.UnitState;
+
+/**
+ * Every observed unit transition the service has not acknowledged, on disk in the agent's state
+ * folder ({@code unit-journal.jsonl}, one change per line, appended), so that nothing is lost while
+ * the service is away or the agent restarts. Bounded by a count and a size: when full, the oldest
+ * changes are folded into one gap record that says how many were dropped, never silently.
+ * Sequence numbers keep increasing across restarts.
+ */
+public final class UnitJournal {
+    private static final Logger LOG = Logger.getLogger(UnitJournal.class.getName());
+    private static final ObjectMapper JSON = FrameCodec.mapper();
+
+    private final Path file;
+    private final Path ackFile;
+    private final int maxEntries;
+    private final long maxBytes;
+    private final Deque<Entry> entries = new ArrayDeque<>();
+    private long bytes;
+    private long seq;
+    private long acked;
+    private BufferedWriter out;
+
+    private record Entry(UnitChange change, int size) {}
+
+    public UnitJournal(Path stateDir, int maxEntries, long maxBytes) {
+        this.file = stateDir.resolve("unit-journal.jsonl");
+        this.ackFile = stateDir.resolve("unit-journal.acked");
+        this.maxEntries = Math.max(2, maxEntries);
+        this.maxBytes = Math.max(1024, maxBytes);
+        try {
+            Files.createDirectories(stateDir);
+            load();
+            out = Files.newBufferedWriter(
+                    file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the unit journal in " + stateDir, e);
+        }
+    }
+
+    /** Records a transition and returns it with its sequence number. */
+    public synchronized UnitChange record(UnitState unit, boolean removed, Instant observedAt) {
+        UnitChange change = new UnitChange(++seq, observedAt, unit, removed, 0);
+        add(change);
+        while (entries.size() > maxEntries || bytes > maxBytes) {
+            foldOldest();
+        }
+        return change;
+    }
+
+    /** The service stored everything up to {@code upTo}: forget it. */
+    public synchronized void acknowledge(long upTo) {
+        if (upTo <= acked) {
+            return;
+        }
+        acked = Math.min(upTo, seq);
+        boolean dropped = false;
+        while (!entries.isEmpty() && entries.peekFirst().change().seq() <= acked) {
+            bytes -= entries.removeFirst().size();
+            dropped = true;
+        }
+        try {
+            Files.writeString(ackFile, Long.toString(acked), StandardCharsets.US_ASCII);
+            if (dropped) {
+                rewrite();
+            }
+        } catch (IOException e) {
+            LOG.warning("cannot trim the unit journal: " + e.getMessage());
+        }
+    }
+
+    /** What the service has not acknowledged yet, oldest first. */
+    public synchronized List<UnitChange> pending() {
+        List<UnitChange> out = new ArrayList<>(entries.size());
+        entries.forEach(e -> out.add(e.change()));
+        return out;
+    }
+
+    /** The last sequence number handed out. */
+    public synchronized long seq() {
+        return seq;
+    }
+
+    /** Takes a sequence number for a snapshot, so that later changes sort after it. */
+    public synchronized long nextSeq() {
+        return ++seq;
+    }
+
+    public synchronized void close() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            LOG.fine("closing the unit journal: " + e.getMessage());
+        }
+    }
+
+    private void add(UnitChange change) {
+        try {
+            String line = JSON.writeValueAsString(change);
+            out.write(line);
+            out.write('\n');
+            out.flush();
+            entries.addLast(new Entry(change, line.length() + 1));
+            bytes += line.length() + 1;
+        } catch (IOException e) {
+            // Kept in memory at least; the gap between disk and memory is only lost if we crash too.
+            LOG.warning("cannot append to the unit journal: " + e.getMessage());
+            entries.addLast(new Entry(change, 200));
+            bytes += 200;
+        }
+    }
+
+    /**
+     * Replaces the oldest tenth of the records by one gap that counts what they held (a tenth at a
+     * time, so that a full journal is rewritten once per many changes, not at every one).
+     */
+    private void foldOldest() {
+        int n = Math.max(2, Math.min(entries.size(), maxEntries / 10));
+        long dropped = 0;
+        UnitChange last = null;
+        for (int i = 0; i < n && !entries.isEmpty(); i++) {
+            last = entries.removeFirst().change();
+            dropped += count(last);
+        }
+        UnitChange gap = UnitChange.gap(last.seq(), last.observedAt(), dropped);
+        entries.addFirst(new Entry(gap, 100));
+        bytes = entries.stream().mapToLong(Entry::size).sum();
+        LOG.warning("unit journal full: " + dropped + " oldest transitions folded into a gap record");
+        try {
+            rewrite();
+        } catch (IOException e) {
+            LOG.warning("cannot rewrite the unit journal: " + e.getMessage());
+        }
+    }
+
+    private static long count(UnitChange c) {
+        return c.isGap() ? c.dropped() : 1;
+    }
+
+    private void rewrite() throws IOException {
+        out.close();
+        writeAll();
+        out = Files.newBufferedWriter(
+                file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private void writeAll() throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            for (Entry e : entries) {
+                w.write(JSON.writeValueAsString(e.change()));
+                w.write('\n');
+            }
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void load() throws IOException {
+        if (Files.exists(ackFile)) {
+            acked = Long.parseLong(
+                    Files.readString(ackFile, StandardCharsets.US_ASCII).trim());
+        }
+        seq = acked;
+        if (!Files.exists(file)) {
+            return;
+        }
+        int bad = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                UnitChange c = JSON.readValue(line, UnitChange.class);
+                seq = Math.max(seq, c.seq());
+                if (c.seq() > acked) {
+                    entries.addLast(new Entry(c, line.length() + 1));
+                    bytes += line.length() + 1;
+                }
+            } catch (IOException e) {
+                bad++; // a line cut short by a crash: the last one, typically
+            }
+        }
+        if (bad > 0) {
+            // A line cut short by a crash: say that something was lost rather than nothing.
+            LOG.warning(bad + " unreadable line(s) in the unit journal became a gap record");
+            UnitChange gap = UnitChange.gap(++seq, java.time.Instant.now(), bad);
+            entries.addLast(new Entry(gap, 100));
+            bytes += 100;
+        }
+        writeAll();
+    }
+}
