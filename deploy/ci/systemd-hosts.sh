@@ -52,9 +52,13 @@ cmd_start() {
   local name="$1" agent_dir="$2"
   cmd_rootfs >/dev/null
   as_root podman rm -f "$name" >/dev/null 2>&1 || true
+  # The host's JDKs, read-only. Debian's OpenJDK keeps its security configuration under /etc
+  # (symlinked from the JDK), so that folder comes along too.
+  local jdk_etc=()
+  for d in /etc/java-*-openjdk; do [ -d "$d" ] && jdk_etc+=(-v "$d:$d:ro"); done
   as_root podman run -d --name "$name" --hostname "$name" --network=host --cgroup-manager=cgroupfs \
     --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --systemd=always \
-    -v /usr/lib/jvm:/usr/lib/jvm:ro -v "$agent_dir":/opt/agent:ro --rootfs "$ROOTFS:O" \
+    -v /usr/lib/jvm:/usr/lib/jvm:ro "${jdk_etc[@]}" -v "$agent_dir":/opt/agent:ro --rootfs "$ROOTFS:O" \
     /lib/systemd/systemd >/dev/null
   local i
   for i in $(seq 1 60); do

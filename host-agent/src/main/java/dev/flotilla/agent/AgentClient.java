@@ -5,6 +5,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
+import dev.flotilla.agent.units.UnitReporter;
+import dev.flotilla.api.protocol.Ack;
 import dev.flotilla.api.protocol.ErrorFrame;
 import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.FrameCodec;
@@ -32,13 +34,20 @@ final class AgentClient {
     private final Supplier<Hello> hello;
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final UnitReporter units;
     private volatile boolean stopping;
     private long heartbeatTimer = -1;
     private WebSocket socket;
 
-    AgentClient(Vertx vertx, AgentSettings settings, Credentials.Stored credential, Supplier<Hello> hello) {
+    AgentClient(
+            Vertx vertx,
+            AgentSettings settings,
+            Credentials.Stored credential,
+            Supplier<Hello> hello,
+            UnitReporter units) {
         this.vertx = vertx;
         this.hello = hello;
+        this.units = units;
         this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setMaxMessageSize(Protocol.MAX_FRAME_BYTES)
                 .setConnectTimeout(10_000));
@@ -93,6 +102,18 @@ final class AgentClient {
             LOG.info("connected as machine " + welcome.machineId() + " (protocol " + welcome.protocolVersion()
                     + ", heartbeat every " + welcome.heartbeatIntervalMillis() + " ms)");
             startHeartbeat(welcome.heartbeatIntervalMillis());
+            if (units != null) {
+                WebSocket ws = socket;
+                units.connected(f -> {
+                    if (!ws.isClosed()) {
+                        ws.writeTextMessage(FrameCodec.encode(f));
+                    }
+                });
+            }
+        } else if (frame instanceof Ack ack) {
+            if (units != null) {
+                units.acknowledged(ack.seq());
+            }
         } else if (frame instanceof ErrorFrame error) {
             LOG.warning("the service reports " + error.code() + ": " + error.message());
         }
@@ -118,6 +139,9 @@ final class AgentClient {
 
     private void onClose(Short code, String reason) {
         cancelHeartbeat();
+        if (units != null) {
+            units.disconnected();
+        }
         socket = null;
         if (stopping) {
             exit.complete(0);

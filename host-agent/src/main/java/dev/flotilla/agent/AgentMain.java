@@ -8,6 +8,11 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
+import org.freedesktop.dbus.exceptions.DBusException;
+
+import dev.flotilla.agent.units.SystemdUnits;
+import dev.flotilla.agent.units.UnitJournal;
+import dev.flotilla.agent.units.UnitReporter;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.Protocol;
 import io.vertx.core.Vertx;
@@ -71,15 +76,38 @@ public final class AgentMain {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
         AgentSettings s = settings;
         String id = machineId;
+        UnitJournal journal =
+                new UnitJournal(settings.stateDir(), settings.journalMaxEntries(), settings.journalMaxBytes());
+        UnitReporter reporter;
+        SystemdUnits systemd = null;
+        try {
+            systemd = SystemdUnits.connect(settings.reportUnits());
+            SystemdUnits observed = systemd;
+            reporter = new UnitReporter(journal, observed::snapshot);
+            int count = systemd.start(reporter).size();
+            LOG.info("watching " + count + " systemd units (" + String.join(",", settings.reportUnits()) + ")");
+        } catch (DBusException | RuntimeException e) {
+            // A host without systemd (or without a system bus) is still a host: report it without units.
+            LOG.warning("no systemd on the system bus (" + e.getMessage() + "); units are not reported");
+            if (systemd != null) {
+                systemd.close();
+                systemd = null;
+            }
+            reporter = null;
+        }
         AgentClient client = new AgentClient(
                 vertx,
                 settings,
                 credential,
-                () -> new Hello(
-                        Protocol.VERSION, id, HostFacts.hostname(), HostFacts.collect(), s.labels(), version()));
+                () -> new Hello(Protocol.VERSION, id, HostFacts.hostname(), HostFacts.collect(), s.labels(), version()),
+                reporter);
         Runtime.getRuntime().addShutdownHook(new Thread(client::stop, "agent-stop"));
         int code = client.start().join();
         vertx.close();
+        if (systemd != null) {
+            systemd.close();
+        }
+        journal.close();
         return code;
     }
 
@@ -126,6 +154,12 @@ public final class AgentMain {
               state-dir        FLOTILLA_AGENT_STATE      default /var/lib/flotilla-agent
               labels           FLOTILLA_LABELS           k=v,k2=v2
               machine-id-file  FLOTILLA_MACHINE_ID_FILE  default /etc/machine-id
+              report-units     FLOTILLA_REPORT_UNITS     globs of unit names to report
+                                                         (default *.service,*.timer,*.socket,*.mount)
+              journal-max-entries FLOTILLA_JOURNAL_MAX_ENTRIES  transitions kept while the service
+                                                         is away (default 10000; then the oldest
+                                                         are folded into a counted gap)
+              journal-max-bytes   FLOTILLA_JOURNAL_MAX_BYTES    the same, in bytes (default 8 MiB)
 
             Exit status: 0 stopped, 1 cannot start, 64 bad arguments,
                          78 configuration or credential refused (re-enroll; not retried by systemd).

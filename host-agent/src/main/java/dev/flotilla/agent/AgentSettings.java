@@ -6,6 +6,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -21,10 +23,22 @@ import dev.flotilla.api.selector.Labels;
  * state-dir      FLOTILLA_AGENT_STATE     default /var/lib/flotilla-agent
  * labels         FLOTILLA_LABELS          k=v,k2=v2
  * machine-id-file FLOTILLA_MACHINE_ID_FILE default /etc/machine-id
+ * report-units   FLOTILLA_REPORT_UNITS    globs, default *.service,*.timer,*.socket,*.mount
+ * journal-max-entries FLOTILLA_JOURNAL_MAX_ENTRIES  default 10000
+ * journal-max-bytes   FLOTILLA_JOURNAL_MAX_BYTES    default 8388608
  * </pre>
  */
 public record AgentSettings(
-        URI url, String enrollToken, Path stateDir, Map<String, String> labels, Path machineIdFile) {
+        URI url,
+        String enrollToken,
+        Path stateDir,
+        Map<String, String> labels,
+        Path machineIdFile,
+        List<String> reportUnits,
+        int journalMaxEntries,
+        long journalMaxBytes) {
+    public static final String DEFAULT_REPORTED_UNITS = "*.service,*.timer,*.socket,*.mount";
+
     public static final Path DEFAULT_CONFIG = Path.of("/etc/flotilla/agent.conf");
 
     /**
@@ -52,7 +66,30 @@ public record AgentSettings(
                 pick(env, "FLOTILLA_ENROLL_TOKEN", file, "enroll-token", null),
                 Path.of(pick(env, "FLOTILLA_AGENT_STATE", file, "state-dir", "/var/lib/flotilla-agent")),
                 Labels.parsePairs(pick(env, "FLOTILLA_LABELS", file, "labels", "")),
-                Path.of(pick(env, "FLOTILLA_MACHINE_ID_FILE", file, "machine-id-file", "/etc/machine-id")));
+                Path.of(pick(env, "FLOTILLA_MACHINE_ID_FILE", file, "machine-id-file", "/etc/machine-id")),
+                Arrays.stream(pick(env, "FLOTILLA_REPORT_UNITS", file, "report-units", DEFAULT_REPORTED_UNITS)
+                                .split(","))
+                        .map(String::strip)
+                        .filter(p -> !p.isEmpty())
+                        .toList(),
+                number(
+                        pick(env, "FLOTILLA_JOURNAL_MAX_ENTRIES", file, "journal-max-entries", "10000"),
+                        "journal-max-entries"),
+                number(
+                        pick(env, "FLOTILLA_JOURNAL_MAX_BYTES", file, "journal-max-bytes", "8388608"),
+                        "journal-max-bytes"));
+    }
+
+    private static int number(String text, String name) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(name + " must be a positive number, got '" + text + "'");
     }
 
     /** The WebSocket address of the agent gateway. */
