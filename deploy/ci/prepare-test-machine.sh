@@ -32,3 +32,7 @@ pg_isready -q -h 127.0.0.1 -p 5432 || {
   echo "FLOTILLA_TEST_PG_URL, FLOTILLA_TEST_PG_USER and FLOTILLA_TEST_PG_PASSWORD." >&2
   exit 1
 }
+
+# Real systemd hosts for the agent's tests: podman, crun, debootstrap and a cached Debian root
+# file system with systemd (about a minute the first time, nothing after).
+"$(dirname "$0")/systemd-hosts.sh" rootfs >/dev/null

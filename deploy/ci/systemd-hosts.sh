@@ -56,9 +56,14 @@ cmd_start() {
   # (symlinked from the JDK), so that folder comes along too.
   local jdk_etc=()
   for d in /etc/java-*-openjdk; do [ -d "$d" ] && jdk_etc+=(-v "$d:$d:ro"); done
+  # A machine id of its own (otherwise hosts made from one image may boot with the same id).
+  local ids="$CACHE/machine-ids"
+  as_root mkdir -p "$ids"
+  od -An -N16 -tx1 /dev/urandom | tr -d ' \n' | as_root tee "$ids/$name" >/dev/null
+  echo | as_root tee -a "$ids/$name" >/dev/null
   as_root podman run -d --name "$name" --hostname "$name" --network=host --cgroup-manager=cgroupfs \
     --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --systemd=always \
-    -v /usr/lib/jvm:/usr/lib/jvm:ro "${jdk_etc[@]}" -v "$agent_dir":/opt/agent:ro --rootfs "$ROOTFS:O" \
+    -v /usr/lib/jvm:/usr/lib/jvm:ro "${jdk_etc[@]}" -v "$agent_dir":/opt/agent:ro -v "$ids/$name":/etc/machine-id:ro --rootfs "$ROOTFS:O" \
     /lib/systemd/systemd >/dev/null
   local i
   for i in $(seq 1 60); do
@@ -71,7 +76,10 @@ cmd_start() {
 }
 
 cmd_stop() {
-  for name in "$@"; do as_root podman rm -f -t 2 "$name" >/dev/null 2>&1 || true; done
+  for name in "$@"; do
+    as_root podman rm -f -t 2 "$name" >/dev/null 2>&1 || true
+    as_root rm -f "$CACHE/machine-ids/$name"
+  done
 }
 
 case "${1:-}" in

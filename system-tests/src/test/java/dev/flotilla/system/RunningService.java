@@ -33,6 +33,8 @@ final class RunningService implements AutoCloseable {
     final String machineId;
     private final String database;
     private final List<Process> processes = new ArrayList<>();
+    private final ProcessBuilder serviceBuilder;
+    private Process service;
 
     RunningService(String name) throws Exception {
         work = Project.workDir(name);
@@ -41,7 +43,7 @@ final class RunningService implements AutoCloseable {
         int port = Project.freePort();
         url = "http://127.0.0.1:" + port;
         Path bootstrap = work.resolve("bootstrap.env");
-        ProcessBuilder service = new ProcessBuilder(
+        ProcessBuilder builder = new ProcessBuilder(
                         "java",
                         "-Dflotilla.bootstrap.file=" + bootstrap,
                         "-Dflotilla.agent.heartbeat-interval=1s",
@@ -52,14 +54,14 @@ final class RunningService implements AutoCloseable {
                         Project.SERVICE_JAR.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve("service.log").toFile());
-        Map<String, String> env = service.environment();
+        Map<String, String> env = builder.environment();
         env.put("FLOTILLA_DB_URL", PG + database);
         env.put("FLOTILLA_DB_USER", PG_USER);
         env.put("FLOTILLA_DB_PASSWORD", PG_PASSWORD);
         env.put("FLOTILLA_PORT", String.valueOf(port));
         env.put("FLOTILLA_HOST", "127.0.0.1");
-        processes.add(service.start());
-        await().atMost(Duration.ofSeconds(90)).until(() -> Project.ready(url));
+        serviceBuilder = builder;
+        startService();
         Map<String, String> boot = Project.readEnvFile(bootstrap);
         token = boot.get("FLOTILLA_TOKEN");
         adminPassword = boot.get("FLOTILLA_ADMIN_PASSWORD");
@@ -68,6 +70,22 @@ final class RunningService implements AutoCloseable {
         new SecureRandom().nextBytes(id);
         machineId = HexFormat.of().formatHex(id);
         Files.writeString(work.resolve("machine-id"), machineId + "\n", StandardCharsets.US_ASCII);
+    }
+
+    /** Starts the service process (again), on the same port and database, and waits until it is ready. */
+    void startService() throws Exception {
+        serviceBuilder.redirectOutput(
+                ProcessBuilder.Redirect.appendTo(work.resolve("service.log").toFile()));
+        service = serviceBuilder.start();
+        await().atMost(Duration.ofSeconds(90)).until(() -> Project.ready(url));
+    }
+
+    /** Stops the service process (SIGTERM) and waits until it is gone. */
+    void stopService() throws Exception {
+        service.destroy();
+        if (!service.waitFor(30, TimeUnit.SECONDS)) {
+            service.destroyForcibly();
+        }
     }
 
     String newEnrollmentToken(int uses) throws Exception {
@@ -115,6 +133,9 @@ final class RunningService implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (service != null && service.isAlive()) {
+            stopService();
+        }
         for (Process p : processes) {
             p.destroy();
             if (!p.waitFor(20, TimeUnit.SECONDS)) {

@@ -1,0 +1,220 @@
+package dev.flotilla.system;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged agent on three real systemd hosts (podman containers with systemd as PID 1),
+ * against the packaged service: the hosts appear with their own machine ids; units started and
+ * stopped with systemctl show up within seconds; transitions made while the service is down
+ * arrive, in order, with their original times; a SIGKILLed agent comes back as the same machine.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SystemdHostsTest {
+    private RunningService service;
+    private final List<SystemdHost> hosts = new ArrayList<>();
+    private final List<String> ids = new ArrayList<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        service = new RunningService("systemd");
+        String enroll = service.newEnrollmentToken(3);
+        String run = UUID.randomUUID().toString().substring(0, 6);
+        for (int i = 1; i <= 3; i++) {
+            SystemdHost host = new SystemdHost("fl-" + run + "-" + i);
+            hosts.add(host);
+            ids.add(host.machineId());
+            host.startAgent(service.url, enroll, Map.of("FLOTILLA_LABELS", "host=" + i));
+        }
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        for (SystemdHost h : hosts) {
+            h.close();
+        }
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void shouldShowEveryHostWithItsOwnMachineId() {
+        assertThat(ids).doesNotHaveDuplicates().allMatch(id -> id.matches("[0-9a-f]{32}"));
+        for (int i = 0; i < 3; i++) {
+            String id = ids.get(i);
+            String hostname = hosts.get(i).name;
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode m = Project.get(service.url + "/api/v1/machines/" + id, service.token)
+                        .body();
+                assertThat(m.get("presence").asText()).isEqualTo("online");
+                assertThat(m.get("hostname").asText()).isEqualTo(hostname);
+            });
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(unitNames(id)).contains("systemd-journald.service"));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void shouldReportAUnitStartedAndStoppedWithSystemctlWithinSeconds() throws Exception {
+        SystemdHost host = hosts.get(0);
+        String id = ids.get(0);
+        writeUnit(host, "it-demo.service");
+        Instant started = Instant.now();
+        host.exec("systemctl", "start", "it-demo.service");
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(state(id, "it-demo.service")).isEqualTo("active/running"));
+        Duration seen = Duration.between(started, Instant.now());
+        host.exec("systemctl", "stop", "it-demo.service");
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(history(id, "it-demo.service"))
+                        .containsSubsequence("active/running", "deactivating/stop-sigterm", "inactive/dead"));
+        assertThat(seen).as("start observed through the API").isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
+    @Order(3)
+    void shouldDeliverEveryTransitionMadeWhileTheServiceWasDownInOrderWithItsOriginalTime() throws Exception {
+        SystemdHost host = hosts.get(1);
+        String id = ids.get(1);
+        writeUnit(host, "it-offline.service");
+        service.stopService();
+        Instant down = Instant.now();
+        for (int i = 0; i < 3; i++) {
+            host.exec("systemctl", "start", "it-offline.service");
+            host.exec("systemctl", "stop", "it-offline.service");
+        }
+        Instant upAgain = Instant.now();
+        Thread.sleep(1000);
+        service.startService();
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(history(id, "it-offline.service").stream()
+                                .filter(s -> s.equals("active/running"))
+                                .count())
+                        .isEqualTo(3));
+        List<JsonNode> events = events(id, "it-offline.service");
+        List<String> states = new ArrayList<>();
+        Instant previous = Instant.MAX;
+        for (JsonNode e : events) { // newest first
+            Instant observed = Instant.parse(e.get("observedAt").asText());
+            assertThat(observed).isBetween(down, upAgain).isBeforeOrEqualTo(previous);
+            assertThat(Instant.parse(e.get("receivedAt").asText())).isAfter(upAgain);
+            previous = observed;
+            states.add(0, e.get("active").asText() + "/" + e.get("sub").asText());
+        }
+        // Oldest first: three full cycles, nothing missing, nothing twice.
+        assertThat(states.stream().filter(s -> s.equals("active/running"))).hasSize(3);
+        assertThat(states.stream().filter(s -> s.equals("deactivating/stop-sigterm")))
+                .hasSize(3);
+        assertThat(String.join(" ", states))
+                .containsSubsequence(
+                        "active/running",
+                        "deactivating/stop-sigterm",
+                        "active/running",
+                        "deactivating/stop-sigterm",
+                        "active/running",
+                        "deactivating/stop-sigterm");
+        assertThat(events.stream().map(e -> e.get("seq").asLong()).distinct()).hasSize(events.size());
+    }
+
+    @Test
+    @Order(4)
+    void shouldKeepItsIdentityWhenTheAgentIsKilledAndRestarted() throws Exception {
+        SystemdHost host = hosts.get(2);
+        String id = ids.get(2);
+        host.killAgent();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(presence(id)).isEqualTo("offline"));
+        host.startAgent(service.url, null, Map.of("FLOTILLA_LABELS", "host=3"));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(presence(id)).isEqualTo("online"));
+        JsonNode page = Project.get(service.url + "/api/v1/machines?limit=10", service.token)
+                .body();
+        assertThat(page.get("items")).hasSize(3);
+        JsonNode tokens = Project.get(service.url + "/api/v1/enrollment-tokens", service.token)
+                .body();
+        assertThat(tokens.get(0).get("uses").asInt()).isEqualTo(3);
+    }
+
+    private static void writeUnit(SystemdHost host, String name) throws Exception {
+        host.exec(
+                "sh",
+                "-c",
+                "printf '[Unit]\\nDescription=Flotilla test unit\\n[Service]\\nExecStart=/bin/sleep 600\\n' > /etc/systemd/system/"
+                        + name + " && systemctl daemon-reload");
+    }
+
+    private String presence(String id) throws Exception {
+        return Project.get(service.url + "/api/v1/machines/" + id, service.token)
+                .body()
+                .get("presence")
+                .asText();
+    }
+
+    private List<String> unitNames(String id) throws Exception {
+        List<String> names = new ArrayList<>();
+        String cursor = "";
+        do {
+            JsonNode page = Project.get(
+                            service.url + "/api/v1/machines/" + id + "/units?limit=500" + cursor, service.token)
+                    .body();
+            page.get("items").forEach(u -> names.add(u.get("name").asText()));
+            cursor = page.get("nextCursor").isNull()
+                    ? null
+                    : "&cursor=" + page.get("nextCursor").asText();
+        } while (cursor != null);
+        return names;
+    }
+
+    private String state(String id, String unit) throws Exception {
+        JsonNode page = Project.get(
+                        service.url + "/fleet/v1/state?machineID=" + id + "&unitName=" + unit, service.token)
+                .body();
+        JsonNode states = page.get("states");
+        return states.isEmpty()
+                ? "none"
+                : states.get(0).get("systemdActiveState").asText() + "/"
+                        + states.get(0).get("systemdSubState").asText();
+    }
+
+    private List<JsonNode> events(String id, String unit) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        Project.get(service.url + "/api/v1/machines/" + id + "/units/" + unit + "/history?limit=500", service.token)
+                .body()
+                .get("items")
+                .forEach(out::add);
+        return out;
+    }
+
+    /** The unit's states, oldest first. */
+    private List<String> history(String id, String unit) throws Exception {
+        List<String> states = new ArrayList<>();
+        for (JsonNode e : events(id, unit)) {
+            if (!e.get("removed").asBoolean()) {
+                states.add(0, e.get("active").asText() + "/" + e.get("sub").asText());
+            }
+        }
+        return states;
+    }
+}
