@@ -84,7 +84,23 @@ class FrameCodecTest {
         void shouldRegisterATypeNameForEveryPermittedFrame() {
             assertThat(Frame.class.getPermittedSubclasses())
                     .extracting(FrameCodecTest::typeNameOf)
-                    .containsExactlyInAnyOrder("hello", "welcome", "heartbeat", "error");
+                    .containsExactlyInAnyOrder(
+                            "hello", "welcome", "heartbeat", "error", "unit-changes", "unit-snapshot", "ack");
+        }
+
+        @Test
+        void shouldRoundTripUnitFramesWithGapsAndRemovals() {
+            java.time.Instant t = java.time.Instant.parse("2026-11-29T10:00:00.123456Z");
+            UnitState u = new UnitState("a.service", "loaded", "active", "running", "A", t, "0".repeat(40), true);
+            Frame changes = new UnitChanges(
+                    java.util.List.of(UnitChange.of(1, t, u), UnitChange.removal(2, t, u), UnitChange.gap(3, t, 17)));
+            assertThat(FrameCodec.decode(FrameCodec.encode(changes))).isEqualTo(changes);
+            assertThat(FrameCodec.encode(changes))
+                    .contains("\"type\":\"unit-changes\"")
+                    .doesNotContain("\"gap\"");
+            Frame snapshot = new UnitSnapshot(4, t, java.util.List.of(u));
+            assertThat(FrameCodec.decode(FrameCodec.encode(snapshot))).isEqualTo(snapshot);
+            assertThat(FrameCodec.decode(FrameCodec.encode(new Ack(9)))).isEqualTo(new Ack(9));
         }
 
         @Test
