@@ -8,9 +8,9 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.flotilla.api.protocol.Ack;
+import dev.flotilla.api.protocol.ErrorFrame;
 import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.FrameCodec;
-import dev.flotilla.api.protocol.Heartbeat;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.Protocol;
 import dev.flotilla.api.protocol.UnitChanges;
@@ -86,10 +86,11 @@ public class AgentSocket {
         sessions.heard(s);
         if (frame instanceof Hello hello) {
             hello(s, hello);
+        } else if (frame instanceof Welcome || frame instanceof ErrorFrame || frame instanceof Ack) {
+            sessions.close(
+                    s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "agents do not send '" + typeOf(frame) + "' frames");
         } else if (!s.greeted) {
             sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "hello must come first");
-        } else if (frame instanceof Heartbeat) {
-            return;
         } else if (frame instanceof UnitChanges changes) {
             String problem = UnitFrames.invalid(changes);
             if (problem != null) {
@@ -104,10 +105,8 @@ public class AgentSocket {
                 return;
             }
             ack(s, units.snapshot(s.machine, snapshot));
-        } else {
-            sessions.close(
-                    s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "agents do not send '" + typeOf(frame) + "' frames");
         }
+        // Heartbeat: being heard is all it says.
     }
 
     @OnBinaryMessage

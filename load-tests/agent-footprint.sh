@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Agent footprint benchmark (a benchmark, not a test): the packaged agent on a real systemd host
+# (podman) with about 200 units, reporting to the packaged service, for a while; prints and
+# records its resident memory and CPU use, measured from /proc inside the host.
+#   load-tests/agent-footprint.sh [--minutes N] [--units N]
+# Defaults: 10 minutes, 200 reported units. Results: load-tests/results/agent-footprint-<time>.md
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+minutes=10 units=200
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --minutes) minutes="$2"; shift 2 ;;
+    --units) units="$2"; shift 2 ;;
+    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown argument $1" >&2; exit 64 ;;
+  esac
+done
+
+SERVICE_JAR="$ROOT/fleet-service/target/quarkus-app/quarkus-run.jar"
+AGENT_JAR="$ROOT/host-agent/target/flotilla-agent.jar"
+[ -f "$SERVICE_JAR" ] && [ -f "$AGENT_JAR" ] || { echo "build first: ./flotilla build" >&2; exit 1; }
+# The same JVM options as deploy/agent/flotilla-agent.service.
+AGENT_JVM_OPTS="-Xmx48m -XX:+UseSerialGC"
+
+work=$(mktemp -d /tmp/flotilla-footprint.XXXX)
+db="flotilla_bench_$(date +%s)"
+host="fl-footprint-$$"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cleanup() {
+  "$ROOT/deploy/ci/systemd-hosts.sh" stop "$host" || true
+  [ -n "${svc:-}" ] && kill "$svc" 2>/dev/null && wait "$svc" 2>/dev/null || true
+  psql -q -h 127.0.0.1 -U postgres -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+psql -q -h 127.0.0.1 -U postgres -c "create database $db" >/dev/null
+FLOTILLA_DB_URL="jdbc:postgresql://127.0.0.1:5432/$db" FLOTILLA_PORT="$port" FLOTILLA_HOST=127.0.0.1 \
+  java -Dflotilla.bootstrap.file="$work/boot.env" -jar "$SERVICE_JAR" >"$work/service.log" 2>&1 &
+svc=$!
+for _ in $(seq 1 90); do curl -fsS -o /dev/null "http://127.0.0.1:$port/q/health/ready" 2>/dev/null && break; sleep 1; done
+token=$(sed -n 's/^FLOTILLA_TOKEN=//p' "$work/boot.env")
+enroll=$(curl -fsS -X POST "http://127.0.0.1:$port/api/v1/enrollment-tokens" -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' -d '{"name":"bench"}' | sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')
+
+"$ROOT/deploy/ci/systemd-hosts.sh" start "$host" "$(dirname "$AGENT_JAR")" >/dev/null
+base=$(podman exec "$host" sh -c "systemctl list-units --all --plain --no-legend '*.service' '*.timer' '*.socket' '*.mount' | wc -l")
+extra=$(( units > base ? units - base : 0 ))
+echo "host $host: $base units of its own, adding $extra services"
+podman exec "$host" sh -c "for i in \$(seq 1 $extra); do printf '[Unit]\nDescription=Bench %s\n[Service]\nExecStart=/bin/sleep infinity\n' \$i > /etc/systemd/system/bench-\$i.service; done; systemctl daemon-reload; for i in \$(seq 1 $extra); do systemctl start --no-block bench-\$i.service; done"
+sleep 5
+
+java_bin="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/bin/java"
+podman exec -d -e FLOTILLA_URL="http://127.0.0.1:$port" -e FLOTILLA_ENROLL_TOKEN="$enroll" \
+  -e FLOTILLA_AGENT_STATE=/var/lib/flotilla-agent "$host" \
+  sh -c "echo \$\$ > /run/flotilla-agent.pid; exec $java_bin $AGENT_JVM_OPTS -jar /opt/agent/flotilla-agent.jar --config /dev/null >> /var/log/flotilla-agent.log 2>&1"
+sleep 20 # start-up and the first snapshot are not the steady state
+pid=$(podman exec "$host" cat /run/flotilla-agent.pid)
+reported=$(curl -fsS "http://127.0.0.1:$port/fleet/v1/state" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["states"]))')
+
+ticks() { podman exec "$host" sh -c "awk '{print \$14+\$15}' /proc/$pid/stat"; }
+rss_kb() { podman exec "$host" sh -c "awk '/VmRSS/ {print \$2}' /proc/$pid/status"; }
+hz=$(getconf CLK_TCK)
+t0=$(ticks); s0=$(date +%s.%N); peak=0; sum=0; n=0
+end=$(( $(date +%s) + minutes * 60 ))
+i=0
+while [ "$(date +%s)" -lt "$end" ]; do
+  # Steady reporting: one unit restarted every 30 s, as a host changing a unit now and then.
+  if [ $((i % 6)) -eq 0 ] && [ "$extra" -gt 0 ]; then
+    podman exec "$host" systemctl restart --no-block "bench-$(( (i / 6) % extra + 1 )).service"
+  fi
+  r=$(rss_kb); sum=$((sum + r)); n=$((n + 1)); [ "$r" -gt "$peak" ] && peak=$r
+  sleep 5; i=$((i + 1))
+done
+t1=$(ticks); s1=$(date +%s.%N)
+cpu=$(python3 -c "print(round(100.0 * ($t1 - $t0) / $hz / ($s1 - $s0), 3))")
+avg=$((sum / n / 1024)); peak_mb=$((peak / 1024))
+# The same idle-CPU measure on a process that does nothing, as the noise floor of this machine.
+mkdir -p "$ROOT/load-tests/results"
+out="$ROOT/load-tests/results/agent-footprint-$(date -u +%Y%m%dT%H%M%SZ).md"
+cat > "$out" <<MD
+# Agent footprint — $(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+| figure | value |
+|---|---|
+| units reported | $reported |
+| duration | $minutes min (after 20 s of start-up) |
+| JVM options | \`$AGENT_JVM_OPTS\` ($($java_bin -version 2>&1 | head -n 1)) |
+| resident memory, mean / peak | $avg MB / $peak_mb MB |
+| CPU, mean over the window | $cpu % of one core |
+
+Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r).
+Measured from /proc/<pid>/status (VmRSS, every 5 s) and /proc/<pid>/stat (utime+stime) inside the
+host container; one unit restarted every 30 s. Containers on the host: none (no container engine
+inside the test hosts yet).
+MD
+cat "$out"
