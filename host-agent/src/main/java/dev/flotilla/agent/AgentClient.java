@@ -8,6 +8,8 @@ import java.util.logging.Logger;
 import dev.flotilla.agent.units.UnitReporter;
 import dev.flotilla.api.protocol.Ack;
 import dev.flotilla.api.protocol.ErrorFrame;
+import dev.flotilla.api.protocol.Facts;
+import dev.flotilla.api.protocol.FactsChanged;
 import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.Heartbeat;
@@ -38,15 +40,21 @@ final class AgentClient {
     private volatile boolean stopping;
     private long heartbeatTimer = -1;
     private WebSocket socket;
+    private Hello lastHello;
+    private final Supplier<Facts> facts;
+    /** Heartbeats between two readings of the host's facts. */
+    static final int FACTS_EVERY = 6;
 
     AgentClient(
             Vertx vertx,
             AgentSettings settings,
             Credentials.Stored credential,
             Supplier<Hello> hello,
+            Supplier<Facts> facts,
             UnitReporter units) {
         this.vertx = vertx;
         this.hello = hello;
+        this.facts = facts;
         this.units = units;
         this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setMaxMessageSize(Protocol.MAX_FRAME_BYTES)
@@ -86,7 +94,8 @@ final class AgentClient {
         ws.textMessageHandler(this::onFrame);
         ws.exceptionHandler(e -> LOG.warning("connection error: " + e.getMessage()));
         ws.closeHandler(v -> onClose(ws.closeStatusCode(), ws.closeReason()));
-        ws.writeTextMessage(FrameCodec.encode(hello.get()));
+        lastHello = hello.get();
+        ws.writeTextMessage(FrameCodec.encode(lastHello));
     }
 
     private void onFrame(String text) {
@@ -122,10 +131,19 @@ final class AgentClient {
     private void startHeartbeat(long intervalMillis) {
         cancelHeartbeat();
         long[] seq = {0};
+        Facts[] sent = {lastHello == null ? null : lastHello.facts()};
         heartbeatTimer = vertx.setPeriodic(Math.max(100, intervalMillis), id -> {
             WebSocket ws = socket;
             if (ws != null && !ws.isClosed()) {
                 ws.writeTextMessage(FrameCodec.encode(new Heartbeat(++seq[0])));
+                // Facts are read again every few heartbeats, and sent only when they changed.
+                if (seq[0] % FACTS_EVERY == 0) {
+                    Facts now = facts.get();
+                    if (!now.equals(sent[0])) {
+                        sent[0] = now;
+                        ws.writeTextMessage(FrameCodec.encode(new FactsChanged(now)));
+                    }
+                }
             }
         });
     }

@@ -100,6 +100,7 @@ public final class AgentMain {
                 settings,
                 credential,
                 () -> new Hello(Protocol.VERSION, id, HostFacts.hostname(), HostFacts.collect(), s.labels(), version()),
+                HostFacts::collect,
                 reporter);
         Runtime.getRuntime().addShutdownHook(new Thread(client::stop, "agent-stop"));
         int code = client.start().join();

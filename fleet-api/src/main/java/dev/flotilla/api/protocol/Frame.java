@@ -16,5 +16,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = UnitChanges.class, name = "unit-changes"),
     @JsonSubTypes.Type(value = UnitSnapshot.class, name = "unit-snapshot"),
     @JsonSubTypes.Type(value = Ack.class, name = "ack"),
+    @JsonSubTypes.Type(value = FactsChanged.class, name = "facts"),
 })
-public sealed interface Frame permits Hello, Welcome, Heartbeat, ErrorFrame, UnitChanges, UnitSnapshot, Ack {}
+public sealed interface Frame
+        permits Hello, Welcome, Heartbeat, ErrorFrame, UnitChanges, UnitSnapshot, Ack, FactsChanged {}

@@ -85,7 +85,7 @@ class FrameCodecTest {
             assertThat(Frame.class.getPermittedSubclasses())
                     .extracting(FrameCodecTest::typeNameOf)
                     .containsExactlyInAnyOrder(
-                            "hello", "welcome", "heartbeat", "error", "unit-changes", "unit-snapshot", "ack");
+                            "hello", "welcome", "heartbeat", "error", "unit-changes", "unit-snapshot", "ack", "facts");
         }
 
         @Test

@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 
 import dev.flotilla.api.protocol.Ack;
 import dev.flotilla.api.protocol.ErrorFrame;
+import dev.flotilla.api.protocol.FactsChanged;
 import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.Hello;
@@ -91,6 +92,12 @@ public class AgentSocket {
                     s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "agents do not send '" + typeOf(frame) + "' frames");
         } else if (!s.greeted) {
             sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "hello must come first");
+        } else if (frame instanceof FactsChanged changed) {
+            if (changed.facts() == null || changed.facts().addresses().size() > 256) {
+                sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "facts are missing or too many addresses");
+                return;
+            }
+            machines.factsChanged(s.machine, changed.facts());
         } else if (frame instanceof UnitChanges changes) {
             String problem = UnitFrames.invalid(changes);
             if (problem != null) {

@@ -216,6 +216,14 @@ public class MachineService {
         return true;
     }
 
+    /** The host's facts changed while connected (an address, the OS version after an update). */
+    public void factsChanged(MachineRef ref, dev.flotilla.api.protocol.Facts facts) {
+        Machine m = Machine.findById(new Machine.Key(ref.orgId(), ref.machineId()));
+        if (m != null) {
+            m.facts = facts;
+        }
+    }
+
     /** A session ended or went silent: offline, unless another session has taken over meanwhile. */
     public void offline(MachineRef ref, UUID sessionId, String reason) {
         Machine m = Machine.findById(new Machine.Key(ref.orgId(), ref.machineId()));

@@ -75,6 +75,28 @@ class AgentGatewayTest {
     }
 
     @Test
+    void shouldRecordFactsThatChangeWhileConnected() throws Exception {
+        try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
+            agent.send(TestAgent.hello(machineId, "updated", Map.of()));
+            assertThat(agent.next(WAIT)).isInstanceOf(Welcome.class);
+            agent.send(new dev.flotilla.api.protocol.FactsChanged(new dev.flotilla.api.protocol.Facts(
+                    new dev.flotilla.api.protocol.Facts.OsRelease("debian", "13", "Debian GNU/Linux 13 (trixie)"),
+                    "6.12.0",
+                    "x86_64",
+                    4,
+                    8L << 30,
+                    java.util.List.of("10.0.0.8"),
+                    "boot-2")));
+            await().atMost(WAIT)
+                    .untilAsserted(() -> as(admin)
+                            .get("/api/v1/machines/" + machineId)
+                            .then()
+                            .body("facts.os.versionId", org.hamcrest.Matchers.is("13"))
+                            .body("facts.addresses[0]", org.hamcrest.Matchers.is("10.0.0.8")));
+        }
+    }
+
+    @Test
     void shouldMarkASilentMachineOfflineAfterTheTtlAndLostAfterTheGrace() throws Exception {
         try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
             agent.send(TestAgent.hello(machineId, "quiet", Map.of()));
