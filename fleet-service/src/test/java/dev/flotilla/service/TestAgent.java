@@ -36,8 +36,13 @@ public final class TestAgent implements AutoCloseable {
     private TestAgent(WebSocketClient client, WebSocket socket) {
         this.client = client;
         this.socket = socket;
-        socket.textMessageHandler(received::add);
-        socket.closeHandler(v -> closed.complete(new Close(socket.closeStatusCode(), socket.closeReason())));
+        try {
+            socket.textMessageHandler(received::add);
+            socket.closeHandler(v -> closed.complete(new Close(socket.closeStatusCode(), socket.closeReason())));
+        } catch (IllegalStateException alreadyClosed) {
+            // The service closed it before we could listen (a refused credential is that quick).
+            closed.complete(new Close(socket.closeStatusCode(), socket.closeReason()));
+        }
     }
 
     public static TestAgent connect(Vertx vertx, URI base, String credential) throws Exception {

@@ -5,8 +5,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
+import dev.flotilla.agent.units.DesiredStateApplier;
 import dev.flotilla.agent.units.UnitReporter;
 import dev.flotilla.api.protocol.Ack;
+import dev.flotilla.api.protocol.DesiredState;
+import dev.flotilla.api.protocol.DesiredStateResult;
 import dev.flotilla.api.protocol.ErrorFrame;
 import dev.flotilla.api.protocol.Facts;
 import dev.flotilla.api.protocol.FactsChanged;
@@ -37,6 +40,7 @@ final class AgentClient {
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final UnitReporter units;
+    private final DesiredStateApplier applier;
     private volatile boolean stopping;
     private long heartbeatTimer = -1;
     private WebSocket socket;
@@ -51,7 +55,9 @@ final class AgentClient {
             Credentials.Stored credential,
             Supplier<Hello> hello,
             Supplier<Facts> facts,
-            UnitReporter units) {
+            UnitReporter units,
+            DesiredStateApplier applier) {
+        this.applier = applier;
         this.vertx = vertx;
         this.hello = hello;
         this.facts = facts;
@@ -115,6 +121,21 @@ final class AgentClient {
                 WebSocket ws = socket;
                 units.connected(f -> {
                     if (!ws.isClosed()) {
+                        ws.writeTextMessage(FrameCodec.encode(f));
+                    }
+                });
+            }
+        } else if (frame instanceof DesiredState desired) {
+            WebSocket ws = socket;
+            if (applier == null) {
+                ws.writeTextMessage(FrameCodec.encode(new DesiredStateResult(
+                        desired.generation(),
+                        desired.units().stream()
+                                .map(u -> new DesiredStateResult.UnitResult(u.name(), false, "no systemd on this host"))
+                                .toList())));
+            } else {
+                applier.apply(desired, f -> {
+                    if (ws != null && !ws.isClosed()) {
                         ws.writeTextMessage(FrameCodec.encode(f));
                     }
                 });

@@ -10,7 +10,9 @@ import java.util.logging.SimpleFormatter;
 
 import org.freedesktop.dbus.exceptions.DBusException;
 
+import dev.flotilla.agent.units.DesiredStateApplier;
 import dev.flotilla.agent.units.SystemdUnits;
+import dev.flotilla.agent.units.UnitFiles;
 import dev.flotilla.agent.units.UnitJournal;
 import dev.flotilla.agent.units.UnitReporter;
 import dev.flotilla.api.protocol.Hello;
@@ -101,7 +103,10 @@ public final class AgentMain {
                 credential,
                 () -> new Hello(Protocol.VERSION, id, HostFacts.hostname(), HostFacts.collect(), s.labels(), version()),
                 HostFacts::collect,
-                reporter);
+                reporter,
+                systemd == null
+                        ? null
+                        : new DesiredStateApplier(Path.of(UnitFiles.DIRECTORY), settings.stateDir(), systemd));
         Runtime.getRuntime().addShutdownHook(new Thread(client::stop, "agent-stop"));
         int code = client.start().join();
         vertx.close();

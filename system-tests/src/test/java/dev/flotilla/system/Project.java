@@ -70,6 +70,14 @@ final class Project {
                 token);
     }
 
+    static Reply put(String url, String token, String json) throws IOException, InterruptedException {
+        return send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(json)),
+                token);
+    }
+
     static Reply delete(String url, String token) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(url)).DELETE(), token);
     }

@@ -157,6 +157,66 @@ class SystemdHostsTest {
         assertThat(tokens.get(0).get("uses").asInt()).isEqualTo(3);
     }
 
+    @Test
+    @Order(5)
+    void shouldWriteStartAndReportAUnitSentByTheServiceAndExplainABrokenOne() throws Exception {
+        SystemdHost host = hosts.get(0);
+        String id = ids.get(0);
+        String base = service.url + "/api/v1/machines/" + id + "/desired-units/";
+        Project.Reply put = Project.put(
+                base + "it-sent.service",
+                service.token,
+                "{\"content\":\"[Unit]\\nDescription=Sent by Flotilla\\n[Service]\\nExecStart=/bin/sleep 600\\n\",\"target\":\"launched\"}");
+        assertThat(put.status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode view = Project.get(base, service.token).body();
+            assertThat(view.get("converged").asBoolean()).isTrue();
+            assertThat(view.get("units").get(0).get("ok").asBoolean()).isTrue();
+        });
+        assertThat(host.exec("head", "-n", "1", "/etc/systemd/system/it-sent.service"))
+                .contains("Managed by Flotilla");
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(state(id, "it-sent.service")).isEqualTo("active/running"));
+
+        Project.put(
+                base + "it-broken.service",
+                service.token,
+                "{\"content\":\"[Service]\\nExecStart=/nonexistent/binary\\n\",\"target\":\"launched\"}");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode units = Project.get(base, service.token).body().get("units");
+            JsonNode broken =
+                    units.get(0).get("name").asText().equals("it-broken.service") ? units.get(0) : units.get(1);
+            assertThat(broken.get("ok").asBoolean()).isFalse();
+            assertThat(broken.get("error").asText()).contains("failed");
+        });
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(state(id, "it-broken.service")).startsWith("failed/"));
+
+        // Names that would lead elsewhere never reach an agent.
+        assertThat(Project.put(base + "..%2Fescape.service", service.token, "{\"content\":\"[Service]\\n\"}")
+                        .status())
+                .isIn(400, 404);
+        assertThat(Project.put(
+                                base + "big.service",
+                                service.token,
+                                "{\"content\":\"[Service]\\n#" + "x".repeat(70_000) + "\"}")
+                        .status())
+                .isEqualTo(400);
+
+        // Removing a unit stops it and removes its file.
+        assertThat(Project.delete(base + "it-sent.service", service.token).status())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(host.exec(
+                                        "sh",
+                                        "-c",
+                                        "test -e /etc/systemd/system/it-sent.service && echo present || echo gone")
+                                .strip())
+                        .isEqualTo("gone"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(state(id, "it-sent.service")).isIn("none", "inactive/dead"));
+    }
+
     private static void writeUnit(SystemdHost host, String name) throws Exception {
         host.exec(
                 "sh",

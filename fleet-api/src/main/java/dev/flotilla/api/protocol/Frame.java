@@ -17,6 +17,17 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = UnitSnapshot.class, name = "unit-snapshot"),
     @JsonSubTypes.Type(value = Ack.class, name = "ack"),
     @JsonSubTypes.Type(value = FactsChanged.class, name = "facts"),
+    @JsonSubTypes.Type(value = DesiredState.class, name = "desired-state"),
+    @JsonSubTypes.Type(value = DesiredStateResult.class, name = "desired-state-result"),
 })
 public sealed interface Frame
-        permits Hello, Welcome, Heartbeat, ErrorFrame, UnitChanges, UnitSnapshot, Ack, FactsChanged {}
+        permits Hello,
+                Welcome,
+                Heartbeat,
+                ErrorFrame,
+                UnitChanges,
+                UnitSnapshot,
+                Ack,
+                FactsChanged,
+                DesiredState,
+                DesiredStateResult {}

@@ -85,7 +85,16 @@ class FrameCodecTest {
             assertThat(Frame.class.getPermittedSubclasses())
                     .extracting(FrameCodecTest::typeNameOf)
                     .containsExactlyInAnyOrder(
-                            "hello", "welcome", "heartbeat", "error", "unit-changes", "unit-snapshot", "ack", "facts");
+                            "hello",
+                            "welcome",
+                            "heartbeat",
+                            "error",
+                            "unit-changes",
+                            "unit-snapshot",
+                            "ack",
+                            "facts",
+                            "desired-state",
+                            "desired-state-result");
         }
 
         @Test

@@ -17,6 +17,8 @@ import dev.flotilla.api.protocol.ErrorFrame;
 import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.Protocol;
 import dev.flotilla.service.common.TimeService;
+import dev.flotilla.service.desired.DesiredStateChanged;
+import dev.flotilla.service.desired.DesiredStateService;
 import dev.flotilla.service.machine.MachineRef;
 import dev.flotilla.service.machine.MachineRemoved;
 import dev.flotilla.service.machine.MachineService;
@@ -44,6 +46,9 @@ public class AgentSessions {
 
     @Inject
     TimeService time;
+
+    @Inject
+    DesiredStateService desired;
 
     AgentSession open(MachineRef machine, WebSocketConnection connection) {
         AgentSession s = new AgentSession(machine, connection, time.now());
@@ -103,6 +108,17 @@ public class AgentSessions {
         AgentSession s = byMachine.get(new MachineRef(removed.orgId(), removed.machineId()));
         if (s != null) {
             close(s, Protocol.CLOSE_UNAUTHORIZED, "removed", "this machine was removed from the fleet");
+        }
+    }
+
+    /** Tells a machine's agent, if it is connected here, its new desired state; nobody else is told. */
+    void onDesiredStateChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) DesiredStateChanged change) {
+        AgentSession s = byMachine.get(change.machine());
+        if (s != null && s.connection.isOpen()) {
+            s.connection
+                    .sendText(FrameCodec.encode(desired.current(change.machine())))
+                    .subscribe()
+                    .with(x -> {}, e -> LOG.debugf("desired state to %s: %s", change.machine(), e.getMessage()));
         }
     }
 

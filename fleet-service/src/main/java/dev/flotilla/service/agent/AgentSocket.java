@@ -8,6 +8,8 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.flotilla.api.protocol.Ack;
+import dev.flotilla.api.protocol.DesiredState;
+import dev.flotilla.api.protocol.DesiredStateResult;
 import dev.flotilla.api.protocol.ErrorFrame;
 import dev.flotilla.api.protocol.FactsChanged;
 import dev.flotilla.api.protocol.Frame;
@@ -19,6 +21,7 @@ import dev.flotilla.api.protocol.UnitSnapshot;
 import dev.flotilla.api.protocol.Welcome;
 import dev.flotilla.api.selector.Labels;
 import dev.flotilla.service.common.Secrets;
+import dev.flotilla.service.desired.DesiredStateService;
 import dev.flotilla.service.machine.MachineRef;
 import dev.flotilla.service.machine.MachineService;
 import dev.flotilla.service.observed.UnitFrames;
@@ -52,6 +55,9 @@ public class AgentSocket {
 
     @Inject
     UnitStateService units;
+
+    @Inject
+    DesiredStateService desired;
 
     @OnOpen
     void open(WebSocketConnection connection) {
@@ -87,11 +93,20 @@ public class AgentSocket {
         sessions.heard(s);
         if (frame instanceof Hello hello) {
             hello(s, hello);
-        } else if (frame instanceof Welcome || frame instanceof ErrorFrame || frame instanceof Ack) {
+        } else if (frame instanceof Welcome
+                || frame instanceof ErrorFrame
+                || frame instanceof Ack
+                || frame instanceof DesiredState) {
             sessions.close(
                     s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "agents do not send '" + typeOf(frame) + "' frames");
         } else if (!s.greeted) {
             sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "hello must come first");
+        } else if (frame instanceof DesiredStateResult result) {
+            if (result.units().size() > UnitFrames.MAX_ITEMS) {
+                sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "too many unit results");
+                return;
+            }
+            desired.applied(s.machine, result);
         } else if (frame instanceof FactsChanged changed) {
             if (changed.facts() == null || changed.facts().addresses().size() > 256) {
                 sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "facts are missing or too many addresses");
@@ -186,6 +201,8 @@ public class AgentSocket {
                 s.machine.machineId(),
                 config.heartbeatInterval().toMillis(),
                 config.heartbeatTtl().toMillis())));
+        // What the machine must run, right after welcome: the agent starts from the truth.
+        s.connection.sendTextAndAwait(FrameCodec.encode(desired.current(s.machine)));
     }
 
     private static String invalidHello(Hello hello) {

@@ -16,6 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.UnitEventView;
 import dev.flotilla.api.rest.UnitView;
+import dev.flotilla.api.unit.UnitNames;
 import dev.flotilla.service.auth.Actor;
 import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.Paging;

@@ -7,6 +7,7 @@ import dev.flotilla.api.protocol.UnitChange;
 import dev.flotilla.api.protocol.UnitChanges;
 import dev.flotilla.api.protocol.UnitSnapshot;
 import dev.flotilla.api.protocol.UnitState;
+import dev.flotilla.api.unit.UnitNames;
 
 /** Checks unit frames before anything is stored: a bad frame is refused whole. */
 public final class UnitFrames {

@@ -189,6 +189,7 @@ class AgentGatewayTest {
         try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
             agent.send(TestAgent.hello(machineId, "doomed", Map.of()));
             assertThat(agent.next(WAIT)).isInstanceOf(Welcome.class);
+            assertThat(agent.next(WAIT)).isInstanceOf(dev.flotilla.api.protocol.DesiredState.class);
             as(admin).delete("/api/v1/machines/" + machineId).then().statusCode(204);
             assertThat(agent.next(WAIT)).isInstanceOf(ErrorFrame.class);
             assertThat(agent.awaitClose(WAIT).code()).isEqualTo(Protocol.CLOSE_UNAUTHORIZED);

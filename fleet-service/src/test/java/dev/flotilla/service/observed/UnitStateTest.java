@@ -220,6 +220,8 @@ class UnitStateTest {
         agent.send(TestAgent.hello(machineId, "units", Map.of()));
         Frame welcome = agent.next(WAIT);
         assertThat(welcome).isInstanceOf(Welcome.class);
+        // Right after welcome, the service says what the machine must run.
+        assertThat(agent.next(WAIT)).isInstanceOf(dev.flotilla.api.protocol.DesiredState.class);
         return agent;
     }
 

@@ -28,6 +28,12 @@ final class SystemdBus {
 
         DBusPath GetUnit(String name);
 
+        void Reload();
+
+        DBusPath StartUnit(String name, String mode);
+
+        DBusPath StopUnit(String name, String mode);
+
         /** systemd's UnitNew signal. */
         class UnitNew extends DBusSignal {
             final String id;

@@ -285,6 +285,63 @@ public final class SystemdUnits implements AutoCloseable {
         return new UnitState(u.name, u.load, u.active, u.sub, u.description, changedAt, hash, managed);
     }
 
+    /** {@code systemctl daemon-reload}: systemd reads unit files again. */
+    public void reload() {
+        manager.Reload();
+    }
+
+    /**
+     * Starts a unit and waits until it is active or has failed.
+     *
+     * @return {@code null} when active, else systemd's reason
+     */
+    public String start(String name, java.time.Duration wait) {
+        try {
+            manager.StartUnit(name, "replace");
+        } catch (DBusExecutionException e) {
+            return "systemd refused to start it: " + e.getMessage();
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        String last = "unknown";
+        while (System.nanoTime() < deadline) {
+            try {
+                manager.GetUnit(name);
+                Properties props = bus.getRemoteObject(
+                        SystemdBus.SERVICE, manager.GetUnit(name).getPath(), Properties.class);
+                Map<String, Variant<?>> all = props.GetAll(SystemdBus.UNIT_INTERFACE);
+                String active = string(all, "ActiveState");
+                last = active + "/" + string(all, "SubState");
+                if ("active".equals(active)) {
+                    return null;
+                }
+                if ("failed".equals(active)) {
+                    Map<String, Variant<?>> service =
+                            name.endsWith(".service") ? props.GetAll("org.freedesktop.systemd1.Service") : Map.of();
+                    String result = string(service, "Result");
+                    return "failed" + (result == null ? "" : " (Result=" + result + ")");
+                }
+            } catch (DBusException | DBusExecutionException e) {
+                last = e.getMessage();
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+        return "not active after " + wait.toSeconds() + " s (" + last + ")";
+    }
+
+    /** Stops a unit if systemd has it; a unit it does not know is stopped already. */
+    public void stop(String name) {
+        try {
+            manager.StopUnit(name, "replace");
+        } catch (DBusExecutionException e) {
+            LOG.fine("stop " + name + ": " + e.getMessage());
+        }
+    }
+
     private boolean isReported(String name) {
         Path p = Path.of(name);
         return reported.stream().anyMatch(m -> m.matches(p));

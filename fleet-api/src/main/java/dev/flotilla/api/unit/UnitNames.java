@@ -1,9 +1,9 @@
-package dev.flotilla.service.observed;
+package dev.flotilla.api.unit;
 
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** systemd's unit name rules, as fleet applies them: no path, no surprises. */
+/** systemd's unit name rules, as fleet applies them: no path, no surprises. Shared by service and agent. */
 public final class UnitNames {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9:_.@\\\\-]+");
     private static final Set<String> SUFFIXES = Set.of(

@@ -1,0 +1,197 @@
+package dev.flotilla.service.desired;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import dev.flotilla.api.protocol.DesiredState;
+import dev.flotilla.api.protocol.DesiredStateResult;
+import dev.flotilla.api.protocol.DesiredUnit;
+import dev.flotilla.api.rest.DesiredStateView;
+import dev.flotilla.api.rest.DesiredUnitView;
+import dev.flotilla.api.rest.NewDesiredUnit;
+import dev.flotilla.api.unit.UnitNames;
+import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.machine.MachineRef;
+import dev.flotilla.service.machine.MachineService;
+
+/**
+ * What each machine must run. Every change raises the machine's generation, and only that
+ * machine's agent is told (no thundering herd); the agent reports what it made of each generation.
+ */
+@ApplicationScoped
+@Transactional
+public class DesiredStateService {
+    @Inject
+    EntityManager em;
+
+    @Inject
+    MachineService machines;
+
+    @Inject
+    Event<DesiredStateChanged> changed;
+
+    public DesiredStateView put(UUID orgId, String machineId, String name, NewDesiredUnit unit, String actor) {
+        machines.get(orgId, machineId);
+        if (!UnitNames.isValid(name)) {
+            throw ProblemException.badRequest(
+                    "not a systemd unit name (letters, digits, :_.@- and a unit type suffix)");
+        }
+        if (unit == null) {
+            throw ProblemException.badRequest("a body with content and target is required");
+        }
+        String target = unit.target() == null ? DesiredUnit.LAUNCHED : unit.target();
+        if (!DesiredUnit.LAUNCHED.equals(target) && !DesiredUnit.LOADED.equals(target)) {
+            throw ProblemException.badRequest("target must be loaded or launched (remove the unit for inactive)");
+        }
+        String problem = UnitFileCheck.invalid(unit.content());
+        if (problem != null) {
+            throw ProblemException.badRequest(problem);
+        }
+        em.createNativeQuery(
+                        "insert into desired_unit (org_id, machine_id, name, content, target, updated_by, updated_at)"
+                                + " values (:o, :m, :n, :c, :t, :by, now()) on conflict (org_id, machine_id, name) do update"
+                                + " set content = excluded.content, target = excluded.target, updated_by = excluded.updated_by,"
+                                + " updated_at = now()")
+                .setParameter("o", orgId)
+                .setParameter("m", machineId)
+                .setParameter("n", name)
+                .setParameter("c", unit.content())
+                .setParameter("t", target)
+                .setParameter("by", actor)
+                .executeUpdate();
+        bump(new MachineRef(orgId, machineId));
+        return view(orgId, machineId);
+    }
+
+    public DesiredStateView remove(UUID orgId, String machineId, String name) {
+        machines.get(orgId, machineId);
+        int n = em.createNativeQuery("delete from desired_unit where org_id = :o and machine_id = :m and name = :n")
+                .setParameter("o", orgId)
+                .setParameter("m", machineId)
+                .setParameter("n", name)
+                .executeUpdate();
+        if (n == 0) {
+            throw ProblemException.notFound("desired unit " + (UnitNames.isValid(name) ? name : ""));
+        }
+        bump(new MachineRef(orgId, machineId));
+        return view(orgId, machineId);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public DesiredStateView view(UUID orgId, String machineId) {
+        machines.get(orgId, machineId);
+        Object[] gen = (Object[]) em.createNativeQuery(
+                        "select desired_generation, applied_generation from machine where org_id = :o and id = :m")
+                .setParameter("o", orgId)
+                .setParameter("m", machineId)
+                .getSingleResult();
+        long generation = ((Number) gen[0]).longValue();
+        long applied = ((Number) gen[1]).longValue();
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select d.name, d.target, d.content, d.updated_by, d.updated_at,"
+                        + " r.ok, r.error, r.generation from desired_unit d left join desired_unit_result r"
+                        + " on r.org_id = d.org_id and r.machine_id = d.machine_id and r.name = d.name"
+                        + " where d.org_id = :o and d.machine_id = :m order by d.name")
+                .setParameter("o", orgId)
+                .setParameter("m", machineId)
+                .getResultList();
+        List<DesiredUnitView> units = new ArrayList<>();
+        boolean allOk = true;
+        for (Object[] r : rows) {
+            Boolean ok = (Boolean) r[5];
+            Long resultGeneration = r[7] == null ? null : ((Number) r[7]).longValue();
+            allOk &= Boolean.TRUE.equals(ok) && resultGeneration != null && resultGeneration == generation;
+            units.add(new DesiredUnitView(
+                    (String) r[0],
+                    (String) r[1],
+                    (String) r[2],
+                    (String) r[3],
+                    instant(r[4]),
+                    ok,
+                    (String) r[6],
+                    resultGeneration));
+        }
+        return new DesiredStateView(generation, applied, applied == generation && allOk, units);
+    }
+
+    /** The frame that tells a machine's agent what to run. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public DesiredState current(MachineRef machine) {
+        Object gen = em.createNativeQuery("select desired_generation from machine where org_id = :o and id = :m")
+                .setParameter("o", machine.orgId())
+                .setParameter("m", machine.machineId())
+                .getResultStream()
+                .findFirst()
+                .orElse(0L);
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                        "select name, content, target from desired_unit where org_id = :o and machine_id = :m order by name")
+                .setParameter("o", machine.orgId())
+                .setParameter("m", machine.machineId())
+                .getResultList();
+        List<DesiredUnit> units = new ArrayList<>();
+        for (Object[] r : rows) {
+            units.add(new DesiredUnit((String) r[0], (String) r[1], (String) r[2]));
+        }
+        return new DesiredState(((Number) gen).longValue(), units);
+    }
+
+    /** The agent applied a generation: keep its results, per unit. */
+    public void applied(MachineRef machine, DesiredStateResult result) {
+        for (DesiredStateResult.UnitResult u : result.units()) {
+            if (!UnitNames.isValid(u.name())) {
+                continue; // the agent refused a name we never send; nothing of ours to record
+            }
+            String error = u.error() == null
+                    ? null
+                    : u.error().substring(0, Math.min(2000, u.error().length()));
+            em.createNativeQuery("insert into desired_unit_result (org_id, machine_id, name, generation, ok, error, at)"
+                            + " values (:o, :m, :n, :g, :ok, :e, now()) on conflict (org_id, machine_id, name) do update"
+                            + " set generation = excluded.generation, ok = excluded.ok, error = excluded.error, at = now()"
+                            + " where desired_unit_result.generation <= excluded.generation")
+                    .setParameter("o", machine.orgId())
+                    .setParameter("m", machine.machineId())
+                    .setParameter("n", u.name())
+                    .setParameter("g", result.generation())
+                    .setParameter("ok", u.ok())
+                    .setParameter("e", error)
+                    .executeUpdate();
+        }
+        em.createNativeQuery("update machine set applied_generation = greatest(applied_generation, :g)"
+                        + " where org_id = :o and id = :m and desired_generation >= :g")
+                .setParameter("g", result.generation())
+                .setParameter("o", machine.orgId())
+                .setParameter("m", machine.machineId())
+                .executeUpdate();
+    }
+
+    private void bump(MachineRef machine) {
+        em.createNativeQuery(
+                        "update machine set desired_generation = desired_generation + 1 where org_id = :o and id = :m")
+                .setParameter("o", machine.orgId())
+                .setParameter("m", machine.machineId())
+                .executeUpdate();
+        changed.fire(new DesiredStateChanged(machine));
+    }
+
+    private static Instant instant(Object v) {
+        if (v instanceof Instant i) {
+            return i;
+        }
+        if (v instanceof java.sql.Timestamp t) {
+            return t.toInstant();
+        }
+        if (v instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        return null;
+    }
+}
