@@ -20,8 +20,8 @@ done
 SERVICE_JAR="$ROOT/fleet-service/target/quarkus-app/quarkus-run.jar"
 AGENT_JAR="$ROOT/host-agent/target/flotilla-agent.jar"
 [ -f "$SERVICE_JAR" ] && [ -f "$AGENT_JAR" ] || { echo "build first: ./flotilla build" >&2; exit 1; }
-# The same JVM options as deploy/agent/flotilla-agent.service.
-AGENT_JVM_OPTS="-Xmx48m -XX:+UseSerialGC"
+# The JVM options of deploy/agent/flotilla-agent.service unless AGENT_JVM_OPTS says otherwise.
+AGENT_JVM_OPTS="${AGENT_JVM_OPTS:-$(sed -n 's/^ExecStart=[^ ]*java \(.*\) -jar .*/\1/p' "$ROOT/deploy/agent/flotilla-agent.service")}"
 
 work=$(mktemp -d /tmp/flotilla-footprint.XXXX)
 db="flotilla_bench_$(date +%s)"
@@ -56,7 +56,8 @@ podman exec -d -e FLOTILLA_URL="http://127.0.0.1:$port" -e FLOTILLA_ENROLL_TOKEN
   sh -c "echo \$\$ > /run/flotilla-agent.pid; exec $java_bin $AGENT_JVM_OPTS -jar /opt/agent/flotilla-agent.jar --config /dev/null >> /var/log/flotilla-agent.log 2>&1"
 sleep 20 # start-up and the first snapshot are not the steady state
 pid=$(podman exec "$host" cat /run/flotilla-agent.pid)
-reported=$(curl -fsS "http://127.0.0.1:$port/fleet/v1/state" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["states"]))')
+machine=$(podman exec "$host" cat /etc/machine-id)
+reported=$(curl -fsS "http://127.0.0.1:$port/api/v1/machines/$machine/units?limit=500" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
 
 ticks() { podman exec "$host" sh -c "awk '{print \$14+\$15}' /proc/$pid/stat"; }
 rss_kb() { podman exec "$host" sh -c "awk '/VmRSS/ {print \$2}' /proc/$pid/status"; }
