@@ -84,16 +84,21 @@ class DashboardBrowserTest {
         browser.findElement(By.id("j_username")).sendKeys("admin");
         browser.findElement(By.id("j_password")).sendKeys("not the password");
         browser.findElement(By.cssSelector("button[type=submit]")).click();
-        assertThat(browser.findElement(By.cssSelector("[role=alert]")).getText())
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        // The click returns before the next page has loaded: wait for it, as a person would.
+        wait.until(ExpectedConditions.urlContains("/login/failed"));
+        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[role=alert]")))
+                        .getText())
                 .contains("Wrong user name or password");
 
         browser.findElement(By.id("j_username")).sendKeys("admin");
         browser.findElement(By.id("j_password")).sendKeys(service.adminPassword);
         browser.findElement(By.cssSelector("button[type=submit]")).click();
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
         wait.until(ExpectedConditions.urlContains("/machines"));
         By presence = By.cssSelector("tr[data-machine='" + service.machineId + "'] .presence");
-        assertThat(browser.findElement(presence).getText()).isEqualTo("online");
+        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(presence))
+                        .getText())
+                .isEqualTo("online");
         shot("machines-online");
 
         // Kill the agent: the page, not reloaded, turns the machine offline.
