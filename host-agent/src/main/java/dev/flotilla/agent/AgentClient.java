@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import dev.flotilla.agent.units.DesiredStateApplier;
+import dev.flotilla.agent.units.UnitInspector;
 import dev.flotilla.agent.units.UnitReporter;
 import dev.flotilla.api.protocol.Ack;
 import dev.flotilla.api.protocol.DesiredState;
@@ -18,6 +19,7 @@ import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.Heartbeat;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.Protocol;
+import dev.flotilla.api.protocol.UnitQuery;
 import dev.flotilla.api.protocol.Welcome;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
@@ -41,6 +43,7 @@ final class AgentClient {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final UnitReporter units;
     private final DesiredStateApplier applier;
+    private final UnitInspector inspector;
     private volatile boolean stopping;
     private long heartbeatTimer = -1;
     private WebSocket socket;
@@ -56,8 +59,10 @@ final class AgentClient {
             Supplier<Hello> hello,
             Supplier<Facts> facts,
             UnitReporter units,
-            DesiredStateApplier applier) {
+            DesiredStateApplier applier,
+            UnitInspector inspector) {
         this.applier = applier;
+        this.inspector = inspector;
         this.vertx = vertx;
         this.hello = hello;
         this.facts = facts;
@@ -140,6 +145,13 @@ final class AgentClient {
                     }
                 });
             }
+        } else if (frame instanceof UnitQuery query) {
+            WebSocket ws = socket;
+            inspector.answer(query, f -> {
+                if (ws != null && !ws.isClosed()) {
+                    ws.writeTextMessage(FrameCodec.encode(f));
+                }
+            });
         } else if (frame instanceof Ack ack) {
             if (units != null) {
                 units.acknowledged(ack.seq());

@@ -13,6 +13,7 @@ import org.freedesktop.dbus.exceptions.DBusException;
 import dev.flotilla.agent.units.DesiredStateApplier;
 import dev.flotilla.agent.units.SystemdUnits;
 import dev.flotilla.agent.units.UnitFiles;
+import dev.flotilla.agent.units.UnitInspector;
 import dev.flotilla.agent.units.UnitJournal;
 import dev.flotilla.agent.units.UnitReporter;
 import dev.flotilla.api.protocol.Hello;
@@ -106,7 +107,8 @@ public final class AgentMain {
                 reporter,
                 systemd == null
                         ? null
-                        : new DesiredStateApplier(Path.of(UnitFiles.DIRECTORY), settings.stateDir(), systemd));
+                        : new DesiredStateApplier(Path.of(UnitFiles.DIRECTORY), settings.stateDir(), systemd),
+                new UnitInspector(systemd));
         Runtime.getRuntime().addShutdownHook(new Thread(client::stop, "agent-stop"));
         int code = client.start().join();
         vertx.close();

@@ -217,6 +217,41 @@ class SystemdHostsTest {
                 .untilAsserted(() -> assertThat(state(id, "it-sent.service")).isIn("none", "inactive/dead"));
     }
 
+    @Test
+    @Order(6)
+    void shouldFetchAUnitsJournalAndStatusThroughTheAgent() throws Exception {
+        SystemdHost host = hosts.get(0);
+        String base = service.url + "/api/v1/machines/" + ids.get(0) + "/units/";
+        writeUnit(host, "it-talk.service");
+        host.exec(
+                "sh", "-c", "systemctl start it-talk.service; systemd-cat -t it-talk echo hello-from-the-host || true");
+        JsonNode status =
+                Project.get(base + "it-talk.service/status", service.token).body();
+        assertThat(status.get("status").get("active").asText()).isEqualTo("active");
+        assertThat(status.get("status").get("mainPid").asLong()).isPositive();
+        assertThat(status.get("status").get("fragmentPath").asText()).isEqualTo("/etc/systemd/system/it-talk.service");
+
+        JsonNode broken =
+                Project.get(base + "it-broken.service/status", service.token).body();
+        assertThat(broken.get("status").get("active").asText()).isEqualTo("failed");
+        assertThat(broken.get("status").get("result").asText()).isNotEqualTo("success");
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode journal = Project.get(base + "it-talk.service/journal?lines=20", service.token)
+                    .body();
+            assertThat(journal.get("journal")).isNotEmpty();
+            assertThat(journal.toString()).contains("Flotilla test unit");
+        });
+        assertThat(Project.get(base + "it-talk.service/journal?lines=5000", service.token)
+                        .status())
+                .isEqualTo(400);
+        assertThat(Project.get(base + "no-suffix/status", service.token).status())
+                .isEqualTo(400);
+        assertThat(Project.get(base + "never-heard-of.service/status", service.token)
+                        .status())
+                .isEqualTo(502);
+    }
+
     private static void writeUnit(SystemdHost host, String name) throws Exception {
         host.exec(
                 "sh",

@@ -19,6 +19,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = FactsChanged.class, name = "facts"),
     @JsonSubTypes.Type(value = DesiredState.class, name = "desired-state"),
     @JsonSubTypes.Type(value = DesiredStateResult.class, name = "desired-state-result"),
+    @JsonSubTypes.Type(value = UnitQuery.class, name = "unit-query"),
+    @JsonSubTypes.Type(value = UnitQueryReply.class, name = "unit-query-reply"),
 })
 public sealed interface Frame
         permits Hello,
@@ -30,4 +32,6 @@ public sealed interface Frame
                 Ack,
                 FactsChanged,
                 DesiredState,
-                DesiredStateResult {}
+                DesiredStateResult,
+                UnitQuery,
+                UnitQueryReply {}

@@ -94,7 +94,9 @@ class FrameCodecTest {
                             "ack",
                             "facts",
                             "desired-state",
-                            "desired-state-result");
+                            "desired-state-result",
+                            "unit-query",
+                            "unit-query-reply");
         }
 
         @Test

@@ -1,10 +1,14 @@
 package dev.flotilla.service.agent;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,6 +20,8 @@ import org.jboss.logging.Logger;
 import dev.flotilla.api.protocol.ErrorFrame;
 import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.Protocol;
+import dev.flotilla.api.protocol.UnitQuery;
+import dev.flotilla.api.protocol.UnitQueryReply;
 import dev.flotilla.service.common.TimeService;
 import dev.flotilla.service.desired.DesiredStateChanged;
 import dev.flotilla.service.desired.DesiredStateService;
@@ -37,6 +43,10 @@ public class AgentSessions {
 
     private final Map<String, AgentSession> byConnection = new ConcurrentHashMap<>();
     private final Map<MachineRef, AgentSession> byMachine = new ConcurrentHashMap<>();
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
+    /** A question asked of an agent, and who may answer it. */
+    private record Pending(MachineRef machine, CompletableFuture<UnitQueryReply> reply) {}
 
     @Inject
     MachineService machines;
@@ -108,6 +118,31 @@ public class AgentSessions {
         AgentSession s = byMachine.get(new MachineRef(removed.orgId(), removed.machineId()));
         if (s != null) {
             close(s, Protocol.CLOSE_UNAUTHORIZED, "removed", "this machine was removed from the fleet");
+        }
+    }
+
+    /**
+     * Asks a machine's agent a question over its session on this replica.
+     *
+     * @return the reply to come, or empty when the machine has no session here
+     */
+    Optional<CompletableFuture<UnitQueryReply>> ask(MachineRef machine, UnitQuery query, Duration timeout) {
+        AgentSession s = byMachine.get(machine);
+        if (s == null || !s.connection.isOpen()) {
+            return Optional.empty();
+        }
+        CompletableFuture<UnitQueryReply> reply = new CompletableFuture<>();
+        pending.put(query.requestId(), new Pending(machine, reply));
+        reply.whenComplete((r, e) -> pending.remove(query.requestId()));
+        s.connection.sendText(FrameCodec.encode(query)).subscribe().with(x -> {}, reply::completeExceptionally);
+        return Optional.of(reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** An agent answered: only the machine that was asked may answer. */
+    void answered(AgentSession s, UnitQueryReply reply) {
+        Pending p = pending.get(reply.requestId());
+        if (p != null && p.machine().equals(s.machine)) {
+            p.reply().complete(reply);
         }
     }
 

@@ -17,6 +17,8 @@ import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.Protocol;
 import dev.flotilla.api.protocol.UnitChanges;
+import dev.flotilla.api.protocol.UnitQuery;
+import dev.flotilla.api.protocol.UnitQueryReply;
 import dev.flotilla.api.protocol.UnitSnapshot;
 import dev.flotilla.api.protocol.Welcome;
 import dev.flotilla.api.selector.Labels;
@@ -96,11 +98,14 @@ public class AgentSocket {
         } else if (frame instanceof Welcome
                 || frame instanceof ErrorFrame
                 || frame instanceof Ack
-                || frame instanceof DesiredState) {
+                || frame instanceof DesiredState
+                || frame instanceof UnitQuery) {
             sessions.close(
                     s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "agents do not send '" + typeOf(frame) + "' frames");
         } else if (!s.greeted) {
             sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "hello must come first");
+        } else if (frame instanceof UnitQueryReply reply) {
+            sessions.answered(s, reply);
         } else if (frame instanceof DesiredStateResult result) {
             if (result.units().size() > UnitFrames.MAX_ITEMS) {
                 sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "too many unit results");

@@ -44,6 +44,7 @@ import dev.flotilla.api.protocol.UnitState;
 public final class SystemdUnits implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SystemdUnits.class.getName());
     private static final long DEBOUNCE_MILLIS = 50;
+    private static final long SETTLE_NANOS = 1_000_000_000L;
 
     /** What the agent does with what it sees. */
     public interface Listener {
@@ -302,17 +303,25 @@ public final class SystemdUnits implements AutoCloseable {
             return "systemd refused to start it: " + e.getMessage();
         }
         long deadline = System.nanoTime() + wait.toNanos();
+        long activeSince = 0;
         String last = "unknown";
         while (System.nanoTime() < deadline) {
             try {
-                manager.GetUnit(name);
                 Properties props = bus.getRemoteObject(
                         SystemdBus.SERVICE, manager.GetUnit(name).getPath(), Properties.class);
                 Map<String, Variant<?>> all = props.GetAll(SystemdBus.UNIT_INTERFACE);
                 String active = string(all, "ActiveState");
                 last = active + "/" + string(all, "SubState");
                 if ("active".equals(active)) {
-                    return null;
+                    // A simple service is "active" as soon as it is forked, before its program has
+                    // even been found: it must stay active a moment to count as started.
+                    if (activeSince == 0) {
+                        activeSince = System.nanoTime();
+                    } else if (System.nanoTime() - activeSince > SETTLE_NANOS) {
+                        return null;
+                    }
+                } else {
+                    activeSince = 0;
                 }
                 if ("failed".equals(active)) {
                     Map<String, Variant<?>> service =
@@ -331,6 +340,39 @@ public final class SystemdUnits implements AutoCloseable {
             }
         }
         return "not active after " + wait.toSeconds() + " s (" + last + ")";
+    }
+
+    /** What {@code systemctl status} shows of a loaded unit, or {@code null} if systemd does not have it. */
+    public dev.flotilla.api.protocol.UnitQueryReply.UnitStatus status(String name) {
+        try {
+            String path = manager.GetUnit(name).getPath();
+            Properties props = bus.getRemoteObject(SystemdBus.SERVICE, path, Properties.class);
+            Map<String, Variant<?>> unit = props.GetAll(SystemdBus.UNIT_INTERFACE);
+            Map<String, Variant<?>> service =
+                    name.endsWith(".service") ? props.GetAll("org.freedesktop.systemd1.Service") : Map.of();
+            return new dev.flotilla.api.protocol.UnitQueryReply.UnitStatus(
+                    name,
+                    string(unit, "Description"),
+                    string(unit, "LoadState"),
+                    string(unit, "ActiveState"),
+                    string(unit, "SubState"),
+                    string(unit, "FragmentPath"),
+                    timestamp(unit.get("StateChangeTimestamp")),
+                    number(service.get("MainPID")),
+                    string(service, "Result"),
+                    number(service.get("TasksCurrent")),
+                    number(service.get("MemoryCurrent")));
+        } catch (DBusException | DBusExecutionException e) {
+            return null;
+        }
+    }
+
+    private static Long number(Variant<?> v) {
+        if (v == null || !(v.getValue() instanceof Number n)) {
+            return null;
+        }
+        long value = n.longValue();
+        return value == -1L ? null : value; // systemd's "unset" is UINT64_MAX
     }
 
     /** Stops a unit if systemd has it; a unit it does not know is stopped already. */
