@@ -1,7 +1,14 @@
 package dev.flotilla.agent;
 
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -21,39 +28,43 @@ import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.Protocol;
 import dev.flotilla.api.protocol.UnitQuery;
 import dev.flotilla.api.protocol.Welcome;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 
 /**
  * The agent's one connection to the service: connect with the machine credential, say hello,
  * heartbeat at the interval the service asks for, and reconnect with backoff when cut off. A
  * credential the service refuses ends the agent: retrying cannot fix it.
+ *
+ * <p>Built on the JDK's own WebSocket client ({@code java.net.http}) rather than Vert.x/Netty: one
+ * connection needs no event-loop framework, and leaving Netty out halves the agent's memory. All
+ * state changes happen on one thread ({@code agent}); frames go out one at a time, in order.
  */
 final class AgentClient {
     private static final Logger LOG = Logger.getLogger(AgentClient.class.getName());
-
-    private final Vertx vertx;
-    private final WebSocketClient client;
-    private final WebSocketConnectOptions connect;
-    private final Supplier<Hello> hello;
-    private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
-    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
-    private final UnitReporter units;
-    private final DesiredStateApplier applier;
-    private final UnitInspector inspector;
-    private volatile boolean stopping;
-    private long heartbeatTimer = -1;
-    private WebSocket socket;
-    private Hello lastHello;
-    private final Supplier<Facts> facts;
     /** Heartbeats between two readings of the host's facts. */
     static final int FACTS_EVERY = 6;
 
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "agent");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AgentSettings settings;
+    private final Credentials.Stored credential;
+    private final Supplier<Hello> hello;
+    private final Supplier<Facts> facts;
+    private final UnitReporter units;
+    private final DesiredStateApplier applier;
+    private final UnitInspector inspector;
+    private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private volatile boolean stopping;
+    private ScheduledFuture<?> heartbeat;
+    private Session session;
+    private Hello lastHello;
+
     AgentClient(
-            Vertx vertx,
             AgentSettings settings,
             Credentials.Stored credential,
             Supplier<Hello> hello,
@@ -61,32 +72,28 @@ final class AgentClient {
             UnitReporter units,
             DesiredStateApplier applier,
             UnitInspector inspector) {
-        this.applier = applier;
-        this.inspector = inspector;
-        this.vertx = vertx;
+        this.settings = settings;
+        this.credential = credential;
         this.hello = hello;
         this.facts = facts;
         this.units = units;
-        this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
-                .setMaxMessageSize(Protocol.MAX_FRAME_BYTES)
-                .setConnectTimeout(10_000));
-        this.connect = new WebSocketConnectOptions()
-                .setAbsoluteURI(settings.connectUri(Protocol.CONNECT_PATH).toString())
-                .addHeader("Authorization", "Bearer " + credential.credential());
+        this.applier = applier;
+        this.inspector = inspector;
     }
 
     /** Starts connecting; the future completes with the process exit code when the agent must stop. */
     CompletableFuture<Integer> start() {
-        vertx.runOnContext(v -> connect());
+        loop.execute(this::connect);
         return exit;
     }
 
     void stop() {
         stopping = true;
-        vertx.runOnContext(v -> {
-            if (socket != null && !socket.isClosed()) {
-                socket.close((short) 1001, "agent stopping");
+        loop.execute(() -> {
+            if (session != null) {
+                session.ws.sendClose(1001, "agent stopping");
             }
+            exit.complete(0);
         });
     }
 
@@ -94,22 +101,32 @@ final class AgentClient {
         if (stopping) {
             return;
         }
-        client.connect(connect).onSuccess(this::session).onFailure(e -> {
-            LOG.warning("cannot reach the service: " + e.getMessage());
-            retry();
-        });
+        Session s = new Session();
+        http.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + credential.credential())
+                .buildAsync(settings.connectUri(Protocol.CONNECT_PATH), s)
+                .whenComplete((ws, e) -> loop.execute(() -> {
+                    if (e != null) {
+                        LOG.warning("cannot reach the service: " + rootMessage(e));
+                        retry();
+                    } else {
+                        opened(s, ws);
+                    }
+                }));
     }
 
-    private void session(WebSocket ws) {
-        socket = ws;
-        ws.textMessageHandler(this::onFrame);
-        ws.exceptionHandler(e -> LOG.warning("connection error: " + e.getMessage()));
-        ws.closeHandler(v -> onClose(ws.closeStatusCode(), ws.closeReason()));
+    private void opened(Session s, WebSocket ws) {
+        s.ws = ws;
+        session = s;
         lastHello = hello.get();
-        ws.writeTextMessage(FrameCodec.encode(lastHello));
+        s.send(lastHello);
     }
 
-    private void onFrame(String text) {
+    private void onFrame(Session s, String text) {
+        if (s != session) {
+            return;
+        }
         Frame frame;
         try {
             frame = FrameCodec.decode(text);
@@ -121,37 +138,22 @@ final class AgentClient {
             backoff.reset();
             LOG.info("connected as machine " + welcome.machineId() + " (protocol " + welcome.protocolVersion()
                     + ", heartbeat every " + welcome.heartbeatIntervalMillis() + " ms)");
-            startHeartbeat(welcome.heartbeatIntervalMillis());
+            startHeartbeat(s, welcome.heartbeatIntervalMillis());
             if (units != null) {
-                WebSocket ws = socket;
-                units.connected(f -> {
-                    if (!ws.isClosed()) {
-                        ws.writeTextMessage(FrameCodec.encode(f));
-                    }
-                });
+                units.connected(s::send);
             }
         } else if (frame instanceof DesiredState desired) {
-            WebSocket ws = socket;
             if (applier == null) {
-                ws.writeTextMessage(FrameCodec.encode(new DesiredStateResult(
+                s.send(new DesiredStateResult(
                         desired.generation(),
                         desired.units().stream()
                                 .map(u -> new DesiredStateResult.UnitResult(u.name(), false, "no systemd on this host"))
-                                .toList())));
+                                .toList()));
             } else {
-                applier.apply(desired, f -> {
-                    if (ws != null && !ws.isClosed()) {
-                        ws.writeTextMessage(FrameCodec.encode(f));
-                    }
-                });
+                applier.apply(desired, s::send);
             }
         } else if (frame instanceof UnitQuery query) {
-            WebSocket ws = socket;
-            inspector.answer(query, f -> {
-                if (ws != null && !ws.isClosed()) {
-                    ws.writeTextMessage(FrameCodec.encode(f));
-                }
-            });
+            inspector.answer(query, s::send);
         } else if (frame instanceof Ack ack) {
             if (units != null) {
                 units.acknowledged(ack.seq());
@@ -161,39 +163,45 @@ final class AgentClient {
         }
     }
 
-    private void startHeartbeat(long intervalMillis) {
+    private void startHeartbeat(Session s, long intervalMillis) {
         cancelHeartbeat();
         long[] seq = {0};
         Facts[] sent = {lastHello == null ? null : lastHello.facts()};
-        heartbeatTimer = vertx.setPeriodic(Math.max(100, intervalMillis), id -> {
-            WebSocket ws = socket;
-            if (ws != null && !ws.isClosed()) {
-                ws.writeTextMessage(FrameCodec.encode(new Heartbeat(++seq[0])));
-                // Facts are read again every few heartbeats, and sent only when they changed.
-                if (seq[0] % FACTS_EVERY == 0) {
-                    Facts now = facts.get();
-                    if (!now.equals(sent[0])) {
-                        sent[0] = now;
-                        ws.writeTextMessage(FrameCodec.encode(new FactsChanged(now)));
+        long every = Math.max(100, intervalMillis);
+        heartbeat = loop.scheduleAtFixedRate(
+                () -> {
+                    s.send(new Heartbeat(++seq[0]));
+                    // Facts are read again every few heartbeats, and sent only when they changed.
+                    if (seq[0] % FACTS_EVERY == 0) {
+                        Facts now = facts.get();
+                        if (!now.equals(sent[0])) {
+                            sent[0] = now;
+                            s.send(new FactsChanged(now));
+                        }
                     }
-                }
-            }
-        });
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
     }
 
     private void cancelHeartbeat() {
-        if (heartbeatTimer >= 0) {
-            vertx.cancelTimer(heartbeatTimer);
-            heartbeatTimer = -1;
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+            heartbeat = null;
         }
     }
 
-    private void onClose(Short code, String reason) {
+    private void onClose(Session s, Integer code, String reason) {
+        if (s != session || s.closed) {
+            return;
+        }
+        s.closed = true;
+        session = null;
         cancelHeartbeat();
         if (units != null) {
             units.disconnected();
         }
-        socket = null;
         if (stopping) {
             exit.complete(0);
             return;
@@ -204,7 +212,7 @@ final class AgentClient {
             exit.complete(78); // EX_CONFIG: the systemd unit does not restart on it
             return;
         }
-        LOG.warning("disconnected (" + code + (reason == null ? "" : ": " + reason) + ")");
+        LOG.warning("disconnected (" + code + (reason == null || reason.isEmpty() ? "" : ": " + reason) + ")");
         retry();
     }
 
@@ -215,6 +223,74 @@ final class AgentClient {
         }
         long delay = backoff.next();
         LOG.info("reconnecting in " + delay + " ms (attempt " + backoff.attempts() + ")");
-        vertx.setTimer(delay, id -> connect());
+        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    /** One WebSocket connection: its listener, and its outgoing frames, sent one after another. */
+    private final class Session implements WebSocket.Listener {
+        volatile WebSocket ws;
+        boolean closed;
+        private final StringBuilder partial = new StringBuilder();
+        private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
+
+        /** Queues a frame; the JDK client allows one send in flight, so each waits for the last. */
+        synchronized void send(Frame frame) {
+            WebSocket w = ws;
+            if (w == null || w.isOutputClosed()) {
+                return;
+            }
+            String text = FrameCodec.encode(frame);
+            sending = sending.handle((x, e) -> null)
+                    .thenCompose(x -> w.sendText(text, true))
+                    .exceptionally(e -> {
+                        LOG.fine("send failed: " + rootMessage(e));
+                        return null;
+                    });
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (partial.length() > Protocol.MAX_FRAME_BYTES) {
+                partial.setLength(0);
+                LOG.warning("a frame from the service exceeds " + Protocol.MAX_FRAME_BYTES + " bytes; closing");
+                webSocket.sendClose(1009, "frame too big");
+                webSocket.abort();
+                loop.execute(() -> AgentClient.this.onClose(this, 1009, "frame too big"));
+                return null;
+            }
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                loop.execute(() -> onFrame(this, text));
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            loop.execute(() -> AgentClient.this.onClose(this, statusCode, reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            LOG.warning("connection error: " + rootMessage(error));
+            loop.execute(() -> AgentClient.this.onClose(this, null, rootMessage(error)));
+        }
     }
 }

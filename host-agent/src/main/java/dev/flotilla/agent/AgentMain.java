@@ -18,8 +18,6 @@ import dev.flotilla.agent.units.UnitJournal;
 import dev.flotilla.agent.units.UnitReporter;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.Protocol;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 
 /** {@code java -jar flotilla-agent.jar [--config FILE]}: the Flotilla host agent. */
 public final class AgentMain {
@@ -76,7 +74,6 @@ public final class AgentMain {
             LOG.severe("cannot start: " + e.getMessage());
             return 1;
         }
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
         AgentSettings s = settings;
         String id = machineId;
         UnitJournal journal =
@@ -99,7 +96,6 @@ public final class AgentMain {
             reporter = null;
         }
         AgentClient client = new AgentClient(
-                vertx,
                 settings,
                 credential,
                 () -> new Hello(Protocol.VERSION, id, HostFacts.hostname(), HostFacts.collect(), s.labels(), version()),
@@ -111,7 +107,6 @@ public final class AgentMain {
                 new UnitInspector(systemd));
         Runtime.getRuntime().addShutdownHook(new Thread(client::stop, "agent-stop"));
         int code = client.start().join();
-        vertx.close();
         if (systemd != null) {
             systemd.close();
         }
