@@ -63,6 +63,28 @@ public final class TestAgent implements AutoCloseable {
         return new TestAgent(client, ws);
     }
 
+    /**
+     * Connects, says hello and reads what the service sends first: welcome, then the machine's
+     * desired state.
+     */
+    public static TestAgent greeted(Vertx vertx, URI base, String credential, String machineId) throws Exception {
+        TestAgent agent = connect(vertx, base, credential);
+        agent.send(hello(machineId, "h-" + machineId.substring(0, 6), Map.of()));
+        Frame welcome = agent.next(Duration.ofSeconds(10));
+        if (!(welcome instanceof dev.flotilla.api.protocol.Welcome)) {
+            throw new AssertionError("expected welcome, got " + welcome);
+        }
+        Frame desired = agent.next(Duration.ofSeconds(10));
+        if (!(desired instanceof dev.flotilla.api.protocol.DesiredState)) {
+            throw new AssertionError("expected the desired state after welcome, got " + desired);
+        }
+        agent.initialDesiredState = (dev.flotilla.api.protocol.DesiredState) desired;
+        return agent;
+    }
+
+    /** The desired state the service sent right after welcome, when made by {@link #greeted}. */
+    public dev.flotilla.api.protocol.DesiredState initialDesiredState;
+
     public static Hello hello(String machineId, String hostname, Map<String, String> labels) {
         return new Hello(
                 Protocol.VERSION,

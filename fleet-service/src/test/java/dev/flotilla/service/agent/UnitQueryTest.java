@@ -4,7 +4,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
@@ -12,11 +11,9 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.flotilla.api.protocol.DesiredState;
 import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.UnitQuery;
 import dev.flotilla.api.protocol.UnitQueryReply;
-import dev.flotilla.api.protocol.Welcome;
 import dev.flotilla.service.Fixtures;
 import dev.flotilla.service.TestAgent;
 import dev.flotilla.service.TestDatabase;
@@ -114,10 +111,6 @@ class UnitQueryTest {
     }
 
     private TestAgent greeted(String credential, String machineId) throws Exception {
-        TestAgent agent = TestAgent.connect(vertx, base, credential);
-        agent.send(TestAgent.hello(machineId, "h", Map.of()));
-        assertThat(agent.next(WAIT)).isInstanceOf(Welcome.class);
-        assertThat(agent.next(WAIT)).isInstanceOf(DesiredState.class);
-        return agent;
+        return TestAgent.greeted(vertx, base, credential, machineId);
     }
 }

@@ -15,7 +15,6 @@ import dev.flotilla.api.protocol.DesiredState;
 import dev.flotilla.api.protocol.DesiredStateResult;
 import dev.flotilla.api.protocol.DesiredUnit;
 import dev.flotilla.api.protocol.Frame;
-import dev.flotilla.api.protocol.Welcome;
 import dev.flotilla.service.Fixtures;
 import dev.flotilla.service.TestAgent;
 import dev.flotilla.service.TestDatabase;
@@ -165,15 +164,10 @@ class DesiredStateTest {
     }
 
     private TestAgent greeted(String credential, String machineId) throws Exception {
-        TestAgent agent = TestAgent.connect(vertx, base, credential);
-        agent.send(TestAgent.hello(machineId, "h", Map.of()));
-        assertThat(agent.next(WAIT)).isInstanceOf(Welcome.class);
-        return agent;
+        return TestAgent.greeted(vertx, base, credential, machineId);
     }
 
-    private static DesiredState initial(TestAgent agent) throws Exception {
-        Frame f = agent.next(WAIT);
-        assertThat(f).isInstanceOf(DesiredState.class);
-        return (DesiredState) f;
+    private static DesiredState initial(TestAgent agent) {
+        return agent.initialDesiredState;
     }
 }

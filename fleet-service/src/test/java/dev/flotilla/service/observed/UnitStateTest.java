@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -13,13 +12,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.flotilla.api.protocol.Ack;
-import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.Protocol;
 import dev.flotilla.api.protocol.UnitChange;
 import dev.flotilla.api.protocol.UnitChanges;
 import dev.flotilla.api.protocol.UnitSnapshot;
 import dev.flotilla.api.protocol.UnitState;
-import dev.flotilla.api.protocol.Welcome;
 import dev.flotilla.service.Fixtures;
 import dev.flotilla.service.TestAgent;
 import dev.flotilla.service.TestDatabase;
@@ -216,13 +213,7 @@ class UnitStateTest {
     }
 
     private TestAgent greeted() throws Exception {
-        TestAgent agent = TestAgent.connect(vertx, base, credential);
-        agent.send(TestAgent.hello(machineId, "units", Map.of()));
-        Frame welcome = agent.next(WAIT);
-        assertThat(welcome).isInstanceOf(Welcome.class);
-        // Right after welcome, the service says what the machine must run.
-        assertThat(agent.next(WAIT)).isInstanceOf(dev.flotilla.api.protocol.DesiredState.class);
-        return agent;
+        return TestAgent.greeted(vertx, base, credential, machineId);
     }
 
     private UnitState unit(String name, String active, String sub) {
