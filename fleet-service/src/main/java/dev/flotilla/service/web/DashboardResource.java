@@ -27,6 +27,7 @@ import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.machine.MachineService;
 import dev.flotilla.service.machine.Presence;
+import dev.flotilla.service.observed.UnitStateService;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Multi;
 
@@ -41,6 +42,9 @@ public class DashboardResource {
 
     @Inject
     PresenceFeed feed;
+
+    @Inject
+    UnitStateService units;
 
     @Inject
     Actor actor;
@@ -113,7 +117,11 @@ public class DashboardResource {
     @RolesAllowed(Role.VIEWER_NAME)
     public TemplateInstance machine(@PathParam("id") String id) {
         MachineView m = machines.get(actor.orgId(), id);
-        return Pages.machine(identity.getPrincipal().getName(), m, machines.events(actor.orgId(), id, null, 50));
+        return Pages.machine(
+                identity.getPrincipal().getName(),
+                m,
+                machines.events(actor.orgId(), id, null, 50),
+                units.units(actor.orgId(), id, null, UnitStateService.MAX_PAGE));
     }
 
     @GET

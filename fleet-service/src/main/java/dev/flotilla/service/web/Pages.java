@@ -5,6 +5,7 @@ import java.util.List;
 import dev.flotilla.api.rest.MachineEventView;
 import dev.flotilla.api.rest.MachineView;
 import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.rest.UnitView;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
@@ -16,7 +17,8 @@ public class Pages {
     public static native TemplateInstance machines(
             String user, MachineFilter filter, Page<MachineView> page, List<String> presences);
 
-    public static native TemplateInstance machine(String user, MachineView machine, Page<MachineEventView> events);
+    public static native TemplateInstance machine(
+            String user, MachineView machine, Page<MachineEventView> events, Page<UnitView> units);
 
     /** The filters of the machines page, echoed back into its form. */
     public record MachineFilter(String selector, String presence, String q, String error) {

@@ -209,6 +209,24 @@ class UnitStateTest {
                 .body("states.size()", is(1))
                 .body("states[0].systemdSubState", is("dead"));
         as(tokens.api(Role.VIEWER)).get("/fleet/v1/state").then().statusCode(200);
+
+        // The dashboard's machine page lists them too.
+        String cookie = io.restassured.RestAssured.given()
+                .redirects()
+                .follow(false)
+                .contentType(io.restassured.http.ContentType.URLENC)
+                .formParam("j_username", "admin")
+                .formParam("j_password", "test-admin-password")
+                .post("/j_security_check")
+                .getCookie("quarkus-credential");
+        io.restassured.RestAssured.given()
+                .cookie("quarkus-credential", cookie)
+                .get("/machines/" + machineId)
+                .then()
+                .statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("<h2>Units</h2>"))
+                .body(org.hamcrest.Matchers.containsString("a.service"))
+                .body(org.hamcrest.Matchers.containsString("<span class=\"state inactive\">inactive</span>"));
         dev.flotilla.service.Api.anonymous().get("/fleet/v1/state").then().statusCode(401);
     }
 
