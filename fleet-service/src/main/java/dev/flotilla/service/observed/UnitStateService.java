@@ -52,16 +52,17 @@ public class UnitStateService {
         Instant now = Instant.now();
         em.unwrap(Session.class).doWork(c -> {
             insertEvents(c, machine, changes, now);
+            // Removals and upserts are each conditional on the sequence number, so the order in
+            // which the batch runs them does not matter: the newest report wins.
+            List<UnitChange> removed = new ArrayList<>();
+            List<UnitChange> current = new ArrayList<>();
             for (UnitChange ch : changes) {
-                if (ch.isGap()) {
-                    continue;
-                }
-                if (ch.removed()) {
-                    delete(c, machine, ch.unit().name(), ch.seq());
-                } else {
-                    upsert(c, machine, ch.unit(), ch.seq(), ch.observedAt());
+                if (!ch.isGap()) {
+                    (ch.removed() ? removed : current).add(ch);
                 }
             }
+            upsert(c, machine, current);
+            delete(c, machine, removed);
         });
         long max = changes.stream().mapToLong(UnitChange::seq).max().orElse(0);
         return advance(machine, max);
@@ -70,9 +71,12 @@ public class UnitStateService {
     /** Replaces the machine's unit list with a snapshot, unless newer reports already arrived. */
     public long snapshot(MachineRef machine, UnitSnapshot snapshot) {
         em.unwrap(Session.class).doWork(c -> {
-            for (UnitState u : snapshot.units()) {
-                upsert(c, machine, u, snapshot.seq(), snapshot.observedAt());
-            }
+            upsert(
+                    c,
+                    machine,
+                    snapshot.units().stream()
+                            .map(u -> UnitChange.of(snapshot.seq(), snapshot.observedAt(), u))
+                            .toList());
             try (PreparedStatement ps = c.prepareStatement(
                     "delete from machine_unit where org_id = ? and machine_id = ? and seq <= ? and not (name = any (?))")) {
                 ps.setObject(1, machine.orgId());
@@ -250,8 +254,10 @@ public class UnitStateService {
         }
     }
 
-    private static void upsert(Connection c, MachineRef m, UnitState u, long seq, Instant observedAt)
-            throws SQLException {
+    private static void upsert(Connection c, MachineRef m, List<UnitChange> changes) throws SQLException {
+        if (changes.isEmpty()) {
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement("insert into machine_unit (org_id, machine_id, name, load_state,"
                 + " active_state, sub_state, description, hash, managed, changed_at, observed_at, seq)"
                 + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -260,30 +266,40 @@ public class UnitStateService {
                 + " description = excluded.description, hash = excluded.hash, managed = excluded.managed,"
                 + " changed_at = excluded.changed_at, observed_at = excluded.observed_at, seq = excluded.seq"
                 + " where machine_unit.seq <= excluded.seq")) {
-            ps.setObject(1, m.orgId());
-            ps.setString(2, m.machineId());
-            ps.setString(3, u.name());
-            ps.setString(4, u.load());
-            ps.setString(5, u.active());
-            ps.setString(6, u.sub());
-            ps.setString(7, u.description());
-            ps.setString(8, u.hash());
-            ps.setBoolean(9, u.managed());
-            ps.setTimestamp(10, u.changedAt() == null ? null : Timestamp.from(u.changedAt()));
-            ps.setTimestamp(11, Timestamp.from(observedAt));
-            ps.setLong(12, seq);
-            ps.executeUpdate();
+            for (UnitChange ch : changes) {
+                UnitState u = ch.unit();
+                ps.setObject(1, m.orgId());
+                ps.setString(2, m.machineId());
+                ps.setString(3, u.name());
+                ps.setString(4, u.load());
+                ps.setString(5, u.active());
+                ps.setString(6, u.sub());
+                ps.setString(7, u.description());
+                ps.setString(8, u.hash());
+                ps.setBoolean(9, u.managed());
+                ps.setTimestamp(10, u.changedAt() == null ? null : Timestamp.from(u.changedAt()));
+                ps.setTimestamp(11, Timestamp.from(ch.observedAt()));
+                ps.setLong(12, ch.seq());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 
-    private static void delete(Connection c, MachineRef m, String name, long seq) throws SQLException {
+    private static void delete(Connection c, MachineRef m, List<UnitChange> removals) throws SQLException {
+        if (removals.isEmpty()) {
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement(
                 "delete from machine_unit where org_id = ? and machine_id = ? and name = ? and seq <= ?")) {
-            ps.setObject(1, m.orgId());
-            ps.setString(2, m.machineId());
-            ps.setString(3, name);
-            ps.setLong(4, seq);
-            ps.executeUpdate();
+            for (UnitChange ch : removals) {
+                ps.setObject(1, m.orgId());
+                ps.setString(2, m.machineId());
+                ps.setString(3, ch.unit().name());
+                ps.setLong(4, ch.seq());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 
