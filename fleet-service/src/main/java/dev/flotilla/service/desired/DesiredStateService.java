@@ -1,6 +1,5 @@
 package dev.flotilla.service.desired;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -19,6 +18,7 @@ import dev.flotilla.api.rest.DesiredUnitView;
 import dev.flotilla.api.rest.NewDesiredUnit;
 import dev.flotilla.api.unit.UnitNames;
 import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.common.SqlValues;
 import dev.flotilla.service.machine.MachineRef;
 import dev.flotilla.service.machine.MachineService;
 
@@ -114,7 +114,7 @@ public class DesiredStateService {
                     (String) r[1],
                     (String) r[2],
                     (String) r[3],
-                    instant(r[4]),
+                    SqlValues.instant(r[4]),
                     ok,
                     (String) r[6],
                     resultGeneration));
@@ -180,18 +180,5 @@ public class DesiredStateService {
                 .setParameter("m", machine.machineId())
                 .executeUpdate();
         changed.fire(new DesiredStateChanged(machine));
-    }
-
-    private static Instant instant(Object v) {
-        if (v instanceof Instant i) {
-            return i;
-        }
-        if (v instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        if (v instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        return null;
     }
 }

@@ -25,6 +25,7 @@ import dev.flotilla.api.rest.UnitEventView;
 import dev.flotilla.api.rest.UnitView;
 import dev.flotilla.service.common.Cursor;
 import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.common.SqlValues;
 import dev.flotilla.service.machine.MachineRef;
 
 /**
@@ -119,8 +120,8 @@ public class UnitStateService {
                     (String) r[4],
                     (String) r[5],
                     (Boolean) r[6],
-                    instant(r[7]),
-                    instant(r[8])));
+                    SqlValues.instant(r[7]),
+                    SqlValues.instant(r[8])));
         }
         String next = rows.size() > n ? Cursor.encode(items.get(n - 1).name()) : null;
         return new Page<>(items, next);
@@ -156,8 +157,8 @@ public class UnitStateService {
         for (Object[] r : rows.subList(0, Math.min(n, rows.size()))) {
             items.add(new UnitEventView(
                     ((Number) r[0]).longValue(),
-                    instant(r[1]),
-                    instant(r[2]),
+                    SqlValues.instant(r[1]),
+                    SqlValues.instant(r[2]),
                     (String) r[3],
                     (String) r[4],
                     (String) r[5],
@@ -301,21 +302,5 @@ public class UnitStateService {
             }
             ps.executeBatch();
         }
-    }
-
-    private static Instant instant(Object v) {
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof Instant i) {
-            return i;
-        }
-        if (v instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        if (v instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        throw new IllegalStateException("unexpected time type " + v.getClass());
     }
 }
