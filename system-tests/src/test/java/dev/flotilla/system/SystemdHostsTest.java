@@ -64,8 +64,10 @@ class SystemdHostsTest {
             String id = ids.get(i);
             String hostname = hosts.get(i).name;
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                JsonNode m = Project.get(service.url + "/api/v1/machines/" + id, service.token)
-                        .body();
+                Project.Reply r = Project.get(service.url + "/api/v1/machines/" + id, service.token);
+                // Retried (an AssertionError) until the agent has enrolled; then the body is the machine.
+                assertThat(r.status()).isEqualTo(200);
+                JsonNode m = r.body();
                 assertThat(m.get("presence").asText()).isEqualTo("online");
                 assertThat(m.get("hostname").asText()).isEqualTo(hostname);
             });
@@ -261,10 +263,9 @@ class SystemdHostsTest {
     }
 
     private String presence(String id) throws Exception {
-        return Project.get(service.url + "/api/v1/machines/" + id, service.token)
-                .body()
-                .get("presence")
-                .asText();
+        Project.Reply r = Project.get(service.url + "/api/v1/machines/" + id, service.token);
+        assertThat(r.status()).isEqualTo(200);
+        return r.body().get("presence").asText();
     }
 
     private List<String> unitNames(String id) throws Exception {
