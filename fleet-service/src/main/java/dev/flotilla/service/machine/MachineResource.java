@@ -53,7 +53,12 @@ public class MachineResource {
             @Parameter(description = "nextCursor of the previous page") @QueryParam("cursor") String cursor,
             @Parameter(description = "page size, 1 to 500 (default 50)") @QueryParam("limit") String limit) {
         return machines.list(new MachineService.MachineQuery(
-                actor.orgId(), LabelSelector.parse(selector), presence(presence), text, cursor, limit(limit)));
+                actor.orgId(),
+                LabelSelector.parse(selector),
+                Presence.fromQuery(presence),
+                text,
+                cursor,
+                Paging.limit(limit)));
     }
 
     @GET
@@ -71,7 +76,7 @@ public class MachineResource {
     public Page<MachineEventView> events(
             @PathParam("id") String id, @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
         machines.get(actor.orgId(), id);
-        return machines.events(actor.orgId(), id, cursor, limit(limit));
+        return machines.events(actor.orgId(), id, cursor, Paging.limit(limit));
     }
 
     @PATCH
@@ -103,20 +108,5 @@ public class MachineResource {
     public Response remove(@PathParam("id") String id) {
         machines.remove(actor.orgId(), id, actor.name());
         return Response.noContent().build();
-    }
-
-    static Presence presence(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        Presence p = Presence.parse(text);
-        if (p == null) {
-            throw ProblemException.badRequest("presence must be online, offline or lost");
-        }
-        return p;
-    }
-
-    static int limit(String text) {
-        return Paging.limit(text);
     }
 }

@@ -13,6 +13,22 @@ public enum Presence {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /**
+     * A {@code presence} filter as given in a query: absent means any.
+     *
+     * @throws dev.flotilla.service.common.ProblemException 400 for anything but the three names
+     */
+    public static Presence fromQuery(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        Presence p = parse(text);
+        if (p == null) {
+            throw dev.flotilla.service.common.ProblemException.badRequest("presence must be online, offline or lost");
+        }
+        return p;
+    }
+
     public static Presence parse(String s) {
         for (Presence p : values()) {
             if (p.wireName().equals(s)) {

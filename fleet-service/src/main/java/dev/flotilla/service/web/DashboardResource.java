@@ -96,10 +96,7 @@ public class DashboardResource {
         Pages.MachineFilter filter = new Pages.MachineFilter(selector, presence, q, null);
         Page<MachineView> page;
         try {
-            Presence p = presence == null || presence.isBlank() ? null : Presence.parse(presence);
-            if (presence != null && !presence.isBlank() && p == null) {
-                throw ProblemException.badRequest("presence must be online, offline or lost");
-            }
+            Presence p = Presence.fromQuery(presence);
             page = machines.list(
                     new MachineService.MachineQuery(actor.orgId(), LabelSelector.parse(selector), p, q, cursor, 50));
         } catch (SelectorSyntaxException e) {
