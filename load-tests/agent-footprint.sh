@@ -2,16 +2,18 @@
 # Agent footprint benchmark (a benchmark, not a test): the packaged agent on a real systemd host
 # (podman) with about 200 units, reporting to the packaged service, for a while; prints and
 # records its resident memory and CPU use, measured from /proc inside the host.
-#   load-tests/agent-footprint.sh [--minutes N] [--units N]
-# Defaults: 10 minutes, 200 reported units. Results: load-tests/results/agent-footprint-<time>.md
+#   load-tests/agent-footprint.sh [--minutes N] [--units N] [--containers N]
+# Defaults: 10 minutes, 200 reported units, 20 containers (on the tests' Podman engine, whose
+# socket the host sees at /run/podman). Results: load-tests/results/agent-footprint-<time>.md
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-minutes=10 units=200
+minutes=10 units=200 containers=20
 while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) minutes="$2"; shift 2 ;;
     --units) units="$2"; shift 2 ;;
+    --containers) containers="$2"; shift 2 ;;
     -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 64 ;;
   esac
@@ -27,13 +29,18 @@ work=$(mktemp -d /tmp/flotilla-footprint.XXXX)
 db="flotilla_bench_$(date +%s)"
 host="fl-footprint-$$"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+engine_api() { curl -sf --unix-socket "$engine_sock" "$@"; }
 cleanup() {
   "$ROOT/deploy/ci/systemd-hosts.sh" stop "$host" || true
+  for c in $(seq 1 "$containers"); do engine_api -X DELETE "http://localhost/v1.41/containers/$host-c$c?force=true" >/dev/null 2>&1 || true; done
+  "$ROOT/deploy/ci/container-engine.sh" stop || true
   [ -n "${svc:-}" ] && kill "$svc" 2>/dev/null && wait "$svc" 2>/dev/null || true
   psql -q -h 127.0.0.1 -U postgres -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+engine_sock=/nonexistent
 
+engine_sock=$("$ROOT/deploy/ci/container-engine.sh" start)
 psql -q -h 127.0.0.1 -U postgres -c "create database $db" >/dev/null
 FLOTILLA_DB_URL="jdbc:postgresql://127.0.0.1:5432/$db" FLOTILLA_PORT="$port" FLOTILLA_HOST=127.0.0.1 \
   java -Dflotilla.bootstrap.file="$work/boot.env" -jar "$SERVICE_JAR" >"$work/service.log" 2>&1 &
@@ -43,7 +50,14 @@ token=$(sed -n 's/^FLOTILLA_TOKEN=//p' "$work/boot.env")
 enroll=$(curl -fsS -X POST "http://127.0.0.1:$port/api/v1/enrollment-tokens" -H "Authorization: Bearer $token" \
   -H 'Content-Type: application/json' -d '{"name":"bench"}' | sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')
 
-"$ROOT/deploy/ci/systemd-hosts.sh" start "$host" "$(dirname "$AGENT_JAR")" >/dev/null
+"$ROOT/deploy/ci/systemd-hosts.sh" start "$host" "$(dirname "$AGENT_JAR")" "$(dirname "$engine_sock")" >/dev/null
+limits='"Ulimits":[{"Name":"nofile","Soft":1024,"Hard":1024},{"Name":"nproc","Soft":4096,"Hard":4096}]'
+for c in $(seq 1 "$containers"); do
+  engine_api -X POST -H 'Content-Type: application/json' \
+    -d "{\"Image\":\"flotilla-test/busybox:latest\",\"Cmd\":[\"/bin/sleep\",\"86400\"],\"Labels\":{\"bench\":\"$c\"},\"HostConfig\":{\"NetworkMode\":\"none\",$limits}}" \
+    "http://localhost/v1.41/containers/create?name=$host-c$c" >/dev/null
+  engine_api -X POST "http://localhost/v1.41/containers/$host-c$c/start" >/dev/null
+done
 base=$(podman exec "$host" sh -c "systemctl list-units --all --plain --no-legend '*.service' '*.timer' '*.socket' '*.mount' | wc -l")
 extra=$(( units > base ? units - base : 0 ))
 echo "host $host: $base units of its own, adding $extra services"
@@ -57,7 +71,9 @@ podman exec -d -e FLOTILLA_URL="http://127.0.0.1:$port" -e FLOTILLA_ENROLL_TOKEN
 sleep 20 # start-up and the first snapshot are not the steady state
 pid=$(podman exec "$host" cat /run/flotilla-agent.pid)
 machine=$(podman exec "$host" cat /etc/machine-id)
-reported=$(curl -fsS "http://127.0.0.1:$port/api/v1/machines/$machine/units?limit=500" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
+count() { curl -fsS "http://127.0.0.1:$port/api/v1/machines/$machine/$1?limit=500" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))'; }
+reported=$(count units)
+reported_containers=$(count containers)
 
 ticks() { podman exec "$host" sh -c "awk '{print \$14+\$15}' /proc/$pid/stat"; }
 rss_kb() { podman exec "$host" sh -c "awk '/VmRSS/ {print \$2}' /proc/$pid/status"; }
@@ -66,9 +82,13 @@ t0=$(ticks); s0=$(date +%s.%N); peak=0; sum=0; n=0
 end=$(( $(date +%s) + minutes * 60 ))
 i=0
 while [ "$(date +%s)" -lt "$end" ]; do
-  # Steady reporting: one unit restarted every 30 s, as a host changing a unit now and then.
+  # Steady reporting: one unit restarted every 30 s, as a host changing a unit now and then,
+  # and one container restarted every minute.
   if [ $((i % 6)) -eq 0 ] && [ "$extra" -gt 0 ]; then
     podman exec "$host" systemctl restart --no-block "bench-$(( (i / 6) % extra + 1 )).service"
+  fi
+  if [ $((i % 12)) -eq 3 ] && [ "$containers" -gt 0 ]; then
+    engine_api -X POST "http://localhost/v1.41/containers/$host-c$(( (i / 12) % containers + 1 ))/restart?t=1" >/dev/null || true
   fi
   r=$(rss_kb); sum=$((sum + r)); n=$((n + 1)); [ "$r" -gt "$peak" ] && peak=$r
   sleep 5; i=$((i + 1))
@@ -85,6 +105,7 @@ cat > "$out" <<MD
 | figure | value |
 |---|---|
 | units reported | $reported |
+| containers reported | $reported_containers |
 | duration | $minutes min (after 20 s of start-up) |
 | JVM options | \`$AGENT_JVM_OPTS\` ($($java_bin -version 2>&1 | head -n 1)) |
 | resident memory, mean / peak | $avg MB / $peak_mb MB |
@@ -92,7 +113,7 @@ cat > "$out" <<MD
 
 Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r).
 Measured from /proc/<pid>/status (VmRSS, every 5 s) and /proc/<pid>/stat (utime+stime) inside the
-host container; one unit restarted every 30 s. Containers on the host: none (no container engine
-inside the test hosts yet).
+host container; one unit restarted every 30 s, one container restarted every 60 s (Podman's
+Docker-compatible API service, its socket mounted into the host at /run/podman).
 MD
 cat "$out"

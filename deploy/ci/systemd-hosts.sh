@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Real systemd hosts for tests: podman containers with systemd as PID 1, each its own host.
 #   systemd-hosts.sh rootfs             build (once) and print the cached root file system
-#   systemd-hosts.sh start NAME AGENT_DIR   start a host; AGENT_DIR is mounted at /opt/agent
+#   systemd-hosts.sh start NAME AGENT_DIR [ENGINE_DIR]
+#                                       start a host; AGENT_DIR is mounted at /opt/agent, and
+#                                       ENGINE_DIR (a folder holding podman.sock, as made by
+#                                       container-engine.sh) at /run/podman
 #   systemd-hosts.sh stop NAME...       remove hosts
 # Installs podman, crun and debootstrap when missing (Debian).
 set -euo pipefail
@@ -49,7 +52,7 @@ cmd_rootfs() {
 }
 
 cmd_start() {
-  local name="$1" agent_dir="$2"
+  local name="$1" agent_dir="$2" engine_dir="${3:-}"
   cmd_rootfs >/dev/null
   as_root podman rm -f "$name" >/dev/null 2>&1 || true
   # The host's JDKs, read-only. Debian's OpenJDK keeps its security configuration under /etc
@@ -61,9 +64,11 @@ cmd_start() {
   as_root mkdir -p "$ids"
   od -An -N16 -tx1 /dev/urandom | tr -d ' \n' | as_root tee "$ids/$name" >/dev/null
   echo | as_root tee -a "$ids/$name" >/dev/null
+  local engine=()
+  [ -n "$engine_dir" ] && engine=(-v "$engine_dir:/run/podman")
   as_root podman run -d --name "$name" --hostname "$name" --network=host --cgroup-manager=cgroupfs \
     --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --systemd=always \
-    -v /usr/lib/jvm:/usr/lib/jvm:ro "${jdk_etc[@]}" -v "$agent_dir":/opt/agent:ro -v "$ids/$name":/etc/machine-id:ro --rootfs "$ROOTFS:O" \
+    -v /usr/lib/jvm:/usr/lib/jvm:ro "${jdk_etc[@]}" -v "$agent_dir":/opt/agent:ro -v "$ids/$name":/etc/machine-id:ro "${engine[@]}" --rootfs "$ROOTFS:O" \
     /lib/systemd/systemd >/dev/null
   local i
   for i in $(seq 1 60); do

@@ -14,7 +14,6 @@ import java.util.logging.Logger;
 
 import dev.flotilla.agent.units.DesiredStateApplier;
 import dev.flotilla.agent.units.UnitInspector;
-import dev.flotilla.agent.units.UnitReporter;
 import dev.flotilla.api.protocol.Ack;
 import dev.flotilla.api.protocol.DesiredState;
 import dev.flotilla.api.protocol.DesiredStateResult;
@@ -54,7 +53,7 @@ final class AgentClient {
     private final Credentials.Stored credential;
     private final Supplier<Hello> hello;
     private final Supplier<Facts> facts;
-    private final UnitReporter units;
+    private final StateReporter units;
     private final DesiredStateApplier applier;
     private final UnitInspector inspector;
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
@@ -69,7 +68,7 @@ final class AgentClient {
             Credentials.Stored credential,
             Supplier<Hello> hello,
             Supplier<Facts> facts,
-            UnitReporter units,
+            StateReporter units,
             DesiredStateApplier applier,
             UnitInspector inspector) {
         this.settings = settings;

@@ -2,6 +2,7 @@ package dev.flotilla.agent;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -10,12 +11,11 @@ import java.util.logging.SimpleFormatter;
 
 import org.freedesktop.dbus.exceptions.DBusException;
 
+import dev.flotilla.agent.containers.ContainerWatcher;
 import dev.flotilla.agent.units.DesiredStateApplier;
 import dev.flotilla.agent.units.SystemdUnits;
 import dev.flotilla.agent.units.UnitFiles;
 import dev.flotilla.agent.units.UnitInspector;
-import dev.flotilla.agent.units.UnitJournal;
-import dev.flotilla.agent.units.UnitReporter;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.Protocol;
 
@@ -76,25 +76,30 @@ public final class AgentMain {
         }
         AgentSettings s = settings;
         String id = machineId;
-        UnitJournal journal =
-                new UnitJournal(settings.stateDir(), settings.journalMaxEntries(), settings.journalMaxBytes());
-        UnitReporter reporter;
+        StateJournal journal =
+                new StateJournal(settings.stateDir(), settings.journalMaxEntries(), settings.journalMaxBytes());
+        ContainerWatcher containers = new ContainerWatcher(settings.containerSockets());
         SystemdUnits systemd = null;
         try {
             systemd = SystemdUnits.connect(settings.reportUnits());
-            SystemdUnits observed = systemd;
-            reporter = new UnitReporter(journal, observed::snapshot);
-            int count = systemd.start(reporter).size();
-            LOG.info("watching " + count + " systemd units (" + String.join(",", settings.reportUnits()) + ")");
         } catch (DBusException | RuntimeException e) {
             // A host without systemd (or without a system bus) is still a host: report it without units.
             LOG.warning("no systemd on the system bus (" + e.getMessage() + "); units are not reported");
-            if (systemd != null) {
+        }
+        SystemdUnits observed = systemd;
+        StateReporter reporter = new StateReporter(
+                journal, () -> observed == null ? List.of() : observed.snapshot(), containers::snapshot);
+        if (systemd != null) {
+            try {
+                int count = systemd.start(reporter).size();
+                LOG.info("watching " + count + " systemd units (" + String.join(",", settings.reportUnits()) + ")");
+            } catch (DBusException | RuntimeException e) {
+                LOG.warning("cannot follow systemd's units (" + e.getMessage() + "); units are not reported");
                 systemd.close();
                 systemd = null;
             }
-            reporter = null;
         }
+        containers.start(reporter);
         AgentClient client = new AgentClient(
                 settings,
                 credential,
@@ -107,6 +112,7 @@ public final class AgentMain {
                 new UnitInspector(systemd));
         Runtime.getRuntime().addShutdownHook(new Thread(client::stop, "agent-stop"));
         int code = client.start().join();
+        containers.close();
         if (systemd != null) {
             systemd.close();
         }

@@ -26,6 +26,8 @@ import dev.flotilla.api.selector.Labels;
  * report-units   FLOTILLA_REPORT_UNITS    globs, default *.service,*.timer,*.socket,*.mount
  * journal-max-entries FLOTILLA_JOURNAL_MAX_ENTRIES  default 10000
  * journal-max-bytes   FLOTILLA_JOURNAL_MAX_BYTES    default 8388608
+ * container-socket    FLOTILLA_CONTAINER_SOCKET     the Docker-compatible engine's unix socket;
+ *                     default: /var/run/docker.sock, else /run/podman/podman.sock; none: off
  * </pre>
  */
 public record AgentSettings(
@@ -36,8 +38,13 @@ public record AgentSettings(
         Path machineIdFile,
         List<String> reportUnits,
         int journalMaxEntries,
-        long journalMaxBytes) {
+        long journalMaxBytes,
+        List<Path> containerSockets) {
     public static final String DEFAULT_REPORTED_UNITS = "*.service,*.timer,*.socket,*.mount";
+
+    /** Where Docker's and Podman's engines listen, in the order tried. */
+    public static final List<Path> DEFAULT_CONTAINER_SOCKETS =
+            List.of(Path.of("/var/run/docker.sock"), Path.of("/run/podman/podman.sock"));
 
     public static final Path DEFAULT_CONFIG = Path.of("/etc/flotilla/agent.conf");
 
@@ -77,7 +84,22 @@ public record AgentSettings(
                         "journal-max-entries"),
                 number(
                         pick(env, "FLOTILLA_JOURNAL_MAX_BYTES", file, "journal-max-bytes", "8388608"),
-                        "journal-max-bytes"));
+                        "journal-max-bytes"),
+                containerSockets(pick(env, "FLOTILLA_CONTAINER_SOCKET", file, "container-socket", null)));
+    }
+
+    private static List<Path> containerSockets(String setting) {
+        if (setting == null) {
+            return DEFAULT_CONTAINER_SOCKETS;
+        }
+        if (setting.equals("none")) {
+            return List.of();
+        }
+        Path p = Path.of(setting.replaceFirst("^unix://", ""));
+        if (!p.isAbsolute()) {
+            throw new IllegalArgumentException("container-socket must be an absolute path or none, got " + setting);
+        }
+        return List.of(p);
     }
 
     private static int number(String text, String name) {

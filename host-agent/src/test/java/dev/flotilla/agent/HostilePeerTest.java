@@ -72,7 +72,8 @@ class HostilePeerTest {
                 Path.of("/etc/machine-id"),
                 List.of("*.service"),
                 100,
-                1 << 20);
+                1 << 20,
+                List.of());
         client = new AgentClient(
                 settings,
                 new Credentials.Stored(

@@ -20,8 +20,18 @@ final class SystemdHost implements AutoCloseable {
     final String name;
 
     SystemdHost(String name) throws Exception {
+        this(name, null);
+    }
+
+    /** A host whose /run/podman is the given engine's socket folder (so its agent sees containers). */
+    SystemdHost(String name, TestEngine engine) throws Exception {
         this.name = name;
-        run(List.of(SCRIPT, "start", name, Project.AGENT_JAR.getParent().toString()), 120);
+        List<String> cmd = new ArrayList<>(
+                List.of(SCRIPT, "start", name, Project.AGENT_JAR.getParent().toString()));
+        if (engine != null) {
+            cmd.add(engine.directory().toString());
+        }
+        run(cmd, 120);
     }
 
     String machineId() throws Exception {

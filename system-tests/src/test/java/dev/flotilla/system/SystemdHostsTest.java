@@ -24,12 +24,15 @@ import static org.awaitility.Awaitility.await;
  * The packaged agent on three real systemd hosts (podman containers with systemd as PID 1),
  * against the packaged service: the hosts appear with their own machine ids; units started and
  * stopped with systemctl show up within seconds; transitions made while the service is down
- * arrive, in order, with their original times; a SIGKILLed agent comes back as the same machine.
+ * arrive, in order, with their original times; a SIGKILLed agent comes back as the same machine;
+ * containers started on the first host's Docker-compatible engine appear with their states.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SystemdHostsTest {
     private RunningService service;
+    private TestEngine engine;
+    private String run;
     private final List<SystemdHost> hosts = new ArrayList<>();
     private final List<String> ids = new ArrayList<>();
 
@@ -37,9 +40,11 @@ class SystemdHostsTest {
     void start() throws Exception {
         service = new RunningService("systemd");
         String enroll = service.newEnrollmentToken(3);
-        String run = UUID.randomUUID().toString().substring(0, 6);
+        run = UUID.randomUUID().toString().substring(0, 6);
+        engine = TestEngine.start();
         for (int i = 1; i <= 3; i++) {
-            SystemdHost host = new SystemdHost("fl-" + run + "-" + i);
+            // The first host has a container engine (its socket at /run/podman); the others have none.
+            SystemdHost host = new SystemdHost("fl-" + run + "-" + i, i == 1 ? engine : null);
             hosts.add(host);
             ids.add(host.machineId());
             host.startAgent(service.url, enroll, Map.of("FLOTILLA_LABELS", "host=" + i));
@@ -53,6 +58,9 @@ class SystemdHostsTest {
         }
         if (service != null) {
             service.close();
+        }
+        if (engine != null) {
+            engine.close();
         }
     }
 
@@ -107,14 +115,17 @@ class SystemdHostsTest {
             host.exec("systemctl", "start", "it-offline.service");
             host.exec("systemctl", "stop", "it-offline.service");
         }
-        Instant upAgain = Instant.now();
+        // The agent sees the last stop a moment after systemctl returns: give it that moment, and
+        // count as "while down" everything observed before the service is started again.
         Thread.sleep(1000);
+        Instant upAgain = Instant.now();
         service.startService();
-        await().atMost(Duration.ofSeconds(60))
-                .untilAsserted(() -> assertThat(history(id, "it-offline.service").stream()
-                                .filter(s -> s.equals("active/running"))
-                                .count())
-                        .isEqualTo(3));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            List<String> h = history(id, "it-offline.service");
+            assertThat(h.stream().filter(s -> s.equals("active/running")))
+                    .as("active/running in %s", h)
+                    .hasSize(3);
+        });
         List<JsonNode> events = events(id, "it-offline.service");
         List<String> states = new ArrayList<>();
         Instant previous = Instant.MAX;
@@ -252,6 +263,62 @@ class SystemdHostsTest {
         assertThat(Project.get(base + "never-heard-of.service/status", service.token)
                         .status())
                 .isEqualTo(502);
+    }
+
+    @Test
+    @Order(7)
+    void shouldReportContainersOfTheHostsEngineWithTheirStateAndHistory() throws Exception {
+        String id = ids.get(0);
+        String name = "web-" + run;
+        String container = engine.create(name, Map.of("app", "web", "tier", "front"));
+        engine.start(container);
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    JsonNode c = container(id, container);
+                    assertThat(c).as("container " + name + " on host 1").isNotNull();
+                    assertThat(c.get("state").asText()).isEqualTo("running");
+                    assertThat(c.get("name").asText()).isEqualTo(name);
+                    assertThat(c.get("image").asText()).contains("flotilla-test/busybox");
+                    assertThat(c.get("labels").get("app").asText()).isEqualTo("web");
+                    assertThat(c.get("startedAt").isNull()).isFalse();
+                    assertThat(c.get("status").asText()).startsWith("Up");
+                });
+        engine.stop(container);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(container(id, container).get("state").asText())
+                                .isEqualTo("exited"));
+        engine.remove(container);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(container(id, container)).isNull());
+        // Its whole life, oldest first, from the history (by name here; by id works too).
+        List<String> states = new ArrayList<>();
+        Project.get(
+                        service.url + "/api/v1/machines/" + id + "/containers/" + name + "/history?limit=100",
+                        service.token)
+                .body()
+                .get("items")
+                .forEach(e -> states.add(0, e.get("state").asText()));
+        assertThat(states).containsSubsequence("running", "exited", "removed");
+        // The hosts without an engine report none, and go on reporting units.
+        Project.Reply none = Project.get(service.url + "/api/v1/machines/" + ids.get(1) + "/containers", service.token);
+        assertThat(none.status()).isEqualTo(200);
+        assertThat(none.body().get("items")).isEmpty();
+        assertThat(unitNames(ids.get(1))).contains("dbus.service");
+    }
+
+    /** The container as the API shows it on the machine, or null. */
+    private JsonNode container(String machine, String containerId) throws Exception {
+        Project.Reply r =
+                Project.get(service.url + "/api/v1/machines/" + machine + "/containers?limit=500", service.token);
+        assertThat(r.status()).isEqualTo(200);
+        for (JsonNode c : r.body().get("items")) {
+            if (c.get("id").asText().equals(containerId)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static void writeUnit(SystemdHost host, String name) throws Exception {

@@ -49,7 +49,32 @@ class FrameCodecTest {
                 hello(),
                 new Welcome(Protocol.VERSION, "4c4c4544004d3510804bc4c04f564432", 10_000L, 30_000L),
                 new Heartbeat(42L),
-                new ErrorFrame("bad-frame", "unknown frame type 'nope'"));
+                new ErrorFrame("bad-frame", "unknown frame type 'nope'"),
+                new StateChanges(List.of(
+                        StateChange.of(
+                                1,
+                                T,
+                                new UnitState("web.service", "loaded", "active", "running", "Web", T, null, true)),
+                        StateChange.of(2, T, container()),
+                        StateChange.removal(3, T, container()),
+                        StateChange.gap(4, T, 17))),
+                new StateSnapshot(5, T, List.of(), List.of(container())),
+                new StateSnapshot(6, T, List.of()));
+    }
+
+    private static final java.time.Instant T = java.time.Instant.parse("2026-11-20T10:00:00.123456Z");
+
+    private static ContainerState container() {
+        return new ContainerState(
+                "f".repeat(64),
+                "web",
+                "registry.example/web:1.4",
+                "running",
+                "Up 2 minutes",
+                "healthy",
+                T,
+                T,
+                Map.of("app", "web"));
     }
 
     private static JsonNode tree(String json) throws Exception {
@@ -89,8 +114,8 @@ class FrameCodecTest {
                             "welcome",
                             "heartbeat",
                             "error",
-                            "unit-changes",
-                            "unit-snapshot",
+                            "state-changes",
+                            "state-snapshot",
                             "ack",
                             "facts",
                             "desired-state",
@@ -103,13 +128,13 @@ class FrameCodecTest {
         void shouldRoundTripUnitFramesWithGapsAndRemovals() {
             java.time.Instant t = java.time.Instant.parse("2026-11-29T10:00:00.123456Z");
             UnitState u = new UnitState("a.service", "loaded", "active", "running", "A", t, "0".repeat(40), true);
-            Frame changes = new UnitChanges(
-                    java.util.List.of(UnitChange.of(1, t, u), UnitChange.removal(2, t, u), UnitChange.gap(3, t, 17)));
+            Frame changes = new StateChanges(java.util.List.of(
+                    StateChange.of(1, t, u), StateChange.removal(2, t, u), StateChange.gap(3, t, 17)));
             assertThat(FrameCodec.decode(FrameCodec.encode(changes))).isEqualTo(changes);
             assertThat(FrameCodec.encode(changes))
-                    .contains("\"type\":\"unit-changes\"")
+                    .contains("\"type\":\"state-changes\"")
                     .doesNotContain("\"gap\"");
-            Frame snapshot = new UnitSnapshot(4, t, java.util.List.of(u));
+            Frame snapshot = new StateSnapshot(4, t, java.util.List.of(u));
             assertThat(FrameCodec.decode(FrameCodec.encode(snapshot))).isEqualTo(snapshot);
             assertThat(FrameCodec.decode(FrameCodec.encode(new Ack(9)))).isEqualTo(new Ack(9));
         }

@@ -16,17 +16,17 @@ import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.Protocol;
-import dev.flotilla.api.protocol.UnitChanges;
+import dev.flotilla.api.protocol.StateChanges;
+import dev.flotilla.api.protocol.StateSnapshot;
 import dev.flotilla.api.protocol.UnitQuery;
 import dev.flotilla.api.protocol.UnitQueryReply;
-import dev.flotilla.api.protocol.UnitSnapshot;
 import dev.flotilla.api.protocol.Welcome;
 import dev.flotilla.api.selector.Labels;
 import dev.flotilla.service.common.Secrets;
 import dev.flotilla.service.desired.DesiredStateService;
 import dev.flotilla.service.machine.MachineRef;
 import dev.flotilla.service.machine.MachineService;
-import dev.flotilla.service.observed.UnitFrames;
+import dev.flotilla.service.observed.StateFrames;
 import dev.flotilla.service.observed.UnitStateService;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
@@ -107,7 +107,7 @@ public class AgentSocket {
         } else if (frame instanceof UnitQueryReply reply) {
             sessions.answered(s, reply);
         } else if (frame instanceof DesiredStateResult result) {
-            if (result.units().size() > UnitFrames.MAX_ITEMS) {
+            if (result.units().size() > StateFrames.MAX_ITEMS) {
                 sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "too many unit results");
                 return;
             }
@@ -118,15 +118,15 @@ public class AgentSocket {
                 return;
             }
             machines.factsChanged(s.machine, changed.facts());
-        } else if (frame instanceof UnitChanges changes) {
-            String problem = UnitFrames.invalid(changes);
+        } else if (frame instanceof StateChanges changes) {
+            String problem = StateFrames.invalid(changes);
             if (problem != null) {
                 sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
                 return;
             }
             ack(s, units.ingest(s.machine, changes.changes()));
-        } else if (frame instanceof UnitSnapshot snapshot) {
-            String problem = UnitFrames.invalid(snapshot);
+        } else if (frame instanceof StateSnapshot snapshot) {
+            String problem = StateFrames.invalid(snapshot);
             if (problem != null) {
                 sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
                 return;

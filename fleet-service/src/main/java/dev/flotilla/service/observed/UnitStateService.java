@@ -16,8 +16,8 @@ import jakarta.transaction.Transactional;
 
 import org.hibernate.Session;
 
-import dev.flotilla.api.protocol.UnitChange;
-import dev.flotilla.api.protocol.UnitSnapshot;
+import dev.flotilla.api.protocol.StateChange;
+import dev.flotilla.api.protocol.StateSnapshot;
 import dev.flotilla.api.protocol.UnitState;
 import dev.flotilla.api.rest.FleetState;
 import dev.flotilla.api.rest.Page;
@@ -29,7 +29,8 @@ import dev.flotilla.service.common.SqlValues;
 import dev.flotilla.service.machine.MachineRef;
 
 /**
- * Stores what agents observe of their units: every transition once (by the agent's sequence
+ * Stores what agents observe of their units (and, through {@link ContainerStateService}, their
+ * containers): every transition once (by the agent's sequence
  * number), the current state per unit never overwritten by an older report, all in one
  * transaction per frame with batched statements.
  */
@@ -41,42 +42,53 @@ public class UnitStateService {
     @Inject
     EntityManager em;
 
+    @Inject
+    ContainerStateService containers;
+
     /**
      * Stores transitions in the order given.
      *
      * @return the highest sequence number now stored for this machine, to acknowledge
      */
-    public long ingest(MachineRef machine, List<UnitChange> changes) {
+    public long ingest(MachineRef machine, List<StateChange> changes) {
         if (changes.isEmpty()) {
             return storedSeq(machine);
         }
         Instant now = Instant.now();
         em.unwrap(Session.class).doWork(c -> {
-            insertEvents(c, machine, changes, now);
             // Removals and upserts are each conditional on the sequence number, so the order in
             // which the batch runs them does not matter: the newest report wins.
-            List<UnitChange> removed = new ArrayList<>();
-            List<UnitChange> current = new ArrayList<>();
-            for (UnitChange ch : changes) {
+            List<StateChange> unitEvents = new ArrayList<>();
+            List<StateChange> removed = new ArrayList<>();
+            List<StateChange> current = new ArrayList<>();
+            List<StateChange> containerChanges = new ArrayList<>();
+            for (StateChange ch : changes) {
+                if (ch.container() != null) {
+                    containerChanges.add(ch);
+                    continue;
+                }
+                unitEvents.add(ch); // units, and gaps, which speak for the whole stream
                 if (!ch.isGap()) {
                     (ch.removed() ? removed : current).add(ch);
                 }
             }
+            insertEvents(c, machine, unitEvents, now);
             upsert(c, machine, current);
             delete(c, machine, removed);
+            containers.ingest(c, machine, containerChanges, now);
         });
-        long max = changes.stream().mapToLong(UnitChange::seq).max().orElse(0);
+        long max = changes.stream().mapToLong(StateChange::seq).max().orElse(0);
         return advance(machine, max);
     }
 
     /** Replaces the machine's unit list with a snapshot, unless newer reports already arrived. */
-    public long snapshot(MachineRef machine, UnitSnapshot snapshot) {
+    public long snapshot(MachineRef machine, StateSnapshot snapshot) {
         em.unwrap(Session.class).doWork(c -> {
             upsert(
                     c,
                     machine,
                     snapshot.units().stream()
-                            .map(u -> UnitChange.of(snapshot.seq(), snapshot.observedAt(), u))
+                            .map(u -> StateChange.of(snapshot.seq(), snapshot.observedAt(), u))
                             .toList());
             try (PreparedStatement ps = c.prepareStatement(
                     "delete from machine_unit where org_id = ? and machine_id = ? and seq <= ? and not (name = any (?))")) {
@@ -89,6 +101,9 @@ public class UnitStateService {
                                 "text",
                                 snapshot.units().stream().map(UnitState::name).toArray()));
                 ps.executeUpdate();
+            }
+            if (snapshot.containers() != null) {
+                containers.snapshot(c, machine, snapshot.seq(), snapshot.observedAt(), snapshot.containers());
             }
         });
         return advance(machine, snapshot.seq());
@@ -202,9 +217,12 @@ public class UnitStateService {
 
     /** Creates the monthly history partitions for last month to next month, if missing. */
     public void ensurePartitions() {
-        for (String month : List.of("now() - interval '1 month'", "now()", "now() + interval '1 month'")) {
-            em.createNativeQuery("select flotilla_ensure_unit_event_partition((" + month + ")::date)::text")
-                    .getSingleResult();
+        for (String table : List.of("unit_event", "container_event")) {
+            for (String month : List.of("now() - interval '1 month'", "now()", "now() + interval '1 month'")) {
+                em.createNativeQuery("select flotilla_ensure_monthly_partition(:t, (" + month + ")::date)::text")
+                        .setParameter("t", table)
+                        .getSingleResult();
+            }
         }
     }
 
@@ -231,12 +249,15 @@ public class UnitStateService {
         return ((Number) v).longValue();
     }
 
-    private static void insertEvents(Connection c, MachineRef m, List<UnitChange> changes, Instant now)
+    private static void insertEvents(Connection c, MachineRef m, List<StateChange> changes, Instant now)
             throws SQLException {
+        if (changes.isEmpty()) {
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement("insert into unit_event (org_id, machine_id, seq, observed_at,"
                 + " received_at, name, load_state, active_state, sub_state, removed, dropped)"
                 + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing")) {
-            for (UnitChange ch : changes) {
+            for (StateChange ch : changes) {
                 UnitState u = ch.unit();
                 ps.setObject(1, m.orgId());
                 ps.setString(2, m.machineId());
@@ -255,7 +276,7 @@ public class UnitStateService {
         }
     }
 
-    private static void upsert(Connection c, MachineRef m, List<UnitChange> changes) throws SQLException {
+    private static void upsert(Connection c, MachineRef m, List<StateChange> changes) throws SQLException {
         if (changes.isEmpty()) {
             return;
         }
@@ -267,7 +288,7 @@ public class UnitStateService {
                 + " description = excluded.description, hash = excluded.hash, managed = excluded.managed,"
                 + " changed_at = excluded.changed_at, observed_at = excluded.observed_at, seq = excluded.seq"
                 + " where machine_unit.seq <= excluded.seq")) {
-            for (UnitChange ch : changes) {
+            for (StateChange ch : changes) {
                 UnitState u = ch.unit();
                 ps.setObject(1, m.orgId());
                 ps.setString(2, m.machineId());
@@ -287,13 +308,13 @@ public class UnitStateService {
         }
     }
 
-    private static void delete(Connection c, MachineRef m, List<UnitChange> removals) throws SQLException {
+    private static void delete(Connection c, MachineRef m, List<StateChange> removals) throws SQLException {
         if (removals.isEmpty()) {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement(
                 "delete from machine_unit where org_id = ? and machine_id = ? and name = ? and seq <= ?")) {
-            for (UnitChange ch : removals) {
+            for (StateChange ch : removals) {
                 ps.setObject(1, m.orgId());
                 ps.setString(2, m.machineId());
                 ps.setString(3, ch.unit().name());

@@ -27,6 +27,7 @@ import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.machine.MachineService;
 import dev.flotilla.service.machine.Presence;
+import dev.flotilla.service.observed.ContainerStateService;
 import dev.flotilla.service.observed.UnitStateService;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Multi;
@@ -45,6 +46,9 @@ public class DashboardResource {
 
     @Inject
     UnitStateService units;
+
+    @Inject
+    ContainerStateService containers;
 
     @Inject
     Actor actor;
@@ -118,7 +122,8 @@ public class DashboardResource {
                 identity.getPrincipal().getName(),
                 m,
                 machines.events(actor.orgId(), id, null, 50),
-                units.units(actor.orgId(), id, null, UnitStateService.MAX_PAGE));
+                units.units(actor.orgId(), id, null, UnitStateService.MAX_PAGE),
+                containers.containers(actor.orgId(), id, null, UnitStateService.MAX_PAGE));
     }
 
     @GET

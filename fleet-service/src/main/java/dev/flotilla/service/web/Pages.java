@@ -2,6 +2,7 @@ package dev.flotilla.service.web;
 
 import java.util.List;
 
+import dev.flotilla.api.rest.ContainerView;
 import dev.flotilla.api.rest.MachineEventView;
 import dev.flotilla.api.rest.MachineView;
 import dev.flotilla.api.rest.Page;
@@ -18,7 +19,11 @@ public class Pages {
             String user, MachineFilter filter, Page<MachineView> page, List<String> presences);
 
     public static native TemplateInstance machine(
-            String user, MachineView machine, Page<MachineEventView> events, Page<UnitView> units);
+            String user,
+            MachineView machine,
+            Page<MachineEventView> events,
+            Page<UnitView> units,
+            Page<ContainerView> containers);
 
     /** The filters of the machines page, echoed back into its form. */
     public record MachineFilter(String selector, String presence, String q, String error) {

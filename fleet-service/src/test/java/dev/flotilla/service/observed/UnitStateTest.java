@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.flotilla.api.protocol.Ack;
 import dev.flotilla.api.protocol.Protocol;
-import dev.flotilla.api.protocol.UnitChange;
-import dev.flotilla.api.protocol.UnitChanges;
-import dev.flotilla.api.protocol.UnitSnapshot;
+import dev.flotilla.api.protocol.StateChange;
+import dev.flotilla.api.protocol.StateChanges;
+import dev.flotilla.api.protocol.StateSnapshot;
 import dev.flotilla.api.protocol.UnitState;
 import dev.flotilla.service.Fixtures;
 import dev.flotilla.service.TestAgent;
@@ -62,15 +62,15 @@ class UnitStateTest {
 
     @Test
     void shouldStoreTransitionsOnceWithTheAgentsTimesAndAcknowledgeThem() throws Exception {
-        List<UnitChange> changes = List.of(
-                UnitChange.of(1, t0, unit("nginx.service", "activating", "start")),
-                UnitChange.of(2, t0.plusSeconds(1), unit("nginx.service", "active", "running")),
-                UnitChange.of(3, t0.plusSeconds(2), unit("backup.timer", "active", "waiting")));
+        List<StateChange> changes = List.of(
+                StateChange.of(1, t0, unit("nginx.service", "activating", "start")),
+                StateChange.of(2, t0.plusSeconds(1), unit("nginx.service", "active", "running")),
+                StateChange.of(3, t0.plusSeconds(2), unit("backup.timer", "active", "waiting")));
         try (TestAgent agent = greeted()) {
-            agent.send(new UnitChanges(changes));
+            agent.send(new StateChanges(changes));
             assertThat(agent.next(WAIT)).isEqualTo(new Ack(3));
             // A reconnecting agent resends what it had not seen acknowledged: stored once.
-            agent.send(new UnitChanges(changes));
+            agent.send(new StateChanges(changes));
             assertThat(agent.next(WAIT)).isEqualTo(new Ack(3));
         }
         JsonPath units = as(admin)
@@ -102,10 +102,10 @@ class UnitStateTest {
     @Test
     void shouldNotLetAnOlderReportOverwriteANewerState() throws Exception {
         try (TestAgent agent = greeted()) {
-            agent.send(new UnitChanges(List.of(UnitChange.of(10, t0, unit("web.service", "failed", "failed")))));
+            agent.send(new StateChanges(List.of(StateChange.of(10, t0, unit("web.service", "failed", "failed")))));
             assertThat(agent.next(WAIT)).isEqualTo(new Ack(10));
-            agent.send(new UnitChanges(
-                    List.of(UnitChange.of(5, t0.minusSeconds(60), unit("web.service", "active", "running")))));
+            agent.send(new StateChanges(
+                    List.of(StateChange.of(5, t0.minusSeconds(60), unit("web.service", "active", "running")))));
             assertThat(agent.next(WAIT)).isEqualTo(new Ack(10));
         }
         as(admin).get("/api/v1/machines/" + machineId + "/units").then().body("items[0].active", is("failed"));
@@ -119,12 +119,12 @@ class UnitStateTest {
     @Test
     void shouldReplaceTheUnitListWithASnapshotAndKeepGapsInHistory() throws Exception {
         try (TestAgent agent = greeted()) {
-            agent.send(new UnitChanges(List.of(
-                    UnitChange.of(1, t0, unit("old.service", "active", "running")),
-                    UnitChange.gap(2, t0.plusSeconds(5), 42),
-                    UnitChange.removal(3, t0.plusSeconds(6), unit("gone.service", "inactive", "dead")))));
+            agent.send(new StateChanges(List.of(
+                    StateChange.of(1, t0, unit("old.service", "active", "running")),
+                    StateChange.gap(2, t0.plusSeconds(5), 42),
+                    StateChange.removal(3, t0.plusSeconds(6), unit("gone.service", "inactive", "dead")))));
             assertThat(agent.next(WAIT)).isEqualTo(new Ack(3));
-            agent.send(new UnitSnapshot(4, t0.plusSeconds(10), List.of(unit("new.service", "active", "running"))));
+            agent.send(new StateSnapshot(4, t0.plusSeconds(10), List.of(unit("new.service", "active", "running"))));
             assertThat(agent.next(WAIT)).isEqualTo(new Ack(4));
         }
         assertThat(as(admin)
@@ -143,22 +143,22 @@ class UnitStateTest {
         for (String name :
                 List.of("../x.service", "a/b.service", "x".repeat(300) + ".service", "nosuffix", "x.exe", "")) {
             try (TestAgent agent = greeted()) {
-                agent.send(new UnitChanges(List.of(
-                        UnitChange.of(1, t0, unit("fine.service", "active", "running")),
-                        UnitChange.of(2, t0, unit(name, "active", "running")))));
+                agent.send(new StateChanges(List.of(
+                        StateChange.of(1, t0, unit("fine.service", "active", "running")),
+                        StateChange.of(2, t0, unit(name, "active", "running")))));
                 TestAgent.Close close = agent.awaitClose(WAIT);
                 assertThat(close.code()).as(name).isEqualTo(Protocol.CLOSE_BAD_FRAME);
                 assertThat(close.reason()).contains("invalid unit name");
             }
         }
         try (TestAgent agent = greeted()) {
-            agent.send(new UnitChanges(List.of(
-                    UnitChange.of(2, t0, unit("a.service", "active", "running")),
-                    UnitChange.of(1, t0, unit("b.service", "active", "running")))));
+            agent.send(new StateChanges(List.of(
+                    StateChange.of(2, t0, unit("a.service", "active", "running")),
+                    StateChange.of(1, t0, unit("b.service", "active", "running")))));
             assertThat(agent.awaitClose(WAIT).reason()).contains("increasing");
         }
         try (TestAgent agent = greeted()) {
-            agent.send(new UnitChanges(List.of(UnitChange.of(
+            agent.send(new StateChanges(List.of(StateChange.of(
                     1,
                     t0,
                     new UnitState("a.service", "loaded", "active; rm -rf /", "running", null, null, null, false)))));
@@ -184,7 +184,7 @@ class UnitStateTest {
     @Test
     void shouldServeFleetsStateView() throws Exception {
         try (TestAgent agent = greeted()) {
-            agent.send(new UnitSnapshot(
+            agent.send(new StateSnapshot(
                     1, t0, List.of(unit("a.service", "active", "running"), unit("b.service", "inactive", "dead"))));
             assertThat(agent.next(WAIT)).isEqualTo(new Ack(1));
         }

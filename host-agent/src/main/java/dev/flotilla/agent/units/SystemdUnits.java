@@ -62,6 +62,9 @@ public final class SystemdUnits implements AutoCloseable {
     private final Map<String, String> names = new ConcurrentHashMap<>();
 
     private final Map<String, String> hashes = new ConcurrentHashMap<>();
+    /** systemd's StateChangeTimestamp per unit, as last read or signalled (systemd's clock only). */
+    private final Map<String, Instant> stamps = new ConcurrentHashMap<>();
+
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "systemd-units");
@@ -195,6 +198,10 @@ public final class SystemdUnits implements AutoCloseable {
                 continue;
             }
             UnitState after = describe(u, before);
+            stateChanged = before == null
+                    || !Objects.equals(before.load(), after.load())
+                    || !Objects.equals(before.active(), after.active())
+                    || !Objects.equals(before.sub(), after.sub());
             if (stateChanged || !Objects.equals(before.hash(), after.hash())) {
                 known.put(u.name, after);
                 notifyChanged(after);
@@ -217,6 +224,16 @@ public final class SystemdUnits implements AutoCloseable {
         if (before == null) {
             return; // not a reported unit, or not listed yet: the next rescan sees it
         }
+        Instant at =
+                changed.containsKey("StateChangeTimestamp") ? timestamp(changed.get("StateChangeTimestamp")) : null;
+        if (at != null) {
+            Instant seen = stamps.get(name);
+            if (seen != null && at.isBefore(seen)) {
+                // Sent before a rescan read this unit, handled after it: the rescan has newer.
+                return;
+            }
+            stamps.put(name, at);
+        }
         String load = changed.containsKey("LoadState") ? string(changed, "LoadState") : before.load();
         String active = changed.containsKey("ActiveState") ? string(changed, "ActiveState") : before.active();
         String sub = changed.containsKey("SubState") ? string(changed, "SubState") : before.sub();
@@ -225,8 +242,6 @@ public final class SystemdUnits implements AutoCloseable {
                 && Objects.equals(sub, before.sub())) {
             return;
         }
-        Instant at =
-                changed.containsKey("StateChangeTimestamp") ? timestamp(changed.get("StateChangeTimestamp")) : null;
         UnitState after = new UnitState(
                 name,
                 load,
@@ -247,6 +262,7 @@ public final class SystemdUnits implements AutoCloseable {
         }
         names.values().remove(name);
         fragments.remove(name);
+        stamps.remove(name);
         Listener l = listener;
         if (l != null) {
             l.removed(last);
@@ -263,12 +279,23 @@ public final class SystemdUnits implements AutoCloseable {
     /** The unit's state with its details, read only if systemd still has it loaded. */
     private UnitState describe(SystemdBus.UnitInfo u, UnitState before) {
         Instant changedAt = null;
+        String load = u.load;
+        String active = u.active;
+        String sub = u.sub;
         String fragment = fragments.get(u.name);
         try {
             manager.GetUnit(u.name); // throws NoSuchUnit rather than loading it
             Properties props = bus.getRemoteObject(SystemdBus.SERVICE, u.path.getPath(), Properties.class);
             Map<String, Variant<?>> all = props.GetAll(SystemdBus.UNIT_INTERFACE);
             changedAt = timestamp(all.get("StateChangeTimestamp"));
+            if (changedAt != null) {
+                stamps.put(u.name, changedAt);
+            }
+            // The states read together with their time, so that signals older than this read
+            // (still queued behind it) can be told apart and skipped in apply().
+            load = all.containsKey("LoadState") ? string(all, "LoadState") : load;
+            active = all.containsKey("ActiveState") ? string(all, "ActiveState") : active;
+            sub = all.containsKey("SubState") ? string(all, "SubState") : sub;
             fragment = string(all, "FragmentPath");
             if (fragment != null) {
                 fragments.put(u.name, fragment);
@@ -283,7 +310,7 @@ public final class SystemdUnits implements AutoCloseable {
         boolean managed = fragment != null
                 && fragment.startsWith(UnitFiles.DIRECTORY + "/")
                 && UnitFiles.isManaged(Path.of(fragment));
-        return new UnitState(u.name, u.load, u.active, u.sub, u.description, changedAt, hash, managed);
+        return new UnitState(u.name, load, active, sub, u.description, changedAt, hash, managed);
     }
 
     /** {@code systemctl daemon-reload}: systemd reads unit files again. */

@@ -1,4 +1,4 @@
-package dev.flotilla.agent.units;
+package dev.flotilla.agent;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -8,28 +8,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.LongFunction;
 import java.util.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.flotilla.api.protocol.FrameCodec;
-import dev.flotilla.api.protocol.UnitChange;
-import dev.flotilla.api.protocol.UnitState;
+import dev.flotilla.api.protocol.StateChange;
 
 /**
- * Every observed unit transition the service has not acknowledged, on disk in the agent's state
- * folder ({@code unit-journal.jsonl}, one change per line, appended), so that nothing is lost while
+ * Every observed unit and container transition the service has not acknowledged, on disk in the agent's state
+ * folder ({@code state-journal.jsonl}, one change per line, appended), so that nothing is lost while
  * the service is away or the agent restarts. Bounded by a count and a size: when full, the oldest
  * changes are folded into one gap record that says how many were dropped, never silently.
  * Sequence numbers keep increasing across restarts.
  */
-public final class UnitJournal {
-    private static final Logger LOG = Logger.getLogger(UnitJournal.class.getName());
+public final class StateJournal {
+    private static final Logger LOG = Logger.getLogger(StateJournal.class.getName());
     private static final ObjectMapper JSON = FrameCodec.mapper();
 
     private final Path file;
@@ -42,11 +41,11 @@ public final class UnitJournal {
     private long acked;
     private BufferedWriter out;
 
-    private record Entry(UnitChange change, int size) {}
+    private record Entry(StateChange change, int size) {}
 
-    public UnitJournal(Path stateDir, int maxEntries, long maxBytes) {
-        this.file = stateDir.resolve("unit-journal.jsonl");
-        this.ackFile = stateDir.resolve("unit-journal.acked");
+    public StateJournal(Path stateDir, int maxEntries, long maxBytes) {
+        this.file = stateDir.resolve("state-journal.jsonl");
+        this.ackFile = stateDir.resolve("state-journal.acked");
         this.maxEntries = Math.max(2, maxEntries);
         this.maxBytes = Math.max(1024, maxBytes);
         try {
@@ -55,13 +54,13 @@ public final class UnitJournal {
             out = Files.newBufferedWriter(
                     file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the unit journal in " + stateDir, e);
+            throw new UncheckedIOException("cannot open the state journal in " + stateDir, e);
         }
     }
 
-    /** Records a transition and returns it with its sequence number. */
-    public synchronized UnitChange record(UnitState unit, boolean removed, Instant observedAt) {
-        UnitChange change = new UnitChange(++seq, observedAt, unit, removed, 0);
+    /** Records a transition, made with the next sequence number, and returns it. */
+    public synchronized StateChange record(LongFunction<StateChange> withSeq) {
+        StateChange change = withSeq.apply(++seq);
         add(change);
         while (entries.size() > maxEntries || bytes > maxBytes) {
             foldOldest();
@@ -86,13 +85,13 @@ public final class UnitJournal {
                 rewrite();
             }
         } catch (IOException e) {
-            LOG.warning("cannot trim the unit journal: " + e.getMessage());
+            LOG.warning("cannot trim the state journal: " + e.getMessage());
         }
     }
 
     /** What the service has not acknowledged yet, oldest first. */
-    public synchronized List<UnitChange> pending() {
-        List<UnitChange> out = new ArrayList<>(entries.size());
+    public synchronized List<StateChange> pending() {
+        List<StateChange> out = new ArrayList<>(entries.size());
         entries.forEach(e -> out.add(e.change()));
         return out;
     }
@@ -111,11 +110,11 @@ public final class UnitJournal {
         try {
             out.close();
         } catch (IOException e) {
-            LOG.fine("closing the unit journal: " + e.getMessage());
+            LOG.fine("closing the state journal: " + e.getMessage());
         }
     }
 
-    private void add(UnitChange change) {
+    private void add(StateChange change) {
         try {
             String line = JSON.writeValueAsString(change);
             out.write(line);
@@ -125,7 +124,7 @@ public final class UnitJournal {
             bytes += line.length() + 1;
         } catch (IOException e) {
             // Kept in memory at least; the gap between disk and memory is only lost if we crash too.
-            LOG.warning("cannot append to the unit journal: " + e.getMessage());
+            LOG.warning("cannot append to the state journal: " + e.getMessage());
             entries.addLast(new Entry(change, 200));
             bytes += 200;
         }
@@ -138,23 +137,23 @@ public final class UnitJournal {
     private void foldOldest() {
         int n = Math.max(2, Math.min(entries.size(), maxEntries / 10));
         long dropped = 0;
-        UnitChange last = null;
+        StateChange last = null;
         for (int i = 0; i < n && !entries.isEmpty(); i++) {
             last = entries.removeFirst().change();
             dropped += count(last);
         }
-        UnitChange gap = UnitChange.gap(last.seq(), last.observedAt(), dropped);
+        StateChange gap = StateChange.gap(last.seq(), last.observedAt(), dropped);
         entries.addFirst(new Entry(gap, 100));
         bytes = entries.stream().mapToLong(Entry::size).sum();
-        LOG.warning("unit journal full: " + dropped + " oldest transitions folded into a gap record");
+        LOG.warning("state journal full: " + dropped + " oldest transitions folded into a gap record");
         try {
             rewrite();
         } catch (IOException e) {
-            LOG.warning("cannot rewrite the unit journal: " + e.getMessage());
+            LOG.warning("cannot rewrite the state journal: " + e.getMessage());
         }
     }
 
-    private static long count(UnitChange c) {
+    private static long count(StateChange c) {
         return c.isGap() ? c.dropped() : 1;
     }
 
@@ -191,7 +190,7 @@ public final class UnitJournal {
                 continue;
             }
             try {
-                UnitChange c = JSON.readValue(line, UnitChange.class);
+                StateChange c = JSON.readValue(line, StateChange.class);
                 seq = Math.max(seq, c.seq());
                 if (c.seq() > acked) {
                     entries.addLast(new Entry(c, line.length() + 1));
@@ -203,8 +202,8 @@ public final class UnitJournal {
         }
         if (bad > 0) {
             // A line cut short by a crash: say that something was lost rather than nothing.
-            LOG.warning(bad + " unreadable line(s) in the unit journal became a gap record");
-            UnitChange gap = UnitChange.gap(++seq, java.time.Instant.now(), bad);
+            LOG.warning(bad + " unreadable line(s) in the state journal became a gap record");
+            StateChange gap = StateChange.gap(++seq, java.time.Instant.now(), bad);
             entries.addLast(new Entry(gap, 100));
             bytes += 100;
         }

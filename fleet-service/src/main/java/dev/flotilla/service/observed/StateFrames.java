@@ -3,27 +3,28 @@ package dev.flotilla.service.observed;
 import java.time.Instant;
 import java.util.List;
 
-import dev.flotilla.api.protocol.UnitChange;
-import dev.flotilla.api.protocol.UnitChanges;
-import dev.flotilla.api.protocol.UnitSnapshot;
+import dev.flotilla.api.protocol.ContainerState;
+import dev.flotilla.api.protocol.StateChange;
+import dev.flotilla.api.protocol.StateChanges;
+import dev.flotilla.api.protocol.StateSnapshot;
 import dev.flotilla.api.protocol.UnitState;
 import dev.flotilla.api.unit.UnitNames;
 
-/** Checks unit frames before anything is stored: a bad frame is refused whole. */
-public final class UnitFrames {
+/** Checks unit and container frames before anything is stored: a bad frame is refused whole. */
+public final class StateFrames {
     /** Most changes in one frame, and most units in one snapshot. */
     public static final int MAX_ITEMS = 5000;
 
-    private UnitFrames() {}
+    private StateFrames() {}
 
     /** Why the frame is refused, or {@code null} when it is fine. */
-    public static String invalid(UnitChanges frame) {
-        List<UnitChange> changes = frame.changes();
+    public static String invalid(StateChanges frame) {
+        List<StateChange> changes = frame.changes();
         if (changes.size() > MAX_ITEMS) {
             return "more than " + MAX_ITEMS + " changes in one frame";
         }
         long previous = Long.MIN_VALUE;
-        for (UnitChange ch : changes) {
+        for (StateChange ch : changes) {
             if (ch.seq() <= 0 || ch.seq() <= previous) {
                 return "sequence numbers must be positive and increasing";
             }
@@ -31,13 +32,16 @@ public final class UnitFrames {
             if (ch.observedAt() == null) {
                 return "observedAt is required";
             }
+            if (ch.unit() != null && ch.container() != null) {
+                return "a change is about a unit or a container, not both";
+            }
             if (ch.isGap()) {
                 if (ch.dropped() <= 0) {
                     return "a gap must say how many transitions were dropped";
                 }
                 continue;
             }
-            String problem = invalid(ch.unit());
+            String problem = ch.unit() != null ? invalid(ch.unit()) : invalid(ch.container());
             if (problem != null) {
                 return problem;
             }
@@ -45,7 +49,7 @@ public final class UnitFrames {
         return null;
     }
 
-    public static String invalid(UnitSnapshot frame) {
+    public static String invalid(StateSnapshot frame) {
         if (frame.units().size() > MAX_ITEMS) {
             return "more than " + MAX_ITEMS + " units in one snapshot";
         }
@@ -56,6 +60,46 @@ public final class UnitFrames {
             String problem = invalid(u);
             if (problem != null) {
                 return problem;
+            }
+        }
+        if (frame.containers() != null) {
+            if (frame.containers().size() > MAX_ITEMS) {
+                return "more than " + MAX_ITEMS + " containers in one snapshot";
+            }
+            for (ContainerState k : frame.containers()) {
+                String problem = invalid(k);
+                if (problem != null) {
+                    return problem;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String invalid(ContainerState k) {
+        if (k.id() == null || !k.id().matches("[0-9a-f]{12,64}")) {
+            return "invalid container id";
+        }
+        if (k.name() == null || !k.name().matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,255}")) {
+            return "invalid name for container " + k.id();
+        }
+        if (k.image() == null || k.image().length() > 512) {
+            return "invalid image for container " + k.name();
+        }
+        if (!word(k.state()) || (k.health() != null && !word(k.health()))) {
+            return "invalid state for container " + k.name();
+        }
+        if (k.status() != null && k.status().length() > 256) {
+            return "status of container " + k.name() + " longer than 256 characters";
+        }
+        if (k.labels().size() > 256) {
+            return "more than 256 labels on container " + k.name();
+        }
+        for (var e : k.labels().entrySet()) {
+            if (e.getKey().isEmpty()
+                    || e.getKey().length() > 256
+                    || e.getValue().length() > 4096) {
+                return "label of container " + k.name() + " too long or empty";
             }
         }
         return null;
