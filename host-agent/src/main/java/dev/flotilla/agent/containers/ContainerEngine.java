@@ -135,38 +135,90 @@ public final class ContainerEngine implements Closeable {
             response.close();
             throw new IOException("the engine refused the event stream: HTTP " + response.getCode());
         }
-        return new Events(response);
+        return new Events(get, response);
     }
 
-    /** A container event: the container's id and what happened ({@code start}, {@code die}...). */
-    public record Event(String id, String action) {}
+    /**
+     * A container event: the container's id, what happened ({@code start}, {@code die}...), and
+     * the name and image the engine attaches to it.
+     */
+    public record Event(String id, String action, String name, String image, String health) {
+        /**
+         * The state this event puts the container in, as Docker and Podman name their actions;
+         * null when it says nothing of the state ({@code kill}, {@code stop} and {@code restart}
+         * are followed by {@code die} and {@code start}, which do).
+         */
+        public String state() {
+            return switch (action) {
+                case "create" -> "created";
+                case "start", "unpause" -> "running";
+                case "pause" -> "paused";
+                case "die" -> "exited";
+                case "destroy", "remove" -> "removed";
+                default -> null;
+            };
+        }
+    }
 
     /** The open event stream. */
     public static final class Events implements Closeable, Iterator<Event> {
+        private final HttpGet request;
         private final ClassicHttpResponse response;
-        private final Iterator<JsonNode> nodes;
+        private final InputStream in;
+        private Iterator<JsonNode> nodes;
 
-        Events(ClassicHttpResponse response) throws IOException {
+        Events(HttpGet request, ClassicHttpResponse response) throws IOException {
+            this.request = request;
             this.response = response;
-            InputStream in = response.getEntity().getContent();
-            this.nodes = JSON.readerFor(JsonNode.class).readValues(in);
+            this.in = response.getEntity().getContent();
         }
 
+        /** Blocks until the engine sends an event, or the stream ends. */
         @Override
         public boolean hasNext() {
+            if (nodes == null) {
+                // Made here, not in the constructor: Jackson reads the first token at once, and an
+                // engine sends nothing on this stream until something happens.
+                try {
+                    nodes = JSON.readerFor(JsonNode.class).readValues(in);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
             return nodes.hasNext();
         }
 
         @Override
         public Event next() {
             JsonNode e = nodes.next();
+            JsonNode attributes = e.path("Actor").path("Attributes");
             String id = e.path("Actor").path("ID").asText(e.path("id").asText(""));
-            return new Event(id, e.path("Action").asText(e.path("status").asText("")));
+            String action = e.path("Action").asText(e.path("status").asText(""));
+            // Docker says "health_status: healthy"; Podman says "health_status" with an attribute.
+            String health = null;
+            if (action.startsWith("health_status")) {
+                health = action.contains(": ")
+                        ? action.substring(action.indexOf(": ") + 2).strip()
+                        : attributes.path("health_status").asText(null);
+                action = "health_status";
+            }
+            return new Event(
+                    id,
+                    action,
+                    attributes.path("name").asText(null),
+                    attributes.path("image").asText(null),
+                    health);
         }
 
+        /** Drops the connection: closing the response would read the endless stream to its end. */
         @Override
         public void close() throws IOException {
-            response.close();
+            request.cancel();
+            try {
+                response.close();
+            } catch (IOException e) {
+                // the connection is gone already, as wanted
+            }
         }
     }
 

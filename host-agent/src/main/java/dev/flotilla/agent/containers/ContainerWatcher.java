@@ -17,7 +17,8 @@ import dev.flotilla.api.protocol.ContainerState;
 
 /**
  * Follows the host's containers through the engine's {@code /events} stream: it subscribes first,
- * then lists every container, then inspects each container an event names, and reports a change
+ * then lists every container, then takes each event's state (created, running, paused, exited,
+ * removed) and inspects the container it names for the details, and reports a change
  * only when the container's state, health, start time, name, image or labels differ from what it
  * reported last (the engine's status text, "Up 5 minutes", changes by itself and is carried along,
  * not reported). No engine on the host is a normal case: said once, then looked for again every
@@ -103,7 +104,7 @@ public final class ContainerWatcher implements AutoCloseable {
                     while (!closed && stream.hasNext()) {
                         ContainerEngine.Event event = stream.next();
                         if (!event.action().startsWith("exec_")) {
-                            refresh(engine, event.id());
+                            refresh(engine, event);
                         }
                     }
                 }
@@ -124,16 +125,42 @@ public final class ContainerWatcher implements AutoCloseable {
         }
     }
 
-    private void refresh(ContainerEngine engine, String id) throws IOException {
-        Optional<ContainerState> now = engine.inspect(id);
-        if (now.isPresent()) {
-            changed(now.get());
-        } else {
-            ContainerState gone = known.remove(id);
+    /**
+     * The state comes from the event, the details from inspecting the container: by the time the
+     * inspection answers, a container started and stopped at once has moved on, and its history
+     * must still say it ran. Events that imply no state change only the details.
+     */
+    private void refresh(ContainerEngine engine, ContainerEngine.Event event) throws IOException {
+        String implied = event.state();
+        if ("removed".equals(implied)) {
+            ContainerState gone = known.remove(event.id());
             if (gone != null) {
                 listener.containerRemoved(gone);
             }
+            return;
         }
+        Optional<ContainerState> inspected = engine.inspect(event.id());
+        ContainerState last = known.get(event.id());
+        ContainerState base = inspected.orElse(last);
+        if (base == null) {
+            if (implied == null || event.name() == null) {
+                return; // gone already, and nothing known of it: its remove event follows
+            }
+            base = new ContainerState(
+                    event.id(), event.name(), String.valueOf(event.image()), implied, null, null, null, null, null);
+        }
+        String state = implied != null ? implied : last != null ? last.state() : base.state();
+        String health = event.health() != null ? event.health() : base.health();
+        changed(new ContainerState(
+                base.id(),
+                base.name(),
+                base.image(),
+                state,
+                base.status(),
+                health,
+                base.createdAt(),
+                base.startedAt(),
+                base.labels()));
     }
 
     private void resync(List<ContainerState> all) {
