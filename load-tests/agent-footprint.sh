@@ -64,8 +64,13 @@ echo "host $host: $base units of its own, adding $extra services"
 podman exec "$host" sh -c "for i in \$(seq 1 $extra); do printf '[Unit]\nDescription=Bench %s\n[Service]\nExecStart=/bin/sleep infinity\n' \$i > /etc/systemd/system/bench-\$i.service; done; systemctl daemon-reload; for i in \$(seq 1 $extra); do systemctl start --no-block bench-\$i.service; done"
 sleep 5
 
-java_bin="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/bin/java"
-podman exec -d -e FLOTILLA_URL="http://127.0.0.1:$port" -e FLOTILLA_ENROLL_TOKEN="$enroll" \
+# The host JDK (mounted into the host from /usr/lib/jvm); AGENT_JAVA picks another one.
+java_bin="${AGENT_JAVA:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/bin/java}"
+# The environment the unit gives the agent (MALLOC_ARENA_MAX...), unless AGENT_ENV says otherwise.
+AGENT_ENV="${AGENT_ENV-$(sed -n 's/^Environment=//p' "$ROOT/deploy/agent/flotilla-agent.service" | tr '\n' ' ')}"
+env_args=()
+for kv in $AGENT_ENV; do env_args+=(-e "$kv"); done
+podman exec -d "${env_args[@]}" -e FLOTILLA_URL="http://127.0.0.1:$port" -e FLOTILLA_ENROLL_TOKEN="$enroll" \
   -e FLOTILLA_AGENT_STATE=/var/lib/flotilla-agent "$host" \
   sh -c "echo \$\$ > /run/flotilla-agent.pid; exec $java_bin $AGENT_JVM_OPTS -jar /opt/agent/flotilla-agent.jar --config /dev/null >> /var/log/flotilla-agent.log 2>&1"
 sleep 20 # start-up and the first snapshot are not the steady state
@@ -108,6 +113,7 @@ cat > "$out" <<MD
 | containers reported | $reported_containers |
 | duration | $minutes min (after 20 s of start-up) |
 | JVM options | \`$AGENT_JVM_OPTS\` ($($java_bin -version 2>&1 | head -n 1)) |
+| environment | \`${AGENT_ENV:-none}\` |
 | resident memory, mean / peak | $avg MB / $peak_mb MB |
 | CPU, mean over the window | $cpu % of one core |
 

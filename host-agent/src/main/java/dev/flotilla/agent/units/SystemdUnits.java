@@ -30,6 +30,7 @@ import org.freedesktop.dbus.types.UInt64;
 import org.freedesktop.dbus.types.Variant;
 
 import dev.flotilla.api.protocol.UnitState;
+import dev.flotilla.api.unit.UnitNames;
 
 /**
  * Watches systemd's units over D-Bus without polling. Each unit's {@code PropertiesChanged}
@@ -411,9 +412,17 @@ public final class SystemdUnits implements AutoCloseable {
         }
     }
 
+    /** Matches the configured globs, or is a unit Flotilla wrote (those are always reported). */
     private boolean isReported(String name) {
+        if (!UnitNames.isValid(name)) {
+            return false;
+        }
         Path p = Path.of(name);
-        return reported.stream().anyMatch(m -> m.matches(p));
+        if (reported.stream().anyMatch(m -> m.matches(p))) {
+            return true;
+        }
+        Path file = Path.of(UnitFiles.DIRECTORY, name);
+        return Files.isRegularFile(file) && UnitFiles.isManaged(file);
     }
 
     private String hash(String fragment) {
