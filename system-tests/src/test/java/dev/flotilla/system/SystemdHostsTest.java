@@ -179,7 +179,8 @@ class SystemdHostsTest {
         Project.Reply put = Project.put(
                 base + "it-sent.service",
                 service.token,
-                "{\"content\":\"[Unit]\\nDescription=Sent by Flotilla\\n[Service]\\nExecStart=/bin/sleep 600\\n\",\"target\":\"launched\"}");
+                "{\"content\":\"[Unit]\\nDescription=Sent by Flotilla\\n[Service]\\nExecStart=/bin/sleep 600\\n"
+                        + "[Install]\\nWantedBy=multi-user.target\\n\",\"target\":\"launched\"}");
         assertThat(put.status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode view = Project.get(base, service.token).body();
@@ -188,6 +189,8 @@ class SystemdHostsTest {
         });
         assertThat(host.exec("head", "-n", "1", "/etc/systemd/system/it-sent.service"))
                 .contains("Managed by Flotilla");
+        // launched = started and enabled, as its [Install] section says.
+        assertThat(enabled(host, "it-sent.service")).isEqualTo("enabled");
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(state(id, "it-sent.service")).isEqualTo("active/running"));
 
@@ -226,6 +229,10 @@ class SystemdHostsTest {
                                         "test -e /etc/systemd/system/it-sent.service && echo present || echo gone")
                                 .strip())
                         .isEqualTo("gone"));
+        assertThat(host.exec("sh", "-c", "ls /etc/systemd/system/multi-user.target.wants/ | grep -c it-sent || true")
+                        .strip())
+                .as("the enablement link is gone with the unit")
+                .isEqualTo("0");
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(state(id, "it-sent.service")).isIn("none", "inactive/dead"));
     }
@@ -319,6 +326,11 @@ class SystemdHostsTest {
             }
         }
         return null;
+    }
+
+    private static String enabled(SystemdHost host, String unit) throws Exception {
+        return host.exec("sh", "-c", "systemctl is-enabled " + unit + " || true")
+                .strip();
     }
 
     private static void writeUnit(SystemdHost host, String name) throws Exception {

@@ -59,6 +59,9 @@ public final class DesiredStateApplier {
         });
     }
 
+    private static final java.util.regex.Pattern INSTALL_SECTION =
+            java.util.regex.Pattern.compile("(?m)^\\s*\\[Install\\]\\s*$");
+
     DesiredStateResult applyNow(DesiredState desired) {
         List<DesiredStateResult.UnitResult> results = new ArrayList<>();
         Map<String, DesiredUnit> wanted = new LinkedHashMap<>();
@@ -80,6 +83,7 @@ public final class DesiredStateApplier {
             String name = file.getFileName().toString();
             if (!wanted.containsKey(name)) {
                 systemd.stop(name);
+                systemd.disable(name);
                 changed |= delete(file);
                 LOG.info("removed " + name);
             }
@@ -97,11 +101,19 @@ public final class DesiredStateApplier {
             systemd.reload();
         }
         for (DesiredUnit u : wanted.values()) {
+            // launched: enabled (when the file says how, in [Install]) and started; loaded: neither.
+            boolean installable = INSTALL_SECTION.matcher(u.content()).find();
             if (DesiredUnit.LAUNCHED.equals(u.target())) {
-                String error = systemd.start(u.name(), Duration.ofSeconds(10));
+                String error = installable ? systemd.enable(u.name()) : null;
+                if (error == null) {
+                    error = systemd.start(u.name(), Duration.ofSeconds(10));
+                }
                 results.add(new DesiredStateResult.UnitResult(u.name(), error == null, error));
             } else {
                 systemd.stop(u.name());
+                if (installable) {
+                    systemd.disable(u.name());
+                }
                 results.add(new DesiredStateResult.UnitResult(u.name(), true, null));
             }
         }

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.freedesktop.dbus.DBusPath;
 import org.freedesktop.dbus.Struct;
+import org.freedesktop.dbus.Tuple;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
 import org.freedesktop.dbus.annotations.Position;
 import org.freedesktop.dbus.exceptions.DBusException;
@@ -33,6 +34,12 @@ final class SystemdBus {
         DBusPath StartUnit(String name, String mode);
 
         DBusPath StopUnit(String name, String mode);
+
+        /** Links a unit file into the targets its [Install] section names (as systemctl enable). */
+        EnableResult EnableUnitFiles(List<String> files, boolean runtime, boolean force);
+
+        /** Removes those links (as systemctl disable). */
+        List<FileChange> DisableUnitFiles(List<String> files, boolean runtime);
 
         /** systemd's UnitNew signal. */
         class UnitNew extends DBusSignal {
@@ -122,6 +129,38 @@ final class SystemdBus {
             this.jobId = jobId;
             this.jobType = jobType;
             this.jobPath = jobPath;
+        }
+    }
+
+    /** EnableUnitFiles' two out arguments. */
+    public static final class EnableResult extends Tuple {
+        @Position(0)
+        public final boolean carriesInstallInfo;
+
+        @Position(1)
+        public final List<FileChange> changes;
+
+        public EnableResult(boolean carriesInstallInfo, List<FileChange> changes) {
+            this.carriesInstallInfo = carriesInstallInfo;
+            this.changes = changes;
+        }
+    }
+
+    /** One symlink systemd made or removed: (type, file, destination). */
+    public static final class FileChange extends Struct {
+        @Position(0)
+        public final String type;
+
+        @Position(1)
+        public final String file;
+
+        @Position(2)
+        public final String destination;
+
+        public FileChange(String type, String file, String destination) {
+            this.type = type;
+            this.file = file;
+            this.destination = destination;
         }
     }
 }

@@ -404,6 +404,30 @@ public final class SystemdUnits implements AutoCloseable {
     }
 
     /** Stops a unit if systemd has it; a unit it does not know is stopped already. */
+    /**
+     * Enables a unit (its [Install] section's links), so that it starts at boot before the agent
+     * is back.
+     *
+     * @return null when done, else systemd's reason
+     */
+    public String enable(String name) {
+        try {
+            manager.EnableUnitFiles(List.of(name), false, true);
+            return null;
+        } catch (DBusExecutionException e) {
+            return "systemd refused to enable it: " + e.getMessage();
+        }
+    }
+
+    /** Disables a unit (removes its [Install] links); quietly does nothing if it was not enabled. */
+    public void disable(String name) {
+        try {
+            manager.DisableUnitFiles(List.of(name), false);
+        } catch (DBusExecutionException e) {
+            LOG.fine("disable " + name + ": " + e.getMessage());
+        }
+    }
+
     public void stop(String name) {
         try {
             manager.StopUnit(name, "replace");
