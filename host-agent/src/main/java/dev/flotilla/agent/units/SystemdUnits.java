@@ -195,7 +195,11 @@ public final class SystemdUnits implements AutoCloseable {
                     || !Objects.equals(before.load(), u.load)
                     || !Objects.equals(before.active(), u.active)
                     || !Objects.equals(before.sub(), u.sub);
-            if (!stateChanged && !rehash) {
+            if (!rehash && (!stateChanged || before != null)) {
+                // A unit we follow changes through its own signals, applied in order; those sent
+                // before this ListUnits are still queued behind it, and reporting the listed
+                // state now would put a later state before earlier ones. Only after a reload
+                // (when signals were ignored) does the list speak for units we know.
                 continue;
             }
             UnitState after = describe(u, before);
