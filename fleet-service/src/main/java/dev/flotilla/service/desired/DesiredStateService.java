@@ -55,6 +55,7 @@ public class DesiredStateService {
         if (problem != null) {
             throw ProblemException.badRequest(problem);
         }
+        scheduled(orgId, machineId, name);
         em.createNativeQuery(
                         "insert into desired_unit (org_id, machine_id, name, content, target, updated_by, updated_at)"
                                 + " values (:o, :m, :n, :c, :t, :by, now()) on conflict (org_id, machine_id, name) do update"
@@ -73,6 +74,7 @@ public class DesiredStateService {
 
     public DesiredStateView remove(UUID orgId, String machineId, String name) {
         machines.get(orgId, machineId);
+        scheduled(orgId, machineId, name);
         int n = em.createNativeQuery("delete from desired_unit where org_id = :o and machine_id = :m and name = :n")
                 .setParameter("o", orgId)
                 .setParameter("m", machineId)
@@ -173,7 +175,23 @@ public class DesiredStateService {
                 .executeUpdate();
     }
 
-    private void bump(MachineRef machine) {
+    /** A unit the scheduler placed is changed through /api/v1/units, not by hand. */
+    private void scheduled(UUID orgId, String machineId, String name) {
+        boolean placed = !em.createNativeQuery("select 1 from desired_unit where org_id = :o and machine_id = :m"
+                        + " and name = :n and unit_name is not null")
+                .setParameter("o", orgId)
+                .setParameter("m", machineId)
+                .setParameter("n", name)
+                .getResultList()
+                .isEmpty();
+        if (placed) {
+            throw ProblemException.conflict(
+                    name + " was placed here by the scheduler; change it through /api/v1/units/" + name);
+        }
+    }
+
+    /** Gives the machine's desired state a new generation and tells its agent (after commit). */
+    public void bump(MachineRef machine) {
         em.createNativeQuery(
                         "update machine set desired_generation = desired_generation + 1 where org_id = :o and id = :m")
                 .setParameter("o", machine.orgId())

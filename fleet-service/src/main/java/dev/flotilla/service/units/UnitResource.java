@@ -1,0 +1,86 @@
+package dev.flotilla.service.units;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.flotilla.api.rest.FleetUnitView;
+import dev.flotilla.api.rest.NewUnit;
+import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.rest.UnitTarget;
+import dev.flotilla.service.auth.Actor;
+import dev.flotilla.service.auth.Role;
+import dev.flotilla.service.common.Paging;
+
+/** fleet's units: a unit file with [X-Fleet] placement rules and a target state, scheduled by Flotilla. */
+@Path("/api/v1/units")
+@Tag(name = "Units")
+@SecurityRequirement(name = "bearer")
+@Produces(MediaType.APPLICATION_JSON)
+public class UnitResource {
+    @Inject
+    UnitService units;
+
+    @Inject
+    Actor actor;
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "Units by name, with where they run and how many machines report them active (role: viewer)")
+    public Page<FleetUnitView> list(@QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
+        return units.list(actor.orgId(), cursor, Paging.limit(limit));
+    }
+
+    @GET
+    @Path("/{name}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "One unit, with its file (role: viewer)")
+    public FleetUnitView get(@PathParam("name") String name) {
+        return units.get(actor.orgId(), name);
+    }
+
+    @PUT
+    @Path("/{name}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(
+            summary = "Create (201) or replace (200) a unit: content with an optional [X-Fleet] section, target"
+                    + " inactive, loaded or launched (default); an instance may leave content out to take its"
+                    + " template's (role: operator)")
+    public Response put(@PathParam("name") String name, NewUnit body) {
+        UnitService.Saved saved = units.put(actor.orgId(), name, body, actor.name());
+        return Response.status(saved.created() ? 201 : 200).entity(saved.unit()).build();
+    }
+
+    @PATCH
+    @Path("/{name}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(summary = "Change a unit's target state: load, start, stop, unload (role: operator)")
+    public FleetUnitView target(@PathParam("name") String name, UnitTarget body) {
+        return units.target(actor.orgId(), name, body == null ? null : body.target(), actor.name());
+    }
+
+    @DELETE
+    @Path("/{name}")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(summary = "Destroy a unit: stopped and removed wherever it was placed (role: operator)")
+    public Response destroy(@PathParam("name") String name) {
+        units.destroy(actor.orgId(), name);
+        return Response.noContent().build();
+    }
+}

@@ -1,0 +1,205 @@
+package dev.flotilla.service.units;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import dev.flotilla.api.rest.FleetUnitView;
+import dev.flotilla.api.rest.NewUnit;
+import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.unit.FleetRequirements;
+import dev.flotilla.api.unit.UnitFile;
+import dev.flotilla.api.unit.UnitNames;
+import dev.flotilla.service.common.Cursor;
+import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.common.SqlValues;
+
+/**
+ * Units as fleet defined them: checked as fleet checked them (names, [X-Fleet] combinations),
+ * stored, and scheduled in the same transaction.
+ */
+@ApplicationScoped
+@Transactional
+public class UnitService {
+    public static final Set<String> TARGETS = Set.of("inactive", "loaded", "launched");
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    UnitScheduler scheduler;
+
+    /** Whether it was created (true) or replaced (false). */
+    public record Saved(boolean created, FleetUnitView unit) {}
+
+    /** Creates or replaces a unit. */
+    public Saved put(UUID orgId, String name, NewUnit body, String actor) {
+        String nameProblem = UnitNames.problem(name);
+        if (nameProblem != null) {
+            throw ProblemException.badRequest(nameProblem);
+        }
+        if (body == null) {
+            throw ProblemException.badRequest("a body with content (and target) is required");
+        }
+        String target = body.target() == null ? "launched" : body.target();
+        if (!TARGETS.contains(target)) {
+            throw ProblemException.badRequest("target must be inactive, loaded or launched");
+        }
+        if (UnitNames.isTemplate(name) && !target.equals("inactive")) {
+            throw ProblemException.badRequest("cannot activate template \"" + name + "\"");
+        }
+        String content = body.content();
+        if (content == null || content.isBlank()) {
+            String template = UnitNames.templateOf(name);
+            content = template == null ? null : storedContent(orgId, template);
+            if (content == null) {
+                throw ProblemException.badRequest(
+                        template == null
+                                ? "content is required"
+                                : "content is required: there is no template " + template + " to take it from");
+            }
+        }
+        UnitFile file;
+        try {
+            file = UnitFile.parse(content);
+        } catch (UnitFile.SyntaxException e) {
+            throw ProblemException.badRequest("not a unit file: " + e.getMessage());
+        }
+        FleetRequirements req = FleetRequirements.of(file, name);
+        String problem = req.problem();
+        if (problem != null) {
+            throw ProblemException.badRequest(problem);
+        }
+        int updated = em.createNativeQuery("update unit set content = :c, hash = :h, target_state = :t, global = :g,"
+                        + " updated_at = now(), updated_by = :by where org_id = :o and name = :n")
+                .setParameter("c", content)
+                .setParameter("h", file.hash())
+                .setParameter("t", target)
+                .setParameter("g", req.global())
+                .setParameter("by", actor)
+                .setParameter("o", orgId)
+                .setParameter("n", name)
+                .executeUpdate();
+        if (updated == 0) {
+            em.createNativeQuery("insert into unit (org_id, name, content, hash, target_state, global, updated_by)"
+                            + " values (:o, :n, :c, :h, :t, :g, :by)")
+                    .setParameter("o", orgId)
+                    .setParameter("n", name)
+                    .setParameter("c", content)
+                    .setParameter("h", file.hash())
+                    .setParameter("t", target)
+                    .setParameter("g", req.global())
+                    .setParameter("by", actor)
+                    .executeUpdate();
+        }
+        scheduler.reconcile(orgId);
+        return new Saved(updated == 0, get(orgId, name));
+    }
+
+    /** Changes a unit's target state (fleet's load, start, stop, unload). */
+    public FleetUnitView target(UUID orgId, String name, String target, String actor) {
+        if (target == null || !TARGETS.contains(target)) {
+            throw ProblemException.badRequest("target must be inactive, loaded or launched");
+        }
+        if (UnitNames.isTemplate(name) && !target.equals("inactive")) {
+            throw ProblemException.badRequest("cannot activate template \"" + name + "\"");
+        }
+        int n = em.createNativeQuery("update unit set target_state = :t, updated_at = now(), updated_by = :by"
+                        + " where org_id = :o and name = :n")
+                .setParameter("t", target)
+                .setParameter("by", actor)
+                .setParameter("o", orgId)
+                .setParameter("n", name)
+                .executeUpdate();
+        if (n == 0) {
+            throw notFound(name);
+        }
+        scheduler.reconcile(orgId);
+        return get(orgId, name);
+    }
+
+    /** Destroys a unit: it is stopped and its file removed wherever it was placed. */
+    public void destroy(UUID orgId, String name) {
+        int n = em.createNativeQuery("delete from unit where org_id = :o and name = :n")
+                .setParameter("o", orgId)
+                .setParameter("n", name)
+                .executeUpdate();
+        if (n == 0) {
+            throw notFound(name);
+        }
+        scheduler.reconcile(orgId);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public FleetUnitView get(UUID orgId, String name) {
+        List<FleetUnitView> found = views(orgId, "name = :after", name, 1, true);
+        if (found.isEmpty()) {
+            throw notFound(name);
+        }
+        return found.get(0);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<FleetUnitView> list(UUID orgId, String cursor, int limit) {
+        String after = cursor == null || cursor.isBlank()
+                ? ""
+                : Cursor.decode(cursor, 1).get(0);
+        List<FleetUnitView> rows = views(orgId, "name > :after", after, limit + 1, false);
+        List<FleetUnitView> items = rows.subList(0, Math.min(limit, rows.size()));
+        return new Page<>(
+                items, rows.size() > limit ? Cursor.encode(items.get(limit - 1).name()) : null);
+    }
+
+    private List<FleetUnitView> views(UUID orgId, String where, String value, int limit, boolean withContent) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select u.name, u.target_state, u.global, u.hash, u.machine_id,"
+                        + " (select count(*) from desired_unit d where d.org_id = u.org_id and d.unit_name = u.name),"
+                        + " (select count(*) from desired_unit d join machine_unit s on s.org_id = d.org_id"
+                        + "   and s.machine_id = d.machine_id and s.name = d.name"
+                        + "   where d.org_id = u.org_id and d.unit_name = u.name and s.active_state = 'active'),"
+                        + " (select count(*) from desired_unit d join machine_unit s on s.org_id = d.org_id"
+                        + "   and s.machine_id = d.machine_id and s.name = d.name"
+                        + "   where d.org_id = u.org_id and d.unit_name = u.name and s.active_state = 'failed'),"
+                        + " u.content, u.updated_at, u.updated_by"
+                        + " from unit u where u.org_id = :o and u." + where + " order by u.name limit :n")
+                .setParameter("o", orgId)
+                .setParameter("after", value)
+                .setParameter("n", limit)
+                .getResultList();
+        List<FleetUnitView> out = new ArrayList<>();
+        for (Object[] r : rows) {
+            out.add(new FleetUnitView(
+                    (String) r[0],
+                    (String) r[1],
+                    (Boolean) r[2],
+                    (String) r[3],
+                    (String) r[4],
+                    ((Number) r[5]).intValue(),
+                    ((Number) r[6]).intValue(),
+                    ((Number) r[7]).intValue(),
+                    withContent ? (String) r[8] : null,
+                    SqlValues.instant(r[9]),
+                    (String) r[10]));
+        }
+        return out;
+    }
+
+    private String storedContent(UUID orgId, String name) {
+        return (String) em.createNativeQuery("select content from unit where org_id = :o and name = :n")
+                .setParameter("o", orgId)
+                .setParameter("n", name)
+                .getResultStream()
+                .findFirst()
+                .orElse(null);
+    }
+
+    private static ProblemException notFound(String name) {
+        return ProblemException.notFound("unit " + (UnitNames.isValid(name) ? name : ""));
+    }
+}
