@@ -78,6 +78,14 @@ final class Project {
                 token);
     }
 
+    static Reply patch(String url, String token, String json) throws IOException, InterruptedException {
+        return send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .method("PATCH", HttpRequest.BodyPublishers.ofString(json))
+                        .header("Content-Type", "application/json"),
+                token);
+    }
+
     static Reply delete(String url, String token) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(url)).DELETE(), token);
     }

@@ -25,7 +25,9 @@ import static org.awaitility.Awaitility.await;
  * against the packaged service: the hosts appear with their own machine ids; units started and
  * stopped with systemctl show up within seconds; transitions made while the service is down
  * arrive, in order, with their original times; a SIGKILLed agent comes back as the same machine;
- * containers started on the first host's Docker-compatible engine appear with their states.
+ * containers started on the first host's Docker-compatible engine appear with their states; a
+ * global unit runs on every matching host, one that joins later included, and leaves a host
+ * whose labels stop matching.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -313,6 +315,53 @@ class SystemdHostsTest {
         assertThat(none.status()).isEqualTo(200);
         assertThat(none.body().get("items")).isEmpty();
         assertThat(unitNames(ids.get(1))).contains("dbus.service");
+    }
+
+    @Test
+    @Order(8)
+    void shouldRunAGlobalUnitOnEveryMatchingHostIncludingOneThatJoinsAndNotOnOneThatStopsMatching() throws Exception {
+        String unit = "it-global.service";
+        Project.Reply put = Project.put(
+                service.url + "/api/v1/units/" + unit,
+                service.token,
+                "{\"content\":\"[Unit]\\nDescription=On every host\\n[Service]\\nExecStart=/bin/sleep 600\\n"
+                        + "[X-Fleet]\\nGlobal=true\\nMachineMetadata=\\\"host=1\\\" \\\"host=2\\\" \\\"host=3\\\" \\\"host=4\\\"\\n\"}");
+        assertThat(put.status()).as(put.body().toString()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> {
+                    for (String id : ids) {
+                        assertThat(state(id, unit)).as("on " + id).isEqualTo("active/running");
+                    }
+                });
+
+        // A fourth host joins with a matching label: it gets the unit too.
+        SystemdHost fourth = new SystemdHost("fl-" + run + "-4");
+        hosts.add(fourth);
+        String fourthId = fourth.machineId();
+        fourth.startAgent(service.url, service.newEnrollmentToken(1), Map.of("FLOTILLA_LABELS", "host=4"));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(state(fourthId, unit)).isEqualTo("active/running"));
+
+        // A host whose labels stop matching loses it: stopped, its file gone.
+        SystemdHost second = hosts.get(1);
+        Project.Reply relabel = Project.patch(
+                service.url + "/api/v1/machines/" + ids.get(1) + "/labels", service.token, "{\"host\":\"elsewhere\"}");
+        assertThat(relabel.status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(second.exec(
+                                        "sh",
+                                        "-c",
+                                        "test -e /etc/systemd/system/" + unit + " && echo present || echo gone")
+                                .strip())
+                        .isEqualTo("gone"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(state(ids.get(1), unit)).isIn("none", "inactive/dead"));
+        assertThat(state(ids.get(0), unit)).isEqualTo("active/running");
+        JsonNode view = Project.get(service.url + "/api/v1/units/" + unit, service.token)
+                .body();
+        assertThat(view.get("placed").asInt()).isEqualTo(3);
     }
 
     /** The container as the API shows it on the machine, or null. */
