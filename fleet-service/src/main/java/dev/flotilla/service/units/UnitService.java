@@ -190,6 +190,59 @@ public class UnitService {
         return out;
     }
 
+    /** A unit as stored. */
+    public record Stored(String name, String content, String hash, String target, boolean global, String machineId) {}
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public java.util.Optional<Stored> find(UUID orgId, String name) {
+        List<Stored> found = stored(orgId, "name = :v", name, 1);
+        return found.stream().findFirst();
+    }
+
+    /** Units by name after {@code after}, for fleet's API. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Stored> page(UUID orgId, String after, int limit) {
+        return stored(orgId, "name > :v", after, limit);
+    }
+
+    /**
+     * fleet's currentState of a unit that is not global: {@code inactive} while it is not
+     * scheduled or its machine reports nothing of it, {@code launched} while the machine reports it
+     * active, else {@code loaded}.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public String currentState(UUID orgId, Stored u) {
+        if (u.machineId() == null) {
+            return "inactive";
+        }
+        Object active = em.createNativeQuery(
+                        "select active_state from machine_unit where org_id = :o and machine_id = :m and name = :n")
+                .setParameter("o", orgId)
+                .setParameter("m", u.machineId())
+                .setParameter("n", u.name())
+                .getResultStream()
+                .findFirst()
+                .orElse(null);
+        if (active == null) {
+            return "inactive";
+        }
+        return Set.of("active", "activating", "reloading").contains(active) ? "launched" : "loaded";
+    }
+
+    private List<Stored> stored(UUID orgId, String where, String value, int limit) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select name, content, hash, target_state, global, machine_id"
+                        + " from unit where org_id = :o and " + where + " order by name limit :n")
+                .setParameter("o", orgId)
+                .setParameter("v", value)
+                .setParameter("n", limit)
+                .getResultList();
+        return rows.stream()
+                .map(r -> new Stored(
+                        (String) r[0], (String) r[1], (String) r[2], (String) r[3], (Boolean) r[4], (String) r[5]))
+                .toList();
+    }
+
     private String storedContent(UUID orgId, String name) {
         return (String) em.createNativeQuery("select content from unit where org_id = :o and name = :n")
                 .setParameter("o", orgId)
