@@ -1,0 +1,629 @@
+package dev.flotilla.cli;
+
+import java.io.Console;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.flotilla.api.unit.FleetRequirements;
+import dev.flotilla.api.unit.UnitFile;
+import dev.flotilla.api.unit.UnitNames;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code flotilla}: fleetctl's commands over Flotilla's REST API, with an API token.
+ *
+ * <p>Exit codes: 0 done; 1 the service refused or failed (its reason is printed); 2 bad usage;
+ * 3 no such unit or machine; 4 {@code start --wait} timed out; 5 the service cannot be reached or
+ * is not configured.
+ */
+@Command(
+        name = "flotilla",
+        mixinStandardHelpOptions = true,
+        version = "flotilla 0.1",
+        description = "Manage a Flotilla fleet: machines, and units as fleet knew them.",
+        footer = {
+            "",
+            "Environment: FLOTILLA_URL (the service), FLOTILLA_TOKEN (an API token, flt_...).",
+            "Exit codes: 0 done, 1 refused by the service, 2 bad usage, 3 not found, 4 timed out, 5 unreachable."
+        },
+        subcommands = {
+            Cli.ListMachines.class,
+            Cli.ListUnits.class,
+            Cli.ListUnitFiles.class,
+            Cli.Submit.class,
+            Cli.Load.class,
+            Cli.Start.class,
+            Cli.Stop.class,
+            Cli.Unload.class,
+            Cli.Destroy.class,
+            Cli.Cat.class,
+            Cli.Status.class,
+            Cli.Journal.class,
+            Cli.Verify.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Cli implements Callable<Integer> {
+    static final int REFUSED = 1;
+    static final int NOT_FOUND = 3;
+    static final int TIMED_OUT = 4;
+    static final int UNREACHABLE = 5;
+
+    @Option(names = "--url", description = "The service (default: $FLOTILLA_URL).")
+    String url;
+
+    @Option(names = "--token", description = "An API token (default: $FLOTILLA_TOKEN).")
+    String token;
+
+    @Option(
+            names = {"-o", "--output"},
+            description = "table (default) or json.",
+            defaultValue = "table")
+    String output;
+
+    Map<String, String> env = System.getenv();
+    PrintWriter out;
+    PrintWriter err;
+    boolean interactive = System.console() != null;
+
+    public static void main(String[] args) {
+        System.exit(
+                execute(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one command line; returns its exit code. */
+    public static int execute(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        Cli cli = new Cli();
+        cli.env = env;
+        cli.out = out;
+        cli.err = err;
+        CommandLine cmd = new CommandLine(cli);
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (e instanceof Api.Failure f) {
+                err.println("flotilla: " + f.getMessage());
+                err.flush();
+                return f.status == 0 ? UNREACHABLE : f.status == 404 ? NOT_FOUND : REFUSED;
+            }
+            throw e;
+        });
+        int code = cmd.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(out);
+        return 0;
+    }
+
+    Api api() {
+        return new Api(url != null ? url : env.get("FLOTILLA_URL"), token != null ? token : env.get("FLOTILLA_TOKEN"));
+    }
+
+    boolean json() {
+        return "json".equals(output);
+    }
+
+    void print(JsonNode node) {
+        out.println(node.toPrettyString());
+    }
+
+    /** Prints rows as aligned columns under a header. */
+    void table(List<String> header, List<List<String>> rows) {
+        int[] width = new int[header.size()];
+        for (int i = 0; i < width.length; i++) {
+            width[i] = header.get(i).length();
+            for (List<String> r : rows) {
+                width[i] = Math.max(width[i], r.get(i).length());
+            }
+        }
+        List<List<String>> all = new ArrayList<>();
+        all.add(header);
+        all.addAll(rows);
+        for (List<String> r : all) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < r.size(); i++) {
+                sb.append(i == r.size() - 1 ? r.get(i) : String.format("%-" + (width[i] + 2) + "s", r.get(i)));
+            }
+            out.println(sb.toString().stripTrailing());
+        }
+    }
+
+    /** Every item of a paginated list. */
+    static List<JsonNode> all(Api api, String path) {
+        List<JsonNode> items = new ArrayList<>();
+        String cursor = null;
+        do {
+            String sep = path.contains("?") ? "&" : "?";
+            JsonNode page = api.get(path + sep + "limit=500" + (cursor == null ? "" : "&cursor=" + Api.encode(cursor)));
+            page.path("items").forEach(items::add);
+            cursor = page.path("nextCursor").isTextual()
+                    ? page.path("nextCursor").asText()
+                    : null;
+        } while (cursor != null);
+        return items;
+    }
+
+    static String text(JsonNode n) {
+        return n == null || n.isNull() || n.isMissingNode() ? "-" : n.asText();
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    @Command(name = "list-machines", mixinStandardHelpOptions = true, description = "List the machines.")
+    static final class ListMachines implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Option(
+                names = {"-l", "--selector"},
+                description = "Only machines whose labels match, e.g. role=web,region in (eu,us).")
+        String selector;
+
+        @Option(names = "--full", description = "Show whole machine ids.")
+        boolean full;
+
+        @Override
+        public Integer call() {
+            List<JsonNode> machines =
+                    all(cli.api(), "/api/v1/machines" + (selector == null ? "" : "?selector=" + Api.encode(selector)));
+            if (cli.json()) {
+                cli.print(Api.JSON.valueToTree(machines));
+                return 0;
+            }
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode m : machines) {
+                String id = m.path("id").asText();
+                List<String> labels = new ArrayList<>();
+                m.path("labels")
+                        .fields()
+                        .forEachRemaining(
+                                e -> labels.add(e.getKey() + "=" + e.getValue().asText()));
+                JsonNode addresses = m.path("facts").path("addresses");
+                rows.add(List.of(
+                        full ? id : id.substring(0, Math.min(8, id.length())) + "...",
+                        m.path("hostname").asText(),
+                        addresses.isArray() && addresses.size() > 0
+                                ? addresses.get(0).asText()
+                                : "-",
+                        m.path("presence").asText(),
+                        labels.isEmpty() ? "-" : String.join(",", labels)));
+            }
+            cli.table(List.of("MACHINE", "HOSTNAME", "IP", "PRESENCE", "LABELS"), rows);
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "list-units",
+            mixinStandardHelpOptions = true,
+            description = "List each unit's state on each machine, as the agents report it.")
+    static final class ListUnits implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Override
+        public Integer call() {
+            Api api = cli.api();
+            List<JsonNode> units = all(api, "/api/v1/units");
+            List<List<String>> rows = new ArrayList<>();
+            List<JsonNode> states = new ArrayList<>();
+            for (JsonNode u : units) {
+                JsonNode page = api.get(
+                        "/fleet/v1/state?unitName=" + Api.encode(u.path("name").asText()));
+                for (JsonNode s : page.path("states")) {
+                    states.add(s);
+                    rows.add(List.of(
+                            s.path("name").asText(),
+                            s.path("machineID").asText().substring(0, 8) + "...",
+                            s.path("systemdActiveState").asText(),
+                            s.path("systemdSubState").asText()));
+                }
+            }
+            if (cli.json()) {
+                cli.print(Api.JSON.valueToTree(states));
+            } else {
+                cli.table(List.of("UNIT", "MACHINE", "ACTIVE", "SUB"), rows);
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "list-unit-files",
+            mixinStandardHelpOptions = true,
+            description = "List the units: target state, where they are placed and how many machines run them.")
+    static final class ListUnitFiles implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Override
+        public Integer call() {
+            List<JsonNode> units = all(cli.api(), "/api/v1/units");
+            if (cli.json()) {
+                cli.print(Api.JSON.valueToTree(units));
+                return 0;
+            }
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode u : units) {
+                String where = u.path("global").asBoolean()
+                        ? "global"
+                        : u.path("machineId").isTextual()
+                                ? u.path("machineId").asText().substring(0, 8) + "..."
+                                : "-";
+                rows.add(List.of(
+                        u.path("name").asText(),
+                        u.path("hash").asText().substring(0, 7),
+                        u.path("target").asText(),
+                        where,
+                        u.path("active").asInt() + "/" + u.path("placed").asInt(),
+                        Integer.toString(u.path("failed").asInt())));
+            }
+            cli.table(List.of("UNIT", "HASH", "TARGET", "MACHINE", "ACTIVE", "FAILED"), rows);
+            return 0;
+        }
+    }
+
+    /** What submit, load and start share: unit files from disk (or names of known units). */
+    abstract static class TargetCommand implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Parameters(
+                arity = "1..*",
+                paramLabel = "UNIT",
+                description = "Unit files (their file name is the unit name) or names of submitted units.")
+        List<String> units;
+
+        abstract String target();
+
+        @Override
+        public Integer call() throws Exception {
+            Api api = cli.api();
+            for (String arg : units) {
+                Path file = Path.of(arg);
+                String name = file.getFileName().toString();
+                if (Files.isRegularFile(file)) {
+                    String content = Files.readString(file, StandardCharsets.UTF_8);
+                    JsonNode u = api.put(
+                            "/api/v1/units/" + Api.encode(name), Map.of("content", content, "target", target()));
+                    cli.err.println(
+                            "Unit " + name + " " + verb() + (u.path("global").asBoolean() ? " (global)" : ""));
+                } else {
+                    api.patch("/api/v1/units/" + Api.encode(name), Map.of("target", target()));
+                    cli.err.println("Unit " + name + " " + verb());
+                }
+            }
+            return after(api);
+        }
+
+        String verb() {
+            return switch (target()) {
+                case "inactive" -> "submitted";
+                case "loaded" -> "loaded";
+                default -> "launched";
+            };
+        }
+
+        int after(Api api) throws InterruptedException {
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "submit",
+            mixinStandardHelpOptions = true,
+            description = "Upload unit files; they are not scheduled until loaded or started.")
+    static final class Submit extends TargetCommand {
+        @Override
+        String target() {
+            return "inactive";
+        }
+    }
+
+    @Command(
+            name = "load",
+            mixinStandardHelpOptions = true,
+            description = "Schedule units to machines and load them there, without starting them.")
+    static final class Load extends TargetCommand {
+        @Override
+        String target() {
+            return "loaded";
+        }
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Schedule units and start them.")
+    static final class Start extends TargetCommand {
+        @Option(names = "--wait", description = "Wait until every machine that should run them reports them active.")
+        boolean await;
+
+        @Option(
+                names = "--timeout",
+                defaultValue = "120",
+                description = "Seconds to wait with --wait (default ${DEFAULT-VALUE}).")
+        int timeout;
+
+        @Override
+        String target() {
+            return "launched";
+        }
+
+        @Override
+        int after(Api api) throws InterruptedException {
+            if (!await) {
+                return 0;
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(timeout).toNanos();
+            Map<String, String> progress = new LinkedHashMap<>();
+            while (true) {
+                boolean done = true;
+                for (String arg : units) {
+                    String name = Path.of(arg).getFileName().toString();
+                    JsonNode u = api.get("/api/v1/units/" + Api.encode(name));
+                    int placed = u.path("placed").asInt();
+                    int active = u.path("active").asInt();
+                    String line = name + ": " + active + "/" + placed + " machines active"
+                            + (u.path("failed").asInt() > 0
+                                    ? ", " + u.path("failed").asInt() + " failed"
+                                    : "");
+                    if (!line.equals(progress.put(name, line))) {
+                        cli.err.println(line);
+                    }
+                    done &= placed > 0 && active == placed;
+                }
+                if (done) {
+                    return 0;
+                }
+                if (System.nanoTime() > deadline) {
+                    cli.err.println("flotilla: not every machine reports the units active after " + timeout + " s");
+                    return TIMED_OUT;
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    /** stop and unload: names of submitted units. */
+    abstract static class NameTargetCommand implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Parameters(arity = "1..*", paramLabel = "UNIT", description = "Names of submitted units.")
+        List<String> units;
+
+        abstract String target();
+
+        @Override
+        public Integer call() {
+            Api api = cli.api();
+            for (String name : units) {
+                api.patch("/api/v1/units/" + Api.encode(name), Map.of("target", target()));
+                cli.err.println("Unit " + name + (target().equals("loaded") ? " stopped" : " unloaded"));
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "stop",
+            mixinStandardHelpOptions = true,
+            description = "Stop units; they stay loaded where they are.")
+    static final class Stop extends NameTargetCommand {
+        @Override
+        String target() {
+            return "loaded";
+        }
+    }
+
+    @Command(name = "unload", mixinStandardHelpOptions = true, description = "Stop units and unschedule them.")
+    static final class Unload extends NameTargetCommand {
+        @Override
+        String target() {
+            return "inactive";
+        }
+    }
+
+    @Command(
+            name = "destroy",
+            mixinStandardHelpOptions = true,
+            description = "Stop units and remove them from every machine and from Flotilla.")
+    static final class Destroy implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Parameters(arity = "1..*", paramLabel = "UNIT", description = "Names of submitted units.")
+        List<String> units;
+
+        @Option(
+                names = {"-y", "--yes"},
+                description = "Do not ask for confirmation.")
+        boolean yes;
+
+        @Override
+        public Integer call() {
+            if (!yes) {
+                Console console = System.console();
+                if (!cli.interactive || console == null) {
+                    cli.err.println("flotilla: destroy needs --yes when not run from a terminal");
+                    return 2;
+                }
+                String answer = console.readLine(
+                        "Destroy %s (stopped and removed everywhere)? [y/N] ", String.join(", ", units));
+                if (answer == null || !answer.strip().equalsIgnoreCase("y")) {
+                    cli.err.println("Nothing destroyed.");
+                    return 0;
+                }
+            }
+            Api api = cli.api();
+            for (String name : units) {
+                api.delete("/api/v1/units/" + Api.encode(name));
+                cli.err.println("Destroyed " + name);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "cat", mixinStandardHelpOptions = true, description = "Print a unit's file.")
+    static final class Cat implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Parameters(paramLabel = "UNIT")
+        String unit;
+
+        @Override
+        public Integer call() {
+            JsonNode u = cli.api().get("/api/v1/units/" + Api.encode(unit));
+            cli.out.print(u.path("content").asText());
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "Show a unit's target, placement and its state on each machine.")
+    static final class Status implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Parameters(paramLabel = "UNIT")
+        String unit;
+
+        @Override
+        public Integer call() {
+            Api api = cli.api();
+            JsonNode u = api.get("/api/v1/units/" + Api.encode(unit));
+            JsonNode states =
+                    api.get("/fleet/v1/state?unitName=" + Api.encode(unit)).path("states");
+            if (cli.json()) {
+                var both = Api.JSON.createObjectNode();
+                both.set("unit", u);
+                both.set("states", states);
+                cli.print(both);
+                return 0;
+            }
+            cli.out.println("● " + unit + " — target " + u.path("target").asText()
+                    + (u.path("global").asBoolean() ? ", global" : ", on " + text(u.path("machineId"))));
+            cli.out.println(
+                    "  " + u.path("active").asInt() + " of " + u.path("placed").asInt() + " machines active, "
+                            + u.path("failed").asInt() + " failed; hash "
+                            + u.path("hash").asText());
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode s : states) {
+                rows.add(List.of(
+                        s.path("machineID").asText(),
+                        s.path("systemdLoadState").asText(),
+                        s.path("systemdActiveState").asText(),
+                        s.path("systemdSubState").asText()));
+            }
+            if (!rows.isEmpty()) {
+                cli.out.println();
+                cli.table(List.of("MACHINE", "LOAD", "ACTIVE", "SUB"), rows);
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "journal",
+            mixinStandardHelpOptions = true,
+            description = "Print the tail of a unit's journal, fetched through the agent.")
+    static final class Journal implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Parameters(paramLabel = "UNIT")
+        String unit;
+
+        @Option(
+                names = {"-n", "--lines"},
+                defaultValue = "10",
+                description = "How many entries (default ${DEFAULT-VALUE}).")
+        int lines;
+
+        @Option(
+                names = "--machine",
+                description = "The machine, for a global unit (default: where the unit is placed).")
+        String machine;
+
+        @Override
+        public Integer call() {
+            Api api = cli.api();
+            String on = machine;
+            if (on == null) {
+                JsonNode u = api.get("/api/v1/units/" + Api.encode(unit));
+                if (!u.path("machineId").isTextual()) {
+                    cli.err.println("flotilla: " + unit + " is not placed on one machine; name one with --machine");
+                    return 2;
+                }
+                on = u.path("machineId").asText();
+            }
+            JsonNode reply = api.get(
+                    "/api/v1/machines/" + Api.encode(on) + "/units/" + Api.encode(unit) + "/journal?lines=" + lines);
+            if (cli.json()) {
+                cli.print(reply);
+                return 0;
+            }
+            for (JsonNode e : reply.path("journal")) {
+                cli.out.println(
+                        e.path("time").asText() + " " + e.path("message").asText());
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "verify",
+            mixinStandardHelpOptions = true,
+            description = "Check unit files as Flotilla would, without the service.")
+    static final class Verify implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Parameters(arity = "1..*", paramLabel = "FILE")
+        List<Path> files;
+
+        @Override
+        public Integer call() throws IOException {
+            int code = 0;
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                String problem = UnitNames.problem(name);
+                if (problem == null) {
+                    try {
+                        UnitFile file = UnitFile.parse(Files.readString(f, StandardCharsets.UTF_8));
+                        problem = FleetRequirements.of(file, name).problem();
+                    } catch (UnitFile.SyntaxException e) {
+                        problem = e.getMessage();
+                    }
+                }
+                if (problem == null) {
+                    cli.out.println(name + ": ok");
+                } else {
+                    cli.out.println(name + ": " + problem);
+                    code = REFUSED;
+                }
+            }
+            return code;
+        }
+    }
+}

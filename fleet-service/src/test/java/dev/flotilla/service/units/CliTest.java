@@ -1,0 +1,166 @@
+package dev.flotilla.service.units;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.flotilla.cli.Cli;
+import dev.flotilla.service.Fixtures;
+import dev.flotilla.service.TestDatabase;
+import dev.flotilla.service.TestTokens;
+import dev.flotilla.service.auth.Role;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+import static dev.flotilla.service.Api.as;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The flotilla CLI against this service: fleetctl's commands, their output and exit codes. */
+@QuarkusTest
+@QuarkusTestResource(TestDatabase.class)
+class CliTest {
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    TestTokens tokens;
+
+    @TempDir
+    Path dir;
+
+    String token;
+    String tag;
+
+    record Run(int code, String out, String err) {}
+
+    @BeforeEach
+    void setUp() {
+        token = tokens.api(Role.OPERATOR);
+        tag = UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private Run flotilla(String... args) {
+        return flotillaWith(token, args);
+    }
+
+    private Run flotillaWith(String withToken, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Cli.execute(
+                args,
+                Map.of("FLOTILLA_URL", base.toString(), "FLOTILLA_TOKEN", withToken),
+                new PrintWriter(out),
+                new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldSubmitStartStopAndDestroyAUnitLikeFleetctl() throws Exception {
+        String name = "cli-" + tag + ".service";
+        Path file = dir.resolve(name);
+        Files.writeString(file, "[Service]\nExecStart=/bin/sleep 600\n[X-Fleet]\nMachineMetadata=pool=" + tag + "\n");
+
+        Run submit = flotilla("submit", file.toString());
+        assertThat(submit.code()).as(submit.err()).isZero();
+        assertThat(submit.err()).contains("Unit " + name + " submitted");
+        assertThat(flotilla("list-unit-files").out()).containsPattern(name + "\\s+[0-9a-f]{7}\\s+inactive");
+
+        assertThat(flotilla("start", name).code()).isZero();
+        Run status = flotilla("status", name);
+        assertThat(status.out()).contains("target launched");
+        Run json = flotilla("-o", "json", "list-unit-files");
+        JsonNode units = new ObjectMapper().readTree(json.out());
+        assertThat(units.findValuesAsText("name")).contains(name);
+        assertThat(flotilla("cat", name).out()).contains("MachineMetadata=pool=" + tag);
+
+        // No machine has that pool: waiting for it to run times out, with progress shown.
+        Run wait = flotilla("start", "--wait", "--timeout", "2", name);
+        assertThat(wait.code()).isEqualTo(4);
+        assertThat(wait.err()).contains(name + ": 0/0 machines active");
+
+        assertThat(flotilla("stop", name).err()).contains("stopped");
+        as(token)
+                .get("/api/v1/units/" + name)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("target")
+                .equals("loaded");
+        assertThat(flotilla("unload", name).code()).isZero();
+
+        // Destroying asks first; without a terminal it needs --yes.
+        Run refused = flotilla("destroy", name);
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("--yes");
+        assertThat(flotilla("destroy", "--yes", name).code()).isZero();
+        Run gone = flotilla("cat", name);
+        assertThat(gone.code()).isEqualTo(3);
+        assertThat(gone.err()).contains("404");
+    }
+
+    @Test
+    void shouldListMachinesBySelector() {
+        String id = Fixtures.newMachineId();
+        Fixtures.enroll(tokens.enrollment(1), id, "cli-host-" + tag);
+        as(token)
+                .contentType("application/json")
+                .body(Map.of("team", "t" + tag))
+                .patch("/api/v1/machines/" + id + "/labels")
+                .then()
+                .statusCode(200);
+        Run run = flotilla("list-machines", "-l", "team=t" + tag, "--full");
+        assertThat(run.code()).isZero();
+        assertThat(run.out())
+                .startsWith("MACHINE")
+                .contains(id)
+                .contains("cli-host-" + tag)
+                .contains("team=t" + tag);
+        assertThat(run.out().lines()).hasSize(2);
+    }
+
+    @Test
+    void shouldExplainRefusalsWithMeaningfulExitCodes() throws Exception {
+        Path bad = dir.resolve("bad.service");
+        Files.writeString(bad, "[Service]\nExecStart=/bin/true\n[X-Fleet]\nGlobal=true\nMachineID=abc\n");
+        Path good = dir.resolve("good.service");
+        Files.writeString(good, "[Service]\nExecStart=/bin/true\n");
+        Run verify = flotilla("verify", good.toString(), bad.toString());
+        assertThat(verify.code()).isEqualTo(1);
+        assertThat(verify.out())
+                .contains("good.service: ok")
+                .contains("bad.service: MachineID cannot be used with Global");
+
+        Run refused = flotilla("submit", bad.toString());
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("HTTP 400").contains("MachineID cannot be used with Global");
+
+        Run unauthorized = flotillaWith("flt_not-a-token", "list-units");
+        assertThat(unauthorized.code()).isEqualTo(1);
+        assertThat(unauthorized.err()).contains("401");
+
+        Run viewer = flotillaWith(tokens.api(Role.VIEWER), "submit", good.toString());
+        assertThat(viewer.code()).isEqualTo(1);
+        assertThat(viewer.err()).contains("403");
+
+        assertThat(flotilla("no-such-command").code()).isEqualTo(2);
+        for (String command : new String[] {"list-machines", "start", "destroy", "journal", "verify"}) {
+            Run help = flotilla(command, "--help");
+            assertThat(help.code()).isZero();
+            assertThat(help.out()).startsWith("Usage: flotilla " + command);
+        }
+    }
+}
