@@ -93,13 +93,8 @@ class CliTest {
         assertThat(wait.err()).contains(name + ": 0/0 machines active");
 
         assertThat(flotilla("stop", name).err()).contains("stopped");
-        as(token)
-                .get("/api/v1/units/" + name)
-                .then()
-                .statusCode(200)
-                .extract()
-                .path("target")
-                .equals("loaded");
+        assertThat(as(token).get("/api/v1/units/" + name).jsonPath().getString("target"))
+                .isEqualTo("loaded");
         assertThat(flotilla("unload", name).code()).isZero();
 
         // Destroying asks first; without a terminal it needs --yes.
