@@ -132,6 +132,25 @@ class DashboardBrowserTest {
         assertThat(history.size()).isGreaterThanOrEqualTo(4); // enrolled, online, offline, online
         shot("machine");
 
+        // Units: the list and one unit's page, with its file and where it runs.
+        Project.Reply put = Project.put(
+                service.url + "/api/v1/units/hello.service",
+                service.token,
+                "{\"content\":\"[Unit]\\nDescription=Hello\\n[Service]\\nExecStart=/bin/sleep infinity\\n"
+                        + "[X-Fleet]\\nGlobal=true\\n\"}");
+        assertThat(put.status()).isEqualTo(201);
+        browser.get(service.url + "/units");
+        assertThat(browser.findElement(By.cssSelector("table.units")).getText())
+                .contains("hello.service")
+                .contains("every matching machine")
+                .contains("launched");
+        shot("units");
+        browser.findElement(By.linkText("hello.service")).click();
+        wait.until(ExpectedConditions.urlContains("/units/hello.service"));
+        assertThat(browser.findElement(By.cssSelector("pre.unit-file")).getText())
+                .contains("Global=true");
+        shot("unit");
+
         List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
                 .filter(e -> !e.getMessage().contains("favicon.ico"))

@@ -3,6 +3,8 @@ package dev.flotilla.service.web;
 import java.util.List;
 
 import dev.flotilla.api.rest.ContainerView;
+import dev.flotilla.api.rest.FleetState;
+import dev.flotilla.api.rest.FleetUnitView;
 import dev.flotilla.api.rest.MachineEventView;
 import dev.flotilla.api.rest.MachineView;
 import dev.flotilla.api.rest.Page;
@@ -24,6 +26,10 @@ public class Pages {
             Page<MachineEventView> events,
             Page<UnitView> units,
             Page<ContainerView> containers);
+
+    public static native TemplateInstance units(String user, Page<FleetUnitView> page);
+
+    public static native TemplateInstance unit(String user, FleetUnitView unit, List<FleetState.Entry> states);
 
     /** The filters of the machines page, echoed back into its form. */
     public record MachineFilter(String selector, String presence, String q, String error) {

@@ -157,6 +157,30 @@ class UnitSchedulingTest {
                 .then()
                 .statusCode(409);
 
+        // The dashboard lists it and shows its file (escaped) and placement.
+        String cookie = io.restassured.RestAssured.given()
+                .redirects()
+                .follow(false)
+                .contentType(io.restassured.http.ContentType.URLENC)
+                .formParam("j_username", "admin")
+                .formParam("j_password", "test-admin-password")
+                .post("/j_security_check")
+                .getCookie("quarkus-credential");
+        io.restassured.RestAssured.given()
+                .cookie("quarkus-credential", cookie)
+                .get("/units")
+                .then()
+                .statusCode(200)
+                .body(containsString("<a href=\"/units/" + name + "\">" + name + "</a>"))
+                .body(containsString("every matching machine"));
+        io.restassured.RestAssured.given()
+                .cookie("quarkus-credential", cookie)
+                .get("/units/" + name)
+                .then()
+                .statusCode(200)
+                .body(containsString("MachineMetadata=role=web-" + tag))
+                .body(containsString("<span class=\"target launched\">launched</span>"));
+
         // Stopping it keeps it loaded everywhere; destroying it removes it everywhere.
         as(operator)
                 .contentType("application/json")
