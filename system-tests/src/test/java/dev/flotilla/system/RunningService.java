@@ -80,6 +80,27 @@ final class RunningService implements AutoCloseable {
         await().atMost(Duration.ofSeconds(90)).until(() -> Project.ready(url));
     }
 
+    /**
+     * Starts another replica of the service on the same database (a port and log of its own) and
+     * returns its URL; it stops with this service.
+     */
+    String startReplica(String name) throws Exception {
+        int port = Project.freePort();
+        String replicaUrl = "http://127.0.0.1:" + port;
+        List<String> command = new ArrayList<>(serviceBuilder.command());
+        command.replaceAll(arg -> arg.startsWith("-Dflotilla.bootstrap.file=")
+                ? "-Dflotilla.bootstrap.file=" + work.resolve(name + "-bootstrap.env")
+                : arg);
+        ProcessBuilder b = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".log").toFile());
+        b.environment().putAll(serviceBuilder.environment());
+        b.environment().put("FLOTILLA_PORT", String.valueOf(port));
+        processes.add(b.start());
+        await().atMost(Duration.ofSeconds(90)).until(() -> Project.ready(replicaUrl));
+        return replicaUrl;
+    }
+
     /** Stops the service process (SIGTERM) and waits until it is gone. */
     void stopService() throws Exception {
         service.destroy();

@@ -364,6 +364,28 @@ class SystemdHostsTest {
         assertThat(view.get("placed").asInt()).isEqualTo(3);
     }
 
+    @Test
+    @Order(9)
+    void shouldReachAnAgentConnectedToAnotherReplica() throws Exception {
+        // A second replica on the same database; the hosts' agents stay connected to the first.
+        String replica = service.startReplica("replica-2");
+        String third = ids.get(2);
+        String unit = "it-replica.service";
+        Project.Reply put = Project.put(
+                replica + "/api/v1/units/" + unit,
+                service.token,
+                "{\"content\":\"[Service]\\nExecStart=/bin/sleep 600\\n[X-Fleet]\\nMachineID=" + third + "\\n\"}");
+        assertThat(put.status()).as(put.body().toString()).isEqualTo(201);
+        assertThat(put.body().get("machineId").asText()).isEqualTo(third);
+        // The change is heard by the replica that holds the agent's connection (LISTEN/NOTIFY).
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(state(third, unit)).isEqualTo("active/running"));
+        JsonNode fromReplica =
+                Project.get(replica + "/api/v1/units/" + unit, service.token).body();
+        assertThat(fromReplica.get("active").asInt()).isEqualTo(1);
+    }
+
     /** The container as the API shows it on the machine, or null. */
     private JsonNode container(String machine, String containerId) throws Exception {
         Project.Reply r =

@@ -24,6 +24,7 @@ import dev.flotilla.api.protocol.UnitQuery;
 import dev.flotilla.api.protocol.UnitQueryReply;
 import dev.flotilla.service.common.TimeService;
 import dev.flotilla.service.desired.DesiredStateChanged;
+import dev.flotilla.service.desired.DesiredStateResync;
 import dev.flotilla.service.desired.DesiredStateService;
 import dev.flotilla.service.machine.MachineRef;
 import dev.flotilla.service.machine.MachineRemoved;
@@ -147,9 +148,21 @@ public class AgentSessions {
     }
 
     /** Tells a machine's agent, if it is connected here, its new desired state; nobody else is told. */
-    void onDesiredStateChanged(@Observes(during = TransactionPhase.AFTER_SUCCESS) DesiredStateChanged change) {
-        AgentSession s = byMachine.get(change.machine());
+    void onDesiredStateChanged(@Observes DesiredStateChanged change) {
+        push(change.machine());
+    }
+
+    /** The change feed was interrupted: tell every agent connected here its desired state again. */
+    void onResync(@Observes DesiredStateResync resync) {
+        for (MachineRef machine : byMachine.keySet()) {
+            push(machine);
+        }
+    }
+
+    private void push(MachineRef machine) {
+        AgentSession s = byMachine.get(machine);
         if (s != null && s.connection.isOpen()) {
+            DesiredStateChanged change = new DesiredStateChanged(machine);
             s.connection
                     .sendText(FrameCodec.encode(desired.current(change.machine())))
                     .subscribe()

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -34,9 +33,6 @@ public class DesiredStateService {
 
     @Inject
     MachineService machines;
-
-    @Inject
-    Event<DesiredStateChanged> changed;
 
     public DesiredStateView put(UUID orgId, String machineId, String name, NewDesiredUnit unit, String actor) {
         machines.get(orgId, machineId);
@@ -124,8 +120,7 @@ public class DesiredStateService {
         return new DesiredStateView(generation, applied, applied == generation && allOk, units);
     }
 
-    /** The frame that tells a machine's agent what to run. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    /** The frame that tells a machine's agent what to run (also from the listener's own thread). */
     public DesiredState current(MachineRef machine) {
         Object gen = em.createNativeQuery("select desired_generation from machine where org_id = :o and id = :m")
                 .setParameter("o", machine.orgId())
@@ -197,6 +192,9 @@ public class DesiredStateService {
                 .setParameter("o", machine.orgId())
                 .setParameter("m", machine.machineId())
                 .executeUpdate();
-        changed.fire(new DesiredStateChanged(machine));
+        // Heard by every replica once this transaction commits (DesiredStateListener).
+        em.createNativeQuery("select pg_notify('" + DesiredStateListener.CHANNEL + "', :p)::text")
+                .setParameter("p", DesiredStateListener.payload(machine))
+                .getSingleResult();
     }
 }
