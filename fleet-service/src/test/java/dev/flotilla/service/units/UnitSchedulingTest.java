@@ -240,6 +240,64 @@ class UnitSchedulingTest {
         }
     }
 
+    @Test
+    void shouldMoveAUnitOffALostMachineButNotOffAnOfflineOne() throws Exception {
+        String pool = "lost-" + tag;
+        String m1 = Fixtures.newMachineId();
+        String m2 = Fixtures.newMachineId();
+        String enroll = tokens.enrollment(2);
+        String c1 = Fixtures.enroll(enroll, m1, "l1-" + tag);
+        String c2 = Fixtures.enroll(enroll, m2, "l2-" + tag);
+        try (TestAgent a1 = TestAgent.greeted(vertx, base, c1, m1);
+                TestAgent a2 = TestAgent.greeted(vertx, base, c2, m2)) {
+            // Both keep heartbeating (the tests' TTL is 3 s, lost after 6 s offline).
+            long timer = vertx.setPeriodic(500, id -> {
+                a1.send(new dev.flotilla.api.protocol.Heartbeat(id));
+                a2.send(new dev.flotilla.api.protocol.Heartbeat(id));
+            });
+            try {
+                labelsOf(m1, Map.of("pool", pool));
+                labelsOf(m2, Map.of("pool", pool));
+                String name = "mover-" + tag + ".service";
+                String first = as(operator)
+                        .contentType("application/json")
+                        .body("{\"content\":\"[Service]\\nExecStart=/bin/sleep 600\\n[X-Fleet]\\n"
+                                + "MachineMetadata=pool=" + pool + "\\n\"}")
+                        .put("/api/v1/units/" + name)
+                        .then()
+                        .statusCode(201)
+                        .extract()
+                        .path("machineId");
+                TestAgent holder = first.equals(m1) ? a1 : a2;
+                String other = first.equals(m1) ? m2 : m1;
+                vertx.cancelTimer(timer);
+                timer = vertx.setPeriodic(
+                        500, id -> (holder == a1 ? a2 : a1).send(new dev.flotilla.api.protocol.Heartbeat(id)));
+                holder.close();
+                // Offline is not lost: the unit stays where it is a while ...
+                await().atMost(WAIT)
+                        .untilAsserted(() -> assertThat(presence(first)).isEqualTo("offline"));
+                assertThat(unitMachine(name)).isEqualTo(first);
+                // ... and moves once its machine is lost.
+                await().atMost(Duration.ofSeconds(20))
+                        .untilAsserted(() -> assertThat(unitMachine(name)).isEqualTo(other));
+                assertThat(presence(first)).isEqualTo("lost");
+                assertThat(desiredContent(other, name)).isNotNull();
+                assertThat(desiredContent(first, name)).isNull();
+            } finally {
+                vertx.cancelTimer(timer);
+            }
+        }
+    }
+
+    private String presence(String machine) {
+        return as(operator).get("/api/v1/machines/" + machine).jsonPath().getString("presence");
+    }
+
+    private String unitMachine(String unit) {
+        return as(operator).get("/api/v1/units/" + unit).jsonPath().getString("machineId");
+    }
+
     private DesiredState desiredStateFrame(TestAgent agent) throws InterruptedException {
         Frame f;
         do {
