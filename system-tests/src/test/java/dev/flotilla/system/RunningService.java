@@ -84,7 +84,7 @@ final class RunningService implements AutoCloseable {
      * Starts another replica of the service on the same database (a port and log of its own) and
      * returns its URL; it stops with this service.
      */
-    String startReplica(String name) throws Exception {
+    Replica startReplica(String name) throws Exception {
         int port = Project.freePort();
         String replicaUrl = "http://127.0.0.1:" + port;
         List<String> command = new ArrayList<>(serviceBuilder.command());
@@ -96,9 +96,18 @@ final class RunningService implements AutoCloseable {
                 .redirectOutput(work.resolve(name + ".log").toFile());
         b.environment().putAll(serviceBuilder.environment());
         b.environment().put("FLOTILLA_PORT", String.valueOf(port));
-        processes.add(b.start());
+        Process p = b.start();
+        processes.add(p);
         await().atMost(Duration.ofSeconds(90)).until(() -> Project.ready(replicaUrl));
-        return replicaUrl;
+        return new Replica(replicaUrl, p);
+    }
+
+    /** Another replica of the service: its URL and its process. */
+    record Replica(String url, Process process) {}
+
+    /** The first replica as a {@link Replica}. */
+    Replica primary() {
+        return new Replica(url, service);
     }
 
     /** Stops the service process (SIGTERM) and waits until it is gone. */

@@ -368,7 +368,7 @@ class SystemdHostsTest {
     @Order(9)
     void shouldReachAnAgentConnectedToAnotherReplica() throws Exception {
         // A second replica on the same database; the hosts' agents stay connected to the first.
-        String replica = service.startReplica("replica-2");
+        String replica = service.startReplica("replica-2").url();
         String third = ids.get(2);
         String unit = "it-replica.service";
         Project.Reply put = Project.put(

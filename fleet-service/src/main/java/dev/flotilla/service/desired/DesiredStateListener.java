@@ -1,10 +1,8 @@
 package dev.flotilla.service.desired;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,11 +10,11 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
+import dev.flotilla.service.common.DirectConnections;
 import dev.flotilla.service.machine.MachineRef;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -35,14 +33,8 @@ public class DesiredStateListener {
     static final String CHANNEL = "flotilla_desired";
     private static final Logger LOG = Logger.getLogger(DesiredStateListener.class);
 
-    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
-    String url;
-
-    @ConfigProperty(name = "quarkus.datasource.username")
-    Optional<String> user;
-
-    @ConfigProperty(name = "quarkus.datasource.password")
-    Optional<String> password;
+    @Inject
+    DirectConnections connections;
 
     @Inject
     Event<DesiredStateChanged> changed;
@@ -71,7 +63,7 @@ public class DesiredStateListener {
         boolean first = true;
         long backoff = 500;
         while (running) {
-            try (Connection c = DriverManager.getConnection(url, user.orElse("postgres"), password.orElse(""))) {
+            try (Connection c = connections.open()) {
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
                 }

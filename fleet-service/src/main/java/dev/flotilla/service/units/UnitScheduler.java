@@ -52,6 +52,9 @@ public class UnitScheduler {
     @Inject
     DesiredStateService desired;
 
+    @Inject
+    SchedulerLeader leader;
+
     record Placement(String content, String target) {}
 
     private record Unit(
@@ -59,9 +62,15 @@ public class UnitScheduler {
 
     private record Machine(String id, Map<String, String> labels, boolean lost) {}
 
-    /** Every organization with units, every 2 s: picks up enrollments, label changes, lost machines. */
+    /**
+     * Every organization with units, every 2 s, on the leading replica only: picks up enrollments,
+     * label changes, lost machines.
+     */
     @Scheduled(every = "${flotilla.scheduler.every:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcileAll() {
+        if (!leader.lead()) {
+            return; // another replica runs the loop
+        }
         @SuppressWarnings("unchecked")
         List<UUID> orgs =
                 em.createNativeQuery("select distinct org_id from unit").getResultList();
