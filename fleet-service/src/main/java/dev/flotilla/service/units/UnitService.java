@@ -76,6 +76,9 @@ public class UnitService {
         if (problem != null) {
             throw ProblemException.badRequest(problem);
         }
+        if (!req.replaces().isEmpty()) {
+            circularReplaces(orgId, name, req);
+        }
         int updated = em.createNativeQuery("update unit set content = :c, hash = :h, target_state = :t, global = :g,"
                         + " updated_at = now(), updated_by = :by where org_id = :o and name = :n")
                 .setParameter("c", content)
@@ -241,6 +244,27 @@ public class UnitService {
                 .map(r -> new Stored(
                         (String) r[0], (String) r[1], (String) r[2], (String) r[3], (Boolean) r[4], (String) r[5]))
                 .toList();
+    }
+
+    /** A unit may not replace a unit that replaces it (fleet: "circular replacement ... not allowed"). */
+    private void circularReplaces(UUID orgId, String name, FleetRequirements req) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> others = em.createNativeQuery(
+                        "select name, content from unit where org_id = :o and name <> :n and content like '%Replaces%'")
+                .setParameter("o", orgId)
+                .setParameter("n", name)
+                .getResultList();
+        for (Object[] r : others) {
+            String other = (String) r[0];
+            if (req.replaces().stream().noneMatch(g -> FleetRequirements.glob(g, other))) {
+                continue;
+            }
+            FleetRequirements theirs = FleetRequirements.of(UnitFile.parse((String) r[1]), other);
+            if (theirs.replaces().stream().anyMatch(g -> FleetRequirements.glob(g, name))) {
+                throw ProblemException.badRequest(
+                        "circular Replaces: " + name + " replaces " + other + ", which replaces " + name);
+            }
+        }
     }
 
     private String storedContent(UUID orgId, String name) {

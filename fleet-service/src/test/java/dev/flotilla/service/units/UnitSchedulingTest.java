@@ -101,6 +101,30 @@ class UnitSchedulingTest {
                     .body("detail", containsString(c.reason().replace("\\\"", "\"")));
             as(operator).get("/api/v1/units/" + c.name()).then().statusCode(404);
         }
+        // Circular Replaces: refused through both APIs, nothing stored.
+        as(operator)
+                .contentType("application/json")
+                .body("{\"content\":\"[Service]\\nExecStart=/bin/true\\n[X-Fleet]\\nReplaces=b-" + tag
+                        + ".service\\n\"}")
+                .put("/api/v1/units/a-" + tag + ".service")
+                .then()
+                .statusCode(201);
+        as(operator)
+                .contentType("application/json")
+                .body("{\"content\":\"[Service]\\nExecStart=/bin/true\\n[X-Fleet]\\nReplaces=a-" + tag + "*\\n\"}")
+                .put("/api/v1/units/b-" + tag + ".service")
+                .then()
+                .statusCode(400)
+                .body("detail", containsString("circular Replaces"));
+        as(operator)
+                .contentType("application/json")
+                .body("{\"desiredState\":\"inactive\",\"options\":[{\"section\":\"X-Fleet\",\"name\":\"Replaces\","
+                        + "\"value\":\"a-" + tag + ".service\"}]}")
+                .put("/fleet/v1/units/b-" + tag + ".service")
+                .then()
+                .statusCode(400)
+                .body("error.message", containsString("circular Replaces"));
+        as(operator).get("/api/v1/units/b-" + tag + ".service").then().statusCode(404);
         as(operator)
                 .contentType("application/json")
                 .body("{\"content\":\"[Service]\\nExecStart=/bin/true\\n\",\"extra\":1}")
