@@ -34,7 +34,7 @@ import io.quarkus.scheduler.Scheduled;
  * MachineMetadata} (lost machines included: they find their global units when they come back);
  * other units to one machine that is not lost: the one they are on if it still qualifies, else the
  * least loaded that does ({@code MachineID}, {@code MachineMetadata}, {@code MachineOf}, {@code
- * Conflicts} both ways), ties broken by machine id. A reconcile is one transaction under a
+ * Conflicts} both ways, not beside a unit that {@code Replaces} it), ties broken by machine id. A reconcile is one transaction under a
  * per-organization advisory lock, so replicas and requests never interleave; only machines whose
  * units changed get a new generation.
  */
@@ -113,25 +113,47 @@ public class UnitScheduler {
                 }
             }
         }
+        Map<String, Machine> placedOn = new HashMap<>();
         for (Unit u : units) {
             if (u.global()) {
                 continue;
             }
             Machine chosen = u.target().equals("inactive")
                     ? null // an inactive unit is known, not scheduled
-                    : machines.stream()
-                            .filter(m -> !m.lost() && m.id().equals(u.machine()) && able(u, m, placedUnits))
-                            .findFirst()
-                            .orElseGet(() -> machines.stream()
-                                    .filter(m -> !m.lost() && able(u, m, placedUnits))
-                                    .min(Comparator.comparingInt((Machine m) ->
-                                                    placedUnits.get(m.id()).size())
-                                            .thenComparing(Machine::id))
-                                    .orElse(null));
+                    : choose(u, machines, placedUnits, u.machine());
             if (chosen != null) {
                 place(u, chosen, wanted, placedUnits);
+                placedOn.put(u.name(), chosen);
             }
-            String machineId = chosen == null ? null : chosen.id();
+        }
+        // fleet's Replaces: a unit that replaces another takes the machine; the replaced one moves.
+        for (Unit r : units) {
+            Machine m = placedOn.get(r.name());
+            if (m == null || r.req().replaces().isEmpty()) {
+                continue;
+            }
+            for (Unit x : new ArrayList<>(placedUnits.get(m.id()).values())) {
+                if (x.global()
+                        || x.name().equals(r.name())
+                        || r.req().replaces().stream().noneMatch(g -> FleetRequirements.glob(g, x.name()))) {
+                    continue;
+                }
+                placedUnits.get(m.id()).remove(x.name());
+                wanted.get(m.id()).remove(x.name());
+                placedOn.remove(x.name());
+                Machine elsewhere = choose(x, machines, placedUnits, null);
+                if (elsewhere != null) {
+                    place(x, elsewhere, wanted, placedUnits);
+                    placedOn.put(x.name(), elsewhere);
+                }
+            }
+        }
+        for (Unit u : units) {
+            if (u.global()) {
+                continue;
+            }
+            Machine m = placedOn.get(u.name());
+            String machineId = m == null ? null : m.id();
             if (!Objects.equals(machineId, u.machine())) {
                 em.createNativeQuery("update unit set machine_id = :m where org_id = :o and name = :n")
                         .setParameter("m", machineId)
@@ -141,6 +163,20 @@ public class UnitScheduler {
             }
         }
         write(orgId, wanted);
+    }
+
+    /** The machine it is on if that still qualifies, else the least loaded that does, or null. */
+    private static Machine choose(
+            Unit u, List<Machine> machines, Map<String, Map<String, Unit>> placed, String current) {
+        return machines.stream()
+                .filter(m -> !m.lost() && m.id().equals(current) && able(u, m, placed))
+                .findFirst()
+                .orElseGet(() -> machines.stream()
+                        .filter(m -> !m.lost() && able(u, m, placed))
+                        .min(Comparator.comparingInt(
+                                        (Machine m) -> placed.get(m.id()).size())
+                                .thenComparing(Machine::id))
+                        .orElse(null));
     }
 
     private static void place(
@@ -163,6 +199,12 @@ public class UnitScheduler {
         for (String peer : r.machineOf()) {
             if (!here.containsKey(peer)) {
                 return false;
+            }
+        }
+        for (Unit other : here.values()) {
+            if (!other.name().equals(u.name())
+                    && other.req().replaces().stream().anyMatch(g -> FleetRequirements.glob(g, u.name()))) {
+                return false; // replaced by a unit already there
             }
         }
         return !conflicts(u, here);

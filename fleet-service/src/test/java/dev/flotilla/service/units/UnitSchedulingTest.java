@@ -265,6 +265,44 @@ class UnitSchedulingTest {
     }
 
     @Test
+    void shouldMoveAReplacedUnitOffTheMachineItsReplacementTakes() throws Exception {
+        String pool = "repl-" + tag;
+        String m1 = Fixtures.newMachineId();
+        String m2 = Fixtures.newMachineId();
+        String enroll = tokens.enrollment(2);
+        String c1 = Fixtures.enroll(enroll, m1, "r1-" + tag);
+        String c2 = Fixtures.enroll(enroll, m2, "r2-" + tag);
+        try (TestAgent a1 = TestAgent.greeted(vertx, base, c1, m1);
+                TestAgent a2 = TestAgent.greeted(vertx, base, c2, m2)) {
+            labelsOf(m1, Map.of("pool", pool));
+            labelsOf(m2, Map.of("pool", pool));
+            String old = "old-" + tag + ".service";
+            String x = submit(old, "MachineMetadata=pool=" + pool);
+            // An anchor on the old unit's machine, and a new unit that must run beside the anchor
+            // and replaces the old one: the new unit takes the machine, the old one moves.
+            submit("anchor-" + tag + ".service", "MachineID=" + x);
+            String taken = submit(
+                    "new-" + tag + ".service", "MachineOf=anchor-" + tag + ".service\\nReplaces=old-" + tag + "*");
+            assertThat(taken).isEqualTo(x);
+            String other = x.equals(m1) ? m2 : m1;
+            assertThat(unitMachine(old)).isEqualTo(other);
+            assertThat(desiredContent(x, old)).isNull();
+            assertThat(desiredContent(other, old)).isNotNull();
+        }
+    }
+
+    private String submit(String name, String xfleet) {
+        return as(operator)
+                .contentType("application/json")
+                .body("{\"content\":\"[Service]\\nExecStart=/bin/sleep 600\\n[X-Fleet]\\n" + xfleet + "\\n\"}")
+                .put("/api/v1/units/" + name)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("machineId");
+    }
+
+    @Test
     void shouldMoveAUnitOffALostMachineButNotOffAnOfflineOne() throws Exception {
         String pool = "lost-" + tag;
         String m1 = Fixtures.newMachineId();
