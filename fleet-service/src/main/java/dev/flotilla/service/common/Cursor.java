@@ -34,4 +34,21 @@ public final class Cursor {
             throw ProblemException.badRequest("invalid cursor");
         }
     }
+
+    /**
+     * For lists newest first by sequence number: the sequence number to continue below, {@link
+     * Long#MAX_VALUE} without a cursor.
+     *
+     * @throws ProblemException 400 when the cursor was not made by {@link #encode}
+     */
+    public static long beforeSeq(String cursor) {
+        if (cursor == null || cursor.isBlank()) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            return Long.parseLong(decode(cursor, 1).get(0));
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest("invalid cursor");
+        }
+    }
 }

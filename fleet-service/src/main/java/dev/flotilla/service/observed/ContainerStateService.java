@@ -26,7 +26,6 @@ import dev.flotilla.api.rest.ContainerEventView;
 import dev.flotilla.api.rest.ContainerView;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.service.common.Cursor;
-import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.SqlValues;
 import dev.flotilla.service.machine.MachineRef;
 
@@ -152,14 +151,7 @@ public class ContainerStateService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<ContainerEventView> history(UUID orgId, String machineId, String container, String cursor, int limit) {
         int n = Math.max(1, Math.min(limit, UnitStateService.MAX_PAGE));
-        long beforeSeq = Long.MAX_VALUE;
-        if (cursor != null && !cursor.isBlank()) {
-            try {
-                beforeSeq = Long.parseLong(Cursor.decode(cursor, 1).get(0));
-            } catch (NumberFormatException e) {
-                throw ProblemException.badRequest("invalid cursor");
-            }
-        }
+        long beforeSeq = Cursor.beforeSeq(cursor);
         var query = em.createNativeQuery("select seq, observed_at, received_at, container_id, name, image, state,"
                         + " health, removed from container_event where org_id = :org and machine_id = :m"
                         + " and seq < :before"

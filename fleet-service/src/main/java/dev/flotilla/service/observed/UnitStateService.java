@@ -24,7 +24,6 @@ import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.UnitEventView;
 import dev.flotilla.api.rest.UnitView;
 import dev.flotilla.service.common.Cursor;
-import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.SqlValues;
 import dev.flotilla.service.machine.MachineRef;
 
@@ -146,14 +145,7 @@ public class UnitStateService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<UnitEventView> history(UUID orgId, String machineId, String unit, String cursor, int limit) {
         int n = Math.max(1, Math.min(limit, MAX_PAGE));
-        long beforeSeq = Long.MAX_VALUE;
-        if (cursor != null && !cursor.isBlank()) {
-            try {
-                beforeSeq = Long.parseLong(Cursor.decode(cursor, 1).get(0));
-            } catch (NumberFormatException e) {
-                throw ProblemException.badRequest("invalid cursor");
-            }
-        }
+        long beforeSeq = Cursor.beforeSeq(cursor);
         var query = em.createNativeQuery(
                         "select seq, observed_at, received_at, name, load_state, active_state, sub_state, removed, dropped"
                                 + " from unit_event where org_id = :org and machine_id = :m and seq < :before"

@@ -111,16 +111,7 @@ class ContainerStateTest {
                         .getList("items.seq", Integer.class))
                 .containsExactly(4, 3, 1);
         // The dashboard's machine page lists it.
-        String cookie = io.restassured.RestAssured.given()
-                .redirects()
-                .follow(false)
-                .contentType(io.restassured.http.ContentType.URLENC)
-                .formParam("j_username", "admin")
-                .formParam("j_password", "test-admin-password")
-                .post("/j_security_check")
-                .getCookie("quarkus-credential");
-        io.restassured.RestAssured.given()
-                .cookie("quarkus-credential", cookie)
+        dev.flotilla.service.Api.dashboard()
                 .get("/machines/" + machineId)
                 .then()
                 .statusCode(200)

@@ -211,16 +211,7 @@ class UnitStateTest {
         as(tokens.api(Role.VIEWER)).get("/fleet/v1/state").then().statusCode(200);
 
         // The dashboard's machine page lists them too.
-        String cookie = io.restassured.RestAssured.given()
-                .redirects()
-                .follow(false)
-                .contentType(io.restassured.http.ContentType.URLENC)
-                .formParam("j_username", "admin")
-                .formParam("j_password", "test-admin-password")
-                .post("/j_security_check")
-                .getCookie("quarkus-credential");
-        io.restassured.RestAssured.given()
-                .cookie("quarkus-credential", cookie)
+        dev.flotilla.service.Api.dashboard()
                 .get("/machines/" + machineId)
                 .then()
                 .statusCode(200)

@@ -182,23 +182,13 @@ class UnitSchedulingTest {
                 .statusCode(409);
 
         // The dashboard lists it and shows its file (escaped) and placement.
-        String cookie = io.restassured.RestAssured.given()
-                .redirects()
-                .follow(false)
-                .contentType(io.restassured.http.ContentType.URLENC)
-                .formParam("j_username", "admin")
-                .formParam("j_password", "test-admin-password")
-                .post("/j_security_check")
-                .getCookie("quarkus-credential");
-        io.restassured.RestAssured.given()
-                .cookie("quarkus-credential", cookie)
+        dev.flotilla.service.Api.dashboard()
                 .get("/units")
                 .then()
                 .statusCode(200)
                 .body(containsString("<a href=\"/units/" + name + "\">" + name + "</a>"))
                 .body(containsString("every matching machine"));
-        io.restassured.RestAssured.given()
-                .cookie("quarkus-credential", cookie)
+        dev.flotilla.service.Api.dashboard()
                 .get("/units/" + name)
                 .then()
                 .statusCode(200)
