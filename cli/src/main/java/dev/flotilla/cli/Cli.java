@@ -162,6 +162,21 @@ public final class Cli implements Callable<Integer> {
         return items;
     }
 
+    /** Every machine's state of one unit, all pages of fleet's state view. */
+    static List<JsonNode> states(Api api, String unit) {
+        List<JsonNode> out = new ArrayList<>();
+        String token = null;
+        do {
+            JsonNode page = api.get("/fleet/v1/state?unitName=" + Api.encode(unit)
+                    + (token == null ? "" : "&nextPageToken=" + Api.encode(token)));
+            page.path("states").forEach(out::add);
+            token = page.path("nextPageToken").isTextual()
+                    ? page.path("nextPageToken").asText()
+                    : null;
+        } while (token != null);
+        return out;
+    }
+
     static String text(JsonNode n) {
         return n == null || n.isNull() || n.isMissingNode() ? "-" : n.asText();
     }
@@ -227,9 +242,7 @@ public final class Cli implements Callable<Integer> {
             List<List<String>> rows = new ArrayList<>();
             List<JsonNode> states = new ArrayList<>();
             for (JsonNode u : units) {
-                JsonNode page = api.get(
-                        "/fleet/v1/state?unitName=" + Api.encode(u.path("name").asText()));
-                for (JsonNode s : page.path("states")) {
+                for (JsonNode s : states(api, u.path("name").asText())) {
                     states.add(s);
                     rows.add(List.of(
                             s.path("name").asText(),
@@ -512,8 +525,7 @@ public final class Cli implements Callable<Integer> {
         public Integer call() {
             Api api = cli.api();
             JsonNode u = api.get("/api/v1/units/" + Api.encode(unit));
-            JsonNode states =
-                    api.get("/fleet/v1/state?unitName=" + Api.encode(unit)).path("states");
+            JsonNode states = Api.JSON.valueToTree(states(api, unit));
             if (cli.json()) {
                 var both = Api.JSON.createObjectNode();
                 both.set("unit", u);
