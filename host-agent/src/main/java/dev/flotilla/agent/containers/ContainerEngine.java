@@ -190,24 +190,7 @@ public final class ContainerEngine implements Closeable {
 
         @Override
         public Event next() {
-            JsonNode e = nodes.next();
-            JsonNode attributes = e.path("Actor").path("Attributes");
-            String id = e.path("Actor").path("ID").asText(e.path("id").asText(""));
-            String action = e.path("Action").asText(e.path("status").asText(""));
-            // Docker says "health_status: healthy"; Podman says "health_status" with an attribute.
-            String health = null;
-            if (action.startsWith("health_status")) {
-                health = action.contains(": ")
-                        ? action.substring(action.indexOf(": ") + 2).strip()
-                        : attributes.path("health_status").asText(null);
-                action = "health_status";
-            }
-            return new Event(
-                    id,
-                    action,
-                    attributes.path("name").asText(null),
-                    attributes.path("image").asText(null),
-                    health);
+            return event(nodes.next());
         }
 
         /** Drops the connection: closing the response would read the endless stream to its end. */
@@ -225,6 +208,27 @@ public final class ContainerEngine implements Closeable {
     @Override
     public void close() throws IOException {
         http.close(CloseMode.IMMEDIATE);
+    }
+
+    /** One event of the stream, as Docker or Podman writes it. */
+    static Event event(JsonNode e) {
+        JsonNode attributes = e.path("Actor").path("Attributes");
+        String id = e.path("Actor").path("ID").asText(e.path("id").asText(""));
+        String action = e.path("Action").asText(e.path("status").asText(""));
+        // Docker says "health_status: healthy"; Podman says "health_status" with an attribute.
+        String health = null;
+        if (action.startsWith("health_status")) {
+            health = action.contains(": ")
+                    ? action.substring(action.indexOf(": ") + 2).strip()
+                    : attributes.path("health_status").asText(null);
+            action = "health_status";
+        }
+        return new Event(
+                id,
+                action,
+                attributes.path("name").asText(null),
+                attributes.path("image").asText(null),
+                health);
     }
 
     private Optional<JsonNode> get(String path) throws IOException {
