@@ -10,6 +10,10 @@ command -v curl >/dev/null || missing+=(curl)
 command -v mvn >/dev/null || missing+=(maven)
 command -v setpriv >/dev/null || missing+=(util-linux)
 command -v psql >/dev/null || missing+=(postgresql-client)
+# The benchmark's baselines (./flotilla bench --quick runs in ./flotilla test): pgbench comes with
+# the PostgreSQL server package, etcd 3.4 from Debian's etcd-server.
+command -v pgbench >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/etcd ] || missing+=(etcd-server)
 # The dashboard's browser test drives Debian's Chromium with Debian's chromedriver.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)

@@ -5,15 +5,15 @@ import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
-import dev.flotilla.agent.units.DesiredStateApplier;
-import dev.flotilla.agent.units.UnitInspector;
 import dev.flotilla.api.protocol.Ack;
 import dev.flotilla.api.protocol.DesiredState;
 import dev.flotilla.api.protocol.DesiredStateResult;
@@ -35,27 +35,65 @@ import dev.flotilla.api.protocol.Welcome;
  *
  * <p>Built on the JDK's own WebSocket client ({@code java.net.http}) rather than Vert.x/Netty: one
  * connection needs no event-loop framework, and leaving Netty out halves the agent's memory. All
- * state changes happen on one thread ({@code agent}); frames go out one at a time, in order.
+ * state changes happen on one serial executor (the agent's one thread, or a serial lane of a pool
+ * shared by the load tests' simulated hosts); frames go out one at a time, in order.
  */
-final class AgentClient {
+public final class AgentClient {
     private static final Logger LOG = Logger.getLogger(AgentClient.class.getName());
     /** Heartbeats between two readings of the host's facts. */
     static final int FACTS_EVERY = 6;
 
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "agent");
-        t.setDaemon(true);
-        return t;
-    });
+    /** What the client runs on: one HTTP client and threads, its own or shared by many clients. */
+    public record Runtime(HttpClient http, ScheduledExecutorService timers, Executor serial) {
+        /**
+         * A runtime for one agent: its own HTTP client and one thread, which both times and runs
+         * everything, so state changes need no locks.
+         */
+        public static Runtime dedicated() {
+            ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "agent");
+                t.setDaemon(true);
+                return t;
+            });
+            return new Runtime(
+                    HttpClient.newBuilder()
+                            .connectTimeout(Duration.ofSeconds(10))
+                            .build(),
+                    loop,
+                    loop);
+        }
+    }
+
+    /** Acts on the desired state the service sends. */
+    public interface DesiredStateHandler {
+        void apply(DesiredState desired, Consumer<Frame> reply);
+    }
+
+    /** Answers the service's questions about one unit (status, journal). */
+    public interface QueryHandler {
+        void answer(UnitQuery query, Consumer<Frame> reply);
+    }
+
+    /** Told of the session's life; all methods run on the client's serial executor. */
+    public interface Listener {
+        default void welcomed(Welcome welcome) {}
+
+        default void acknowledged(long seq) {}
+
+        default void disconnected() {}
+    }
+
+    private final HttpClient http;
+    private final ScheduledExecutorService timers;
+    private final Executor loop;
     private final AgentSettings settings;
     private final Credentials.Stored credential;
     private final Supplier<Hello> hello;
     private final Supplier<Facts> facts;
     private final StateReporter units;
-    private final DesiredStateApplier applier;
-    private final UnitInspector inspector;
+    private final DesiredStateHandler applier;
+    private final QueryHandler inspector;
+    private final Listener listener;
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private volatile boolean stopping;
@@ -63,14 +101,25 @@ final class AgentClient {
     private Session session;
     private Hello lastHello;
 
-    AgentClient(
+    /**
+     * @param units reports unit and container transitions; null for none
+     * @param applier acts on desired state; null when this host cannot (every unit is refused)
+     * @param listener told of welcomes, acknowledgements and disconnections; may be null
+     */
+    public AgentClient(
+            Runtime runtime,
             AgentSettings settings,
             Credentials.Stored credential,
             Supplier<Hello> hello,
             Supplier<Facts> facts,
             StateReporter units,
-            DesiredStateApplier applier,
-            UnitInspector inspector) {
+            DesiredStateHandler applier,
+            QueryHandler inspector,
+            Listener listener) {
+        this.http = runtime.http();
+        this.timers = runtime.timers();
+        this.loop = runtime.serial();
+        this.listener = listener == null ? new Listener() {} : listener;
         this.settings = settings;
         this.credential = credential;
         this.hello = hello;
@@ -81,12 +130,12 @@ final class AgentClient {
     }
 
     /** Starts connecting; the future completes with the process exit code when the agent must stop. */
-    CompletableFuture<Integer> start() {
+    public CompletableFuture<Integer> start() {
         loop.execute(this::connect);
         return exit;
     }
 
-    void stop() {
+    public void stop() {
         stopping = true;
         loop.execute(() -> {
             if (session != null) {
@@ -141,6 +190,7 @@ final class AgentClient {
             if (units != null) {
                 units.connected(s::send);
             }
+            listener.welcomed(welcome);
         } else if (frame instanceof DesiredState desired) {
             if (applier == null) {
                 s.send(new DesiredStateResult(
@@ -157,6 +207,7 @@ final class AgentClient {
             if (units != null) {
                 units.acknowledged(ack.seq());
             }
+            listener.acknowledged(ack.seq());
         } else if (frame instanceof ErrorFrame error) {
             LOG.warning("the service reports " + error.code() + ": " + error.message());
         }
@@ -167,8 +218,8 @@ final class AgentClient {
         long[] seq = {0};
         Facts[] sent = {lastHello == null ? null : lastHello.facts()};
         long every = Math.max(100, intervalMillis);
-        heartbeat = loop.scheduleAtFixedRate(
-                () -> {
+        heartbeat = timers.scheduleAtFixedRate(
+                () -> loop.execute(() -> {
                     s.send(new Heartbeat(++seq[0]));
                     // Facts are read again every few heartbeats, and sent only when they changed.
                     if (seq[0] % FACTS_EVERY == 0) {
@@ -178,7 +229,7 @@ final class AgentClient {
                             s.send(new FactsChanged(now));
                         }
                     }
-                },
+                }),
                 every,
                 every,
                 TimeUnit.MILLISECONDS);
@@ -201,6 +252,7 @@ final class AgentClient {
         if (units != null) {
             units.disconnected();
         }
+        listener.disconnected();
         if (stopping) {
             exit.complete(0);
             return;
@@ -222,7 +274,7 @@ final class AgentClient {
         }
         long delay = backoff.next();
         LOG.info("reconnecting in " + delay + " ms (attempt " + backoff.attempts() + ")");
-        loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        timers.schedule(() -> loop.execute(this::connect), delay, TimeUnit.MILLISECONDS);
     }
 
     private static String rootMessage(Throwable e) {

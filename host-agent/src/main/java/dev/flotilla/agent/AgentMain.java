@@ -101,6 +101,7 @@ public final class AgentMain {
         }
         containers.start(reporter);
         AgentClient client = new AgentClient(
+                AgentClient.Runtime.dedicated(),
                 settings,
                 credential,
                 () -> new Hello(Protocol.VERSION, id, HostFacts.hostname(), HostFacts.collect(), s.labels(), version()),
@@ -109,7 +110,8 @@ public final class AgentMain {
                 systemd == null
                         ? null
                         : new DesiredStateApplier(Path.of(UnitFiles.DIRECTORY), settings.stateDir(), systemd),
-                new UnitInspector(systemd));
+                new UnitInspector(systemd),
+                null);
         Runtime.getRuntime().addShutdownHook(new Thread(client::stop, "agent-stop"));
         int code = client.start().join();
         containers.close();

@@ -25,17 +25,17 @@ import dev.flotilla.api.rest.EnrollmentResponse;
  * The machine's credential, kept in the state folder ({@code credential.json}, mode 0600). Obtained
  * once by enrolling with an enrollment token; never asked for again.
  */
-final class Credentials {
+public final class Credentials {
     // Lenient on what the service sends, so that a newer service can add fields.
     private static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    record Stored(String machineId, String credential, String url) {}
+    public record Stored(String machineId, String credential, String url) {}
 
     private Credentials() {}
 
-    static Optional<Stored> load(Path stateDir) throws IOException {
+    public static Optional<Stored> load(Path stateDir) throws IOException {
         Path file = stateDir.resolve("credential.json");
         if (!Files.exists(file)) {
             return Optional.empty();
@@ -43,13 +43,18 @@ final class Credentials {
         return Optional.of(JSON.readValue(file.toFile(), Stored.class));
     }
 
-    static Stored enroll(AgentSettings settings, String machineId, String hostname) throws IOException {
+    public static Stored enroll(AgentSettings settings, String machineId, String hostname) throws IOException {
+        return enroll(
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), settings, machineId, hostname);
+    }
+
+    /** Enrolls over the given client (the load tests' simulated hosts share one). */
+    public static Stored enroll(HttpClient http, AgentSettings settings, String machineId, String hostname)
+            throws IOException {
         if (settings.enrollToken() == null) {
             throw new IllegalArgumentException("this machine is not enrolled yet: set FLOTILLA_ENROLL_TOKEN (or"
                     + " enroll-token in the config file) for the first start");
         }
-        HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(settings.url() + Protocol.ENROLL_PATH))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
@@ -92,8 +97,8 @@ final class Credentials {
     }
 
     /** The service said no: a wrong, expired, used-up or revoked token, or a duplicate machine. */
-    static final class EnrollmentRefused extends IOException {
-        final int status;
+    public static final class EnrollmentRefused extends IOException {
+        public final int status;
 
         EnrollmentRefused(int status, String detail) {
             super("enrollment refused (" + status + "): " + detail);

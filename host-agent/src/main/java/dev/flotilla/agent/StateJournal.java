@@ -58,6 +58,22 @@ public final class StateJournal {
         }
     }
 
+    private StateJournal(int maxEntries) {
+        this.file = null;
+        this.ackFile = null;
+        this.maxEntries = Math.max(2, maxEntries);
+        this.maxBytes = Long.MAX_VALUE;
+    }
+
+    /**
+     * A journal kept in memory only, with the same bounds, folding and acknowledgement as on disk: for
+     * the load tests' simulated hosts, thousands in one process, where a file each would exhaust the
+     * process's file descriptors and measure the disk instead of the service.
+     */
+    public static StateJournal inMemory(int maxEntries) {
+        return new StateJournal(maxEntries);
+    }
+
     /** Records a transition, made with the next sequence number, and returns it. */
     public synchronized StateChange record(LongFunction<StateChange> withSeq) {
         StateChange change = withSeq.apply(++seq);
@@ -79,6 +95,9 @@ public final class StateJournal {
             bytes -= entries.removeFirst().size();
             dropped = true;
         }
+        if (file == null) {
+            return;
+        }
         try {
             Files.writeString(ackFile, Long.toString(acked), StandardCharsets.US_ASCII);
             if (dropped) {
@@ -96,6 +115,11 @@ public final class StateJournal {
         return out;
     }
 
+    /** How many records wait for the service's acknowledgement. */
+    public synchronized int pendingCount() {
+        return entries.size();
+    }
+
     /** The last sequence number handed out. */
     public synchronized long seq() {
         return seq;
@@ -107,6 +131,9 @@ public final class StateJournal {
     }
 
     public synchronized void close() {
+        if (out == null) {
+            return;
+        }
         try {
             out.close();
         } catch (IOException e) {
@@ -115,6 +142,11 @@ public final class StateJournal {
     }
 
     private void add(StateChange change) {
+        if (file == null) {
+            entries.addLast(new Entry(change, 200));
+            bytes += 200;
+            return;
+        }
         try {
             String line = JSON.writeValueAsString(change);
             out.write(line);
@@ -158,6 +190,9 @@ public final class StateJournal {
     }
 
     private void rewrite() throws IOException {
+        if (file == null) {
+            return;
+        }
         out.close();
         writeAll();
         out = Files.newBufferedWriter(

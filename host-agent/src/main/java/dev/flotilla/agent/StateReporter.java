@@ -77,6 +77,11 @@ public final class StateReporter implements SystemdUnits.Listener, ContainerWatc
         journal.acknowledge(seq);
     }
 
+    /** Whether the service has acknowledged every recorded transition. */
+    public boolean allAcknowledged() {
+        return journal.pendingCount() == 0;
+    }
+
     private void send(StateChange change) {
         if (sender != null) {
             sender.accept(new StateChanges(List.of(change)));

@@ -75,6 +75,7 @@ class HostilePeerTest {
                 1 << 20,
                 List.of());
         client = new AgentClient(
+                AgentClient.Runtime.dedicated(),
                 settings,
                 new Credentials.Stored(
                         "0123456789abcdef0123456789abcdef",
@@ -84,7 +85,8 @@ class HostilePeerTest {
                 HostFacts::collect,
                 null,
                 null,
-                new UnitInspector(null));
+                new UnitInspector(null),
+                null);
         CompletableFuture<Integer> exit = client.start();
 
         ServerWebSocket ws = connected.get(10, TimeUnit.SECONDS);

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
+import dev.flotilla.agent.AgentClient;
 import dev.flotilla.api.protocol.DesiredState;
 import dev.flotilla.api.protocol.DesiredStateResult;
 import dev.flotilla.api.protocol.DesiredUnit;
@@ -29,7 +30,7 @@ import dev.flotilla.api.unit.UnitNames;
  * wrote that are no longer wanted, reloads systemd, starts or stops units, and reports, per unit,
  * whether it reached its target and systemd's reason when not. Runs nothing else.
  */
-public final class DesiredStateApplier {
+public final class DesiredStateApplier implements AgentClient.DesiredStateHandler {
     private static final Logger LOG = Logger.getLogger(DesiredStateApplier.class.getName());
     static final int MAX_CONTENT = 64 * 1024;
 
@@ -49,6 +50,7 @@ public final class DesiredStateApplier {
     }
 
     /** Applies in the background, one generation after another; the result goes to {@code reply}. */
+    @Override
     public void apply(DesiredState desired, Consumer<Frame> reply) {
         worker.execute(() -> {
             try {

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.flotilla.agent.AgentClient;
 import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.UnitQuery;
 import dev.flotilla.api.protocol.UnitQueryReply;
@@ -23,7 +24,7 @@ import dev.flotilla.api.unit.UnitNames;
  * journalctl -u NAME -n N -o json}, run without a shell, the name checked first) and its status
  * (from systemd over D-Bus). Nothing else is run.
  */
-public final class UnitInspector {
+public final class UnitInspector implements AgentClient.QueryHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_MESSAGE = 4096;
 
@@ -38,6 +39,7 @@ public final class UnitInspector {
         this.systemd = systemd;
     }
 
+    @Override
     public void answer(UnitQuery query, Consumer<Frame> reply) {
         worker.execute(() -> reply.accept(answerNow(query)));
     }

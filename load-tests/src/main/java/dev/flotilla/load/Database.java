@@ -1,0 +1,128 @@
+package dev.flotilla.load;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A fresh database for one benchmark run, on the given PostgreSQL server (by default the machine's,
+ * 127.0.0.1:5432), dropped afterwards; and the queries that check nothing was lost.
+ */
+final class Database implements AutoCloseable {
+    private final String serverUrl;
+    private final String user;
+    private final String password;
+    private final String name;
+    private final boolean keep;
+
+    /**
+     * @param serverUrl {@code jdbc:postgresql://host:port/} (any database part is replaced)
+     */
+    Database(String serverUrl, String user, String password, String name, boolean keep) throws SQLException {
+        this.serverUrl = serverUrl.replaceAll("(jdbc:postgresql://[^/]+/).*", "$1");
+        this.user = user;
+        this.password = password;
+        this.name = name;
+        this.keep = keep;
+        try (Connection c = DriverManager.getConnection(this.serverUrl + "postgres", user, password);
+                Statement s = c.createStatement()) {
+            s.execute("create database " + name);
+        }
+    }
+
+    String jdbcUrl() {
+        return serverUrl + name;
+    }
+
+    String user() {
+        return user;
+    }
+
+    String password() {
+        return password == null ? "" : password;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Host and port of the server, for pgbench. */
+    URI server() {
+        return URI.create(serverUrl.substring("jdbc:".length()));
+    }
+
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), user, password);
+    }
+
+    long sizeBytes() throws SQLException {
+        try (Connection c = connect();
+                ResultSet r = c.createStatement().executeQuery("select pg_database_size(current_database())")) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    int count(String sql) throws SQLException {
+        try (Connection c = connect();
+                ResultSet r = c.createStatement().executeQuery(sql)) {
+            r.next();
+            return r.getInt(1);
+        }
+    }
+
+    /** Stored transitions per machine (gap records excluded: there should be none). */
+    Map<String, Long> eventsPerMachine() throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        try (Connection c = connect();
+                ResultSet r = c.createStatement()
+                        .executeQuery(
+                                "select machine_id, count(*) from unit_event where dropped = 0 group by machine_id")) {
+            while (r.next()) {
+                out.put(r.getString(1), r.getLong(2));
+            }
+        }
+        return out;
+    }
+
+    /** Gap records: transitions an agent had to drop. */
+    long droppedTransitions() throws SQLException {
+        try (Connection c = connect();
+                ResultSet r = c.createStatement().executeQuery("select coalesce(sum(dropped), 0) from unit_event")) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    /** The current state of every unit of one machine, {@code name -> active/sub}. */
+    Map<String, String> unitStates(Connection c, String machineId) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        try (PreparedStatement ps =
+                c.prepareStatement("select name, active_state, sub_state from machine_unit where machine_id = ?")) {
+            ps.setString(1, machineId);
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    out.put(r.getString(1), r.getString(2) + "/" + r.getString(3));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (keep) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(serverUrl + "postgres", user, password);
+                Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + name + " with (force)");
+        }
+    }
+}
