@@ -147,9 +147,11 @@ final class SimulatedHost implements AgentClient.Listener, AgentClient.DesiredSt
     }
 
     @Override
-    public void welcomed(Welcome welcome) {
-        online = true;
-        swarm.welcomed(this);
+    public synchronized void welcomed(Welcome welcome) {
+        if (!online) {
+            online = true;
+            swarm.welcomed(this);
+        }
     }
 
     @Override
@@ -166,9 +168,12 @@ final class SimulatedHost implements AgentClient.Listener, AgentClient.DesiredSt
     }
 
     @Override
-    public void disconnected() {
-        online = false;
-        swarm.disconnected(this);
+    public synchronized void disconnected() {
+        // Also called for a connection that closed before its welcome: only a welcomed one counts.
+        if (online) {
+            online = false;
+            swarm.disconnected(this);
+        }
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.flotilla.service.agent;
 
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import dev.flotilla.service.machine.MachineRef;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -13,12 +15,24 @@ final class AgentSession {
     final WebSocketConnection connection;
     final Instant openedAt;
     volatile boolean greeted;
+    /** Set on the event loop as soon as hello arrives, before it is handled. */
+    volatile boolean helloReceived;
+
     volatile Instant lastHeard;
+    private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
 
     AgentSession(MachineRef machine, WebSocketConnection connection, Instant now) {
         this.machine = machine;
         this.connection = connection;
         this.openedAt = now;
         this.lastHeard = now;
+    }
+
+    /**
+     * Runs {@code step} after every step queued before it has finished: the frames of one session
+     * are handled in the order they came, while sessions proceed independently of each other.
+     */
+    synchronized void then(Supplier<CompletableFuture<?>> step) {
+        tail = tail.handle((x, e) -> null).thenCompose(x -> step.get());
     }
 }

@@ -175,7 +175,7 @@ public class AgentSessions {
     void closeSilent() {
         Instant now = time.now();
         for (AgentSession s : byConnection.values()) {
-            if (!s.greeted && s.openedAt.plus(config.helloTimeout()).isBefore(now)) {
+            if (!s.helloReceived && s.openedAt.plus(config.helloTimeout()).isBefore(now)) {
                 close(
                         s,
                         Protocol.CLOSE_BAD_FRAME,

@@ -1,7 +1,7 @@
 package dev.flotilla.service.agent;
 
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
 
@@ -9,11 +9,10 @@ import org.jboss.logging.Logger;
 
 import dev.flotilla.api.protocol.Ack;
 import dev.flotilla.api.protocol.DesiredState;
-import dev.flotilla.api.protocol.DesiredStateResult;
 import dev.flotilla.api.protocol.ErrorFrame;
-import dev.flotilla.api.protocol.FactsChanged;
 import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.FrameCodec;
+import dev.flotilla.api.protocol.Heartbeat;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.Protocol;
 import dev.flotilla.api.protocol.StateChanges;
@@ -21,13 +20,11 @@ import dev.flotilla.api.protocol.StateSnapshot;
 import dev.flotilla.api.protocol.UnitQuery;
 import dev.flotilla.api.protocol.UnitQueryReply;
 import dev.flotilla.api.protocol.Welcome;
-import dev.flotilla.api.selector.Labels;
 import dev.flotilla.service.common.Secrets;
-import dev.flotilla.service.desired.DesiredStateService;
 import dev.flotilla.service.machine.MachineRef;
 import dev.flotilla.service.machine.MachineService;
 import dev.flotilla.service.observed.StateFrames;
-import dev.flotilla.service.observed.UnitStateService;
+import dev.flotilla.service.observed.StateWriter;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
@@ -35,6 +32,7 @@ import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -45,6 +43,7 @@ import io.vertx.core.buffer.Buffer;
 @WebSocket(path = Protocol.CONNECT_PATH)
 public class AgentSocket {
     private static final Logger LOG = Logger.getLogger(AgentSocket.class);
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     @Inject
     AgentSessions sessions;
@@ -56,10 +55,10 @@ public class AgentSocket {
     AgentConfig config;
 
     @Inject
-    UnitStateService units;
+    StateWriter writer;
 
     @Inject
-    DesiredStateService desired;
+    AgentFrames frames;
 
     @OnOpen
     void open(WebSocketConnection connection) {
@@ -79,7 +78,14 @@ public class AgentSocket {
         sessions.open(machine.get(), connection);
     }
 
+    /**
+     * Runs on the event loop: reads the frame, notes that the agent was heard, answers heartbeats
+     * at once, and queues everything that touches the database on the session's own lane. So a
+     * busy database delays storing, never liveness: 10,000 agents connecting at once are not
+     * timed out while their hellos and snapshots wait their turn.
+     */
     @OnTextMessage
+    @NonBlocking
     void message(WebSocketConnection connection, String text) {
         AgentSession s = sessions.get(connection);
         if (s == null) {
@@ -93,8 +99,12 @@ public class AgentSocket {
             return;
         }
         sessions.heard(s);
-        if (frame instanceof Hello hello) {
-            hello(s, hello);
+        if (frame instanceof Hello) {
+            if (s.helloReceived) {
+                sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "hello was already said");
+                return;
+            }
+            s.helloReceived = true;
         } else if (frame instanceof Welcome
                 || frame instanceof ErrorFrame
                 || frame instanceof Ack
@@ -102,38 +112,47 @@ public class AgentSocket {
                 || frame instanceof UnitQuery) {
             sessions.close(
                     s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "agents do not send '" + typeOf(frame) + "' frames");
-        } else if (!s.greeted) {
+            return;
+        } else if (!s.helloReceived) {
             sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "hello must come first");
+            return;
+        }
+        if (frame instanceof Heartbeat) {
+            return; // being heard is all it says
         } else if (frame instanceof UnitQueryReply reply) {
             sessions.answered(s, reply);
-        } else if (frame instanceof DesiredStateResult result) {
-            if (result.units().size() > StateFrames.MAX_ITEMS) {
-                sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "too many unit results");
-                return;
-            }
-            desired.applied(s.machine, result);
-        } else if (frame instanceof FactsChanged changed) {
-            if (changed.facts() == null || changed.facts().addresses().size() > 256) {
-                sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "facts are missing or too many addresses");
-                return;
-            }
-            machines.factsChanged(s.machine, changed.facts());
         } else if (frame instanceof StateChanges changes) {
             String problem = StateFrames.invalid(changes);
             if (problem != null) {
                 sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
                 return;
             }
-            ack(s, units.ingest(s.machine, changes.changes()));
+            s.then(() -> s.greeted ? stored(s, writer.submit(s.machine, changes)) : DONE);
         } else if (frame instanceof StateSnapshot snapshot) {
             String problem = StateFrames.invalid(snapshot);
             if (problem != null) {
                 sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
                 return;
             }
-            ack(s, units.snapshot(s.machine, snapshot));
+            s.then(() -> s.greeted ? stored(s, writer.submit(s.machine, snapshot)) : DONE);
+        } else {
+            s.then(() -> CompletableFuture.runAsync(() -> frames.handle(s, frame), frames.executor()));
         }
-        // Heartbeat: being heard is all it says.
+    }
+
+    /** Acknowledges what the writer stored; a frame it could not store closes the session (the agent resends). */
+    private CompletableFuture<?> stored(AgentSession s, CompletableFuture<Long> seq) {
+        return seq.whenComplete((value, failure) -> {
+            if (failure != null) {
+                LOG.warnf("cannot store a frame of machine %s: %s", s.machine.machineId(), failure.getMessage());
+                sessions.close(s, (short) 1011, "internal", "the service could not store a frame; resend it");
+            } else {
+                s.connection
+                        .sendText(FrameCodec.encode(new Ack(value)))
+                        .subscribe()
+                        .with(x -> {}, e -> LOG.debugf("ack to %s: %s", s.machine.machineId(), e.getMessage()));
+            }
+        });
     }
 
     @OnBinaryMessage
@@ -166,65 +185,6 @@ public class AgentSocket {
         } else {
             sessions.close(s, (short) 1011, "internal", "the service could not handle a frame");
         }
-    }
-
-    private static void ack(AgentSession s, long seq) {
-        s.connection.sendTextAndAwait(FrameCodec.encode(new Ack(seq)));
-    }
-
-    private void hello(AgentSession s, Hello hello) {
-        if (s.greeted) {
-            sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "hello was already said");
-            return;
-        }
-        if (!s.machine.machineId().equals(hello.machineId())) {
-            sessions.close(
-                    s, Protocol.CLOSE_UNAUTHORIZED, "unauthorized", "hello names another machine than the credential");
-            return;
-        }
-        if (hello.protocolVersion() < 1) {
-            sessions.close(
-                    s,
-                    Protocol.CLOSE_BAD_FRAME,
-                    "bad-frame",
-                    "unsupported protocol version " + hello.protocolVersion());
-            return;
-        }
-        String problem = invalidHello(hello);
-        if (problem != null) {
-            sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
-            return;
-        }
-        if (!machines.online(s.machine, s.id, hello)) {
-            sessions.close(s, Protocol.CLOSE_UNAUTHORIZED, "removed", "this machine was removed from the fleet");
-            return;
-        }
-        sessions.greeted(s);
-        int version = Math.min(hello.protocolVersion(), Protocol.VERSION);
-        s.connection.sendTextAndAwait(FrameCodec.encode(new Welcome(
-                version,
-                s.machine.machineId(),
-                config.heartbeatInterval().toMillis(),
-                config.heartbeatTtl().toMillis())));
-        // What the machine must run, right after welcome: the agent starts from the truth.
-        s.connection.sendTextAndAwait(FrameCodec.encode(desired.current(s.machine)));
-    }
-
-    private static String invalidHello(Hello hello) {
-        if (hello.hostname() == null
-                || hello.hostname().isBlank()
-                || hello.hostname().length() > 253) {
-            return "hostname must be 1 to 253 characters";
-        }
-        if (hello.agentVersion() != null && hello.agentVersion().length() > 100) {
-            return "agentVersion longer than 100 characters";
-        }
-        try {
-            Labels.validate(hello.labels() == null ? Map.of() : hello.labels());
-        } catch (IllegalArgumentException e) {
-            return e.getMessage();
-        }
-        return null;
     }
 
     private static String typeOf(Frame frame) {

@@ -1,0 +1,137 @@
+package dev.flotilla.service.agent;
+
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
+import jakarta.inject.Inject;
+
+import dev.flotilla.api.protocol.DesiredStateResult;
+import dev.flotilla.api.protocol.FactsChanged;
+import dev.flotilla.api.protocol.Frame;
+import dev.flotilla.api.protocol.FrameCodec;
+import dev.flotilla.api.protocol.Hello;
+import dev.flotilla.api.protocol.Protocol;
+import dev.flotilla.api.protocol.Welcome;
+import dev.flotilla.api.selector.Labels;
+import dev.flotilla.service.desired.DesiredStateService;
+import dev.flotilla.service.machine.MachineService;
+import dev.flotilla.service.observed.StateFrames;
+
+/**
+ * The frames of an agent that need the database, other than its state reports (those go to the
+ * {@link dev.flotilla.service.observed.StateWriter}): hello, desired-state results, new facts.
+ * Called on a worker thread, one frame of a session at a time, in order.
+ */
+@ApplicationScoped
+public class AgentFrames {
+    @Inject
+    AgentSessions sessions;
+
+    @Inject
+    MachineService machines;
+
+    @Inject
+    AgentConfig config;
+
+    @Inject
+    DesiredStateService desired;
+
+    /**
+     * Threads for these frames, apart from the HTTP workers; a plain pool, so that no request
+     * context of the event loop leaks into them ({@link #handle} opens its own).
+     */
+    private final ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "agent-frames");
+        t.setDaemon(true);
+        return t;
+    });
+
+    Executor executor() {
+        return workers;
+    }
+
+    @PreDestroy
+    void stop() {
+        workers.shutdownNow();
+    }
+
+    @ActivateRequestContext
+    void handle(AgentSession s, Frame frame) {
+        if (!s.connection.isOpen()) {
+            return;
+        }
+        if (frame instanceof Hello hello) {
+            hello(s, hello);
+        } else if (!s.greeted) {
+            return; // hello was refused; the close is on its way
+        } else if (frame instanceof DesiredStateResult result) {
+            if (result.units().size() > StateFrames.MAX_ITEMS) {
+                sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "too many unit results");
+                return;
+            }
+            desired.applied(s.machine, result);
+        } else if (frame instanceof FactsChanged changed) {
+            if (changed.facts() == null || changed.facts().addresses().size() > 256) {
+                sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "facts are missing or too many addresses");
+                return;
+            }
+            machines.factsChanged(s.machine, changed.facts());
+        }
+    }
+
+    private void hello(AgentSession s, Hello hello) {
+        if (!s.machine.machineId().equals(hello.machineId())) {
+            sessions.close(
+                    s, Protocol.CLOSE_UNAUTHORIZED, "unauthorized", "hello names another machine than the credential");
+            return;
+        }
+        if (hello.protocolVersion() < 1) {
+            sessions.close(
+                    s,
+                    Protocol.CLOSE_BAD_FRAME,
+                    "bad-frame",
+                    "unsupported protocol version " + hello.protocolVersion());
+            return;
+        }
+        String problem = invalidHello(hello);
+        if (problem != null) {
+            sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
+            return;
+        }
+        if (!machines.online(s.machine, s.id, hello)) {
+            sessions.close(s, Protocol.CLOSE_UNAUTHORIZED, "removed", "this machine was removed from the fleet");
+            return;
+        }
+        sessions.greeted(s);
+        int version = Math.min(hello.protocolVersion(), Protocol.VERSION);
+        s.connection.sendTextAndAwait(FrameCodec.encode(new Welcome(
+                version,
+                s.machine.machineId(),
+                config.heartbeatInterval().toMillis(),
+                config.heartbeatTtl().toMillis())));
+        // What the machine must run, right after welcome: the agent starts from the truth.
+        s.connection.sendTextAndAwait(FrameCodec.encode(desired.current(s.machine)));
+    }
+
+    private static String invalidHello(Hello hello) {
+        if (hello.hostname() == null
+                || hello.hostname().isBlank()
+                || hello.hostname().length() > 253) {
+            return "hostname must be 1 to 253 characters";
+        }
+        if (hello.agentVersion() != null && hello.agentVersion().length() > 100) {
+            return "agentVersion longer than 100 characters";
+        }
+        try {
+            Labels.validate(hello.labels() == null ? Map.of() : hello.labels());
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        return null;
+    }
+}

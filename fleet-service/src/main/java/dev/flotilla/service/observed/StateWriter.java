@@ -1,0 +1,146 @@
+package dev.flotilla.service.observed;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import dev.flotilla.api.protocol.Frame;
+import dev.flotilla.api.protocol.StateChanges;
+import dev.flotilla.api.protocol.StateSnapshot;
+import dev.flotilla.service.machine.MachineRef;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Stores what agents report with group commit: frames from many agents that arrive together are
+ * written in one transaction (one WAL flush) instead of one each, the way etcd batches its raft
+ * entries. Each frame's future completes, with the sequence number to acknowledge, only after the
+ * transaction that holds it committed, so an agent forgets nothing that is not stored. A batch
+ * that fails is retried frame by frame, so one bad frame does not fail the others.
+ *
+ * <p>Callers keep each agent's frames in order (one outstanding frame per session), so batches
+ * never hold two frames of one machine that depend on each other's order; the statements are
+ * guarded by sequence numbers anyway.
+ */
+@ApplicationScoped
+public class StateWriter {
+    private static final Logger LOG = Logger.getLogger(StateWriter.class);
+
+    private record Job(MachineRef machine, Frame frame, CompletableFuture<Long> done) {}
+
+    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean running = true;
+    private DistributionSummary batchSizes;
+
+    @Inject
+    UnitStateService units;
+
+    @Inject
+    MeterRegistry registry;
+
+    @ConfigProperty(name = "flotilla.ingest.writers", defaultValue = "2")
+    int writerCount;
+
+    @ConfigProperty(name = "flotilla.ingest.max-batch", defaultValue = "500")
+    int maxBatch;
+
+    void start(@Observes StartupEvent event) {
+        batchSizes = DistributionSummary.builder("flotilla.ingest.batch.frames")
+                .description("agent frames stored per transaction")
+                .register(registry);
+        for (int i = 0; i < Math.max(1, writerCount); i++) {
+            Thread t = new Thread(this::run, "state-writer-" + i);
+            t.setDaemon(true);
+            t.start();
+            writers.add(t);
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        writers.forEach(Thread::interrupt);
+    }
+
+    /** Queues a {@link StateChanges} or {@link StateSnapshot} frame; completes with the seq to acknowledge. */
+    public CompletableFuture<Long> submit(MachineRef machine, Frame frame) {
+        if (!(frame instanceof StateChanges) && !(frame instanceof StateSnapshot)) {
+            throw new IllegalArgumentException(
+                    "not a state frame: " + frame.getClass().getSimpleName());
+        }
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        queue.add(new Job(machine, frame, done));
+        return done;
+    }
+
+    private void run() {
+        List<Job> batch = new ArrayList<>();
+        while (running) {
+            try {
+                Job first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, Math.max(0, maxBatch - 1));
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("the state writer failed", e);
+                batch.forEach(j -> j.done().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Job> batch) {
+        batchSizes.record(batch.size());
+        long[] seqs = new long[batch.size()];
+        try {
+            QuarkusTransaction.requiringNew().run(() -> {
+                for (int i = 0; i < batch.size(); i++) {
+                    seqs[i] = store(batch.get(i));
+                }
+            });
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                batch.get(0).done().completeExceptionally(e);
+                return;
+            }
+            LOG.warnf("a batch of %d agent frames failed (%s); storing them one by one", batch.size(), e.getMessage());
+            for (Job job : batch) {
+                try {
+                    job.done().complete(QuarkusTransaction.requiringNew().call(() -> store(job)));
+                } catch (RuntimeException one) {
+                    job.done().completeExceptionally(one);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).done().complete(seqs[i]);
+        }
+    }
+
+    private long store(Job job) {
+        return job.frame() instanceof StateChanges changes
+                ? units.ingest(job.machine(), changes.changes())
+                : units.snapshot(job.machine(), (StateSnapshot) job.frame());
+    }
+}
