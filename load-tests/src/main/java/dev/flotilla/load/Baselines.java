@@ -34,25 +34,32 @@ final class Baselines {
     record Result(String name, double perSecond, double meanMillis, double p99Millis, String detail) {}
 
     /**
-     * The service's per-transition statements (see UnitStateService.ingest): the history row, the
-     * current-state upsert guarded by the sequence number, and the machine's acknowledged sequence.
-     * Machine ids are the swarm's ({@code md5(prefix-index)}), so every row is a real machine's.
+     * The service's statements for one reported transition (see UnitStateService.ingest): the
+     * history row and the current-state upsert guarded by the sequence number. Machine ids are the swarm's ({@code md5(prefix-index)}), so every row
+     * is a real machine's. {@code %1$s} numbers the variables of one transition within a batch.
      */
-    static final String PGBENCH_SCRIPT = """
-            \\set m random(0, :hosts - 1)
-            \\set u random(0, 49)
-            \\set seq random(1000000000, 900000000000)
-            BEGIN;
-            insert into unit_event (org_id, machine_id, seq, observed_at, received_at, name, load_state, active_state, sub_state, removed, dropped) values (:org::uuid, md5(:prefix::text || '-' || :m::text), :seq::bigint, now(), now(), 'sim-' || lpad(:u::text, 2, '0') || '.service', 'loaded', 'active', 'running', false, 0) on conflict do nothing;
-            insert into machine_unit (org_id, machine_id, name, load_state, active_state, sub_state, description, hash, managed, changed_at, observed_at, seq) values (:org::uuid, md5(:prefix::text || '-' || :m::text), 'sim-' || lpad(:u::text, 2, '0') || '.service', 'loaded', 'active', 'running', 'simulated unit', null, false, now(), now(), :seq::bigint) on conflict (org_id, machine_id, name) do update set load_state = excluded.load_state, active_state = excluded.active_state, sub_state = excluded.sub_state, description = excluded.description, hash = excluded.hash, managed = excluded.managed, changed_at = excluded.changed_at, observed_at = excluded.observed_at, seq = excluded.seq where machine_unit.seq <= excluded.seq;
-            update machine set unit_seq = greatest(unit_seq, :seq::bigint) where org_id = :org::uuid and id = md5(:prefix::text || '-' || :m::text) returning unit_seq;
-            COMMIT;
+    static final String TRANSITION = """
+            \\set m%1$s random(0, :hosts - 1)
+            \\set u%1$s random(0, 49)
+            \\set seq%1$s random(1000000000, 900000000000)
+            insert into unit_event (org_id, machine_id, seq, observed_at, received_at, name, load_state, active_state, sub_state, removed, dropped) values (:org::uuid, md5(:prefix::text || '-' || :m%1$s::text), :seq%1$s::bigint, now(), now(), 'sim-' || lpad(:u%1$s::text, 2, '0') || '.service', 'loaded', 'active', 'running', false, 0) on conflict do nothing;
+            insert into machine_unit (org_id, machine_id, name, load_state, active_state, sub_state, description, hash, managed, changed_at, observed_at, seq) values (:org::uuid, md5(:prefix::text || '-' || :m%1$s::text), 'sim-' || lpad(:u%1$s::text, 2, '0') || '.service', 'loaded', 'active', 'running', 'simulated unit', null, false, now(), now(), :seq%1$s::bigint) on conflict (org_id, machine_id, name) do update set load_state = excluded.load_state, active_state = excluded.active_state, sub_state = excluded.sub_state, description = excluded.description, hash = excluded.hash, managed = excluded.managed, changed_at = excluded.changed_at, observed_at = excluded.observed_at, seq = excluded.seq where machine_unit.seq <= excluded.seq;
             """;
 
-    static Result pgbench(Database db, Path work, String orgId, String prefix, int hosts, int clients, int seconds)
+    /** One pgbench transaction: {@code batch} transitions in one commit, as the service's writer groups them. */
+    static String script(int batch) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < batch; i++) {
+            s.append(TRANSITION.formatted(i));
+        }
+        return "BEGIN;\n" + s + "COMMIT;\n";
+    }
+
+    static Result pgbench(
+            Database db, Path work, String orgId, String prefix, int hosts, int batch, int clients, int seconds)
             throws IOException, InterruptedException {
         Path script = work.resolve("transition.pgbench.sql");
-        Files.writeString(script, PGBENCH_SCRIPT, StandardCharsets.UTF_8);
+        Files.writeString(script, script(batch), StandardCharsets.UTF_8);
         var server = db.server();
         List<String> command = List.of(
                 "pgbench",
@@ -94,8 +101,9 @@ final class Baselines {
         }
         double mean = lat.find() ? Double.parseDouble(lat.group(1)) : Double.NaN;
         return new Result(
-                "pgbench: the service's statements per transition, one transaction each",
-                Double.parseDouble(tps.group(1)),
+                "pgbench: the service's statements per transition, " + batch
+                        + " per transaction as the service batched",
+                Double.parseDouble(tps.group(1)) * batch,
                 mean,
                 Double.NaN,
                 clients + " clients, " + seconds + " s, prepared statements");

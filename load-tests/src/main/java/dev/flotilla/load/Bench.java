@@ -112,6 +112,9 @@ final class Bench implements Callable<Integer> {
     private final Map<String, Histogram> ackBy = new LinkedHashMap<>();
     private final Map<String, Histogram> apiBy = new LinkedHashMap<>();
     private volatile String phase = "setup";
+    private int ceilingBatch = 1;
+    private HttpClient http;
+    private String token;
     private final List<String> failures = new ArrayList<>();
 
     @Override
@@ -138,8 +141,8 @@ final class Bench implements Callable<Integer> {
                     Arrays.asList(serviceJvmOptions.trim().split("\\s+")));
             long bootMillis = service.start();
             report.put("service", "firstStartMillis", bootMillis);
-            String token = Report.envFile(service.bootstrapFile()).get("FLOTILLA_TOKEN");
-            HttpClient http = HttpClient.newHttpClient();
+            token = Report.envFile(service.bootstrapFile()).get("FLOTILLA_TOKEN");
+            http = HttpClient.newHttpClient();
             JsonNode created = send(
                     http,
                     "POST",
@@ -182,7 +185,7 @@ final class Bench implements Callable<Integer> {
                 phase = "baselines";
                 int seconds = quick ? 8 : 30;
                 log("baseline: pgbench, " + seconds + " s");
-                report.baseline(Baselines.pgbench(db, work, orgId, PREFIX, n, 16, seconds));
+                report.baseline(Baselines.pgbench(db, work, orgId, PREFIX, n, ceilingBatch, 16, seconds));
                 log("baseline: etcd, " + seconds + " s");
                 report.baseline(Baselines.etcd(work, n, 64, seconds));
             }
@@ -214,6 +217,15 @@ final class Bench implements Callable<Integer> {
         return phase;
     }
 
+    /** Ends a phase: what the agents complained about during it goes to the log and the report. */
+    private void agentLog(String section) {
+        List<String> lines = swarm.takeAgentLog();
+        if (!lines.isEmpty()) {
+            report.put(section, "agentWarnings", lines);
+            lines.forEach(l -> log("  agents: " + l));
+        }
+    }
+
     private void enroll(int n) throws Exception {
         phase = "enroll";
         long t0 = System.nanoTime();
@@ -240,6 +252,8 @@ final class Bench implements Callable<Integer> {
         report.put("connectStorm", "agents", n);
         report.put("connectStorm", "secondsUntilAllOnline", all ? s : null);
         report.put("connectStorm", "onlineInDatabase", online);
+        report.put("connectStorm", "refusedAgents", swarm.stats.refused.get());
+        agentLog("connectStorm");
         log(String.format(
                 "connect storm: %d/%d online after %.1f s (database says %d)", swarm.stats.online.get(), n, s, online));
         if (!all || online != n) {
@@ -273,6 +287,7 @@ final class Bench implements Callable<Integer> {
         report.put("steadyState", "transitions", swarm.stats.sent.sum() - sent0);
         report.put("steadyState", "databaseGrowthBytes", db.sizeBytes() - sizeBefore);
         report.put("steadyState", "apiProbeTimeouts", probes.timeouts.get());
+        agentLog("steadyState");
         if (before != null && after != null) {
             report.put(
                     "steadyState",
@@ -328,6 +343,7 @@ final class Bench implements Callable<Integer> {
                     + (active ? "" : "; not all active"));
         }
         Swarm.await(swarm::allAcknowledged, Duration.ofSeconds(30));
+        agentLog("fanOut");
     }
 
     /** Scenario 3: raise the transition rate until p99 (observe to stored and acknowledged) passes 1 s. */
@@ -342,6 +358,7 @@ final class Bench implements Callable<Integer> {
         for (double rate : rates) {
             Histogram step = new Histogram(3_600_000_000L, 3);
             sampler.stepSink = step;
+            double[] batches0 = batchCounters();
             long acked0 = swarm.stats.acked.sum();
             long t0 = System.nanoTime();
             swarm.drive(rate, () -> System.nanoTime() - t0 < stepSeconds * 1_000_000_000L, o -> {});
@@ -374,6 +391,8 @@ final class Bench implements Callable<Integer> {
         report.put("ingestCeiling", "steps", steps);
         report.put("ingestCeiling", "perSecond", ceiling);
         report.put("ingestCeiling", "stepSeconds", stepSeconds);
+        agentLog("ingestCeiling");
+        report.put("ingestCeiling", "framesPerTransactionAtCeiling", ceilingBatch);
     }
 
     /** Scenario 5: SIGKILL the service under the connected swarm, start it again; all back, nothing lost. */
@@ -410,6 +429,7 @@ final class Bench implements Callable<Integer> {
         report.put("reconnectStorm", "secondsFromKillUntilAllBack", all ? sinceKill : null);
         report.put("reconnectStorm", "secondsFromReadyUntilAllBack", all ? sinceReady : null);
         report.put("reconnectStorm", "transitionsDuringStorm", swarm.stats.sent.sum() - sentBefore);
+        agentLog("reconnectStorm");
         log(String.format(
                 "reconnect storm: %d/%d back %.1f s after the kill (%.1f s after ready)",
                 swarm.welcomedSince(killedAt), n, sinceKill, sinceReady));
@@ -459,6 +479,28 @@ final class Bench implements Callable<Integer> {
             failures.add("lost or duplicated: " + observed + " observed, " + storedTotal + " stored, " + machinesShort
                     + " machines differ, " + statesDiffer + " unit states differ, " + dropped + " dropped");
         }
+    }
+
+    /** The service's count and sum of frames per ingest transaction (its /q/metrics). */
+    private double[] batchCounters() {
+        double[] out = new double[2];
+        try {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics"))
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (String line : r.body().split("\n")) {
+                if (line.startsWith("flotilla_ingest_batch_frames_count")) {
+                    out[0] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                } else if (line.startsWith("flotilla_ingest_batch_frames_sum")) {
+                    out[1] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        } catch (Exception e) {
+            log("cannot read the service's metrics: " + e.getMessage());
+        }
+        return out;
     }
 
     static JsonNode send(HttpClient http, String method, String url, String token, String body) throws Exception {

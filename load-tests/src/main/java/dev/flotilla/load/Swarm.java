@@ -68,6 +68,9 @@ final class Swarm implements AutoCloseable {
             int httpClients) {}
 
     final Stats stats = new Stats();
+    /** The agents' warnings, by kind, since the last {@link #takeAgentLog}. */
+    private final Map<String, LongAdder> agentLogCounts = new ConcurrentHashMap<>();
+
     private final Settings settings;
     private final ExecutorService pool;
     private final ScheduledExecutorService timers;
@@ -83,8 +86,28 @@ final class Swarm implements AutoCloseable {
 
     Swarm(Settings settings) {
         this.settings = settings;
-        // The agent's own log lines, times ten thousand, would drown the swarm's.
-        Logger.getLogger("dev.flotilla.agent").setLevel(Level.SEVERE);
+        // The agent's own log lines, times ten thousand, would drown the swarm's: they are counted
+        // by kind instead (numbers masked), and the bench prints the counts.
+        Logger agentLog = Logger.getLogger("dev.flotilla.agent");
+        agentLog.setUseParentHandlers(false);
+        agentLog.setLevel(Level.INFO);
+        agentLog.addHandler(new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    String kind = String.valueOf(r.getMessage())
+                            .replaceAll("[0-9a-f]{32}", "<id>")
+                            .replaceAll("[0-9]+", "N");
+                    agentLogCounts.computeIfAbsent(kind, k -> new LongAdder()).increment();
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        });
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
         this.pool = Executors.newFixedThreadPool(threads, daemon("swarm-worker"));
         this.timers = Executors.newScheduledThreadPool(2, daemon("swarm-timer"));
@@ -245,6 +268,17 @@ final class Swarm implements AutoCloseable {
             Thread.sleep(50);
         }
         return true;
+    }
+
+    /** The agents' warnings by kind since the last call, most frequent first. */
+    List<String> takeAgentLog() {
+        List<String> out = new ArrayList<>();
+        agentLogCounts.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+                .limit(8)
+                .forEach(e -> out.add(e.getValue().sum() + " × " + e.getKey()));
+        agentLogCounts.clear();
+        return out;
     }
 
     /** Whether the service has acknowledged every transition of every host. */

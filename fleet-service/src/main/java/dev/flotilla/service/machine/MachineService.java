@@ -243,7 +243,12 @@ public class MachineService {
         session.doWork(c -> {
             try (var ps = c.prepareStatement(
                     "update machine set last_seen_at = greatest(last_seen_at, ?) where org_id = ? and id = ?")) {
-                for (var e : lastSeen.entrySet()) {
+                // In one order everywhere (the state writer locks machines in the same order): no deadlocks.
+                var sorted = new java.util.ArrayList<>(lastSeen.entrySet());
+                sorted.sort(java.util.Comparator.comparing(
+                                (Map.Entry<MachineRef, Instant> e) -> e.getKey().orgId())
+                        .thenComparing(e -> e.getKey().machineId()));
+                for (var e : sorted) {
                     ps.setObject(1, java.sql.Timestamp.from(e.getValue()));
                     ps.setObject(2, e.getKey().orgId());
                     ps.setString(3, e.getKey().machineId());

@@ -47,11 +47,12 @@ public class UnitStateService {
     /**
      * Stores transitions in the order given.
      *
-     * @return the highest sequence number now stored for this machine, to acknowledge
+     * @return the highest sequence number of the frame: once the transaction commits, everything up
+     *     to it is stored (the agent sends in order and resends what was not acknowledged)
      */
     public long ingest(MachineRef machine, List<StateChange> changes) {
         if (changes.isEmpty()) {
-            return storedSeq(machine);
+            return 0;
         }
         Instant now = Instant.now();
         em.unwrap(Session.class).doWork(c -> {
@@ -76,8 +77,7 @@ public class UnitStateService {
             delete(c, machine, removed);
             containers.ingest(c, machine, containerChanges, now);
         });
-        long max = changes.stream().mapToLong(StateChange::seq).max().orElse(0);
-        return advance(machine, max);
+        return changes.stream().mapToLong(StateChange::seq).max().orElse(0);
     }
 
     /** Replaces the machine's unit list with a snapshot, unless newer reports already arrived. */
@@ -105,7 +105,7 @@ public class UnitStateService {
                 containers.snapshot(c, machine, snapshot.seq(), snapshot.observedAt(), snapshot.containers());
             }
         });
-        return advance(machine, snapshot.seq());
+        return snapshot.seq();
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -216,29 +216,6 @@ public class UnitStateService {
                         .getSingleResult();
             }
         }
-    }
-
-    private long storedSeq(MachineRef machine) {
-        Object v = em.createNativeQuery("select unit_seq from machine where org_id = :o and id = :m")
-                .setParameter("o", machine.orgId())
-                .setParameter("m", machine.machineId())
-                .getResultStream()
-                .findFirst()
-                .orElse(0L);
-        return ((Number) v).longValue();
-    }
-
-    private long advance(MachineRef machine, long seq) {
-        Object v = em.createNativeQuery(
-                        "update machine set unit_seq = greatest(unit_seq, :s) where org_id = :o and id = :m"
-                                + " returning unit_seq")
-                .setParameter("s", seq)
-                .setParameter("o", machine.orgId())
-                .setParameter("m", machine.machineId())
-                .getResultStream()
-                .findFirst()
-                .orElse(seq);
-        return ((Number) v).longValue();
     }
 
     private static void insertEvents(Connection c, MachineRef m, List<StateChange> changes, Instant now)

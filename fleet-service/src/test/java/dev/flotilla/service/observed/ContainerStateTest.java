@@ -80,7 +80,7 @@ class ContainerStateTest {
             // An older report of the same container does not overwrite the newer state.
             agent.send(new StateChanges(
                     List.of(StateChange.of(3, t0.plusSeconds(2), container(WEB, "web", "exited", null)))));
-            assertThat(agent.next(WAIT)).isEqualTo(new Ack(4));
+            assertThat(agent.next(WAIT)).isEqualTo(new Ack(3));
         }
         JsonPath list = as(admin)
                 .get("/api/v1/machines/" + machineId + "/containers")
