@@ -166,6 +166,11 @@ public final class AgentClient {
 
     private void opened(Session s, WebSocket ws) {
         s.ws = ws;
+        if (s.closed) {
+            // The connection failed before this thread saw it open (its close was handled first).
+            retry();
+            return;
+        }
         session = s;
         lastHello = hello.get();
         s.send(lastHello);
@@ -243,10 +248,14 @@ public final class AgentClient {
     }
 
     private void onClose(Session s, Integer code, String reason) {
-        if (s != session || s.closed) {
+        if (s.closed) {
             return;
         }
         s.closed = true;
+        if (s != session) {
+            // Either an old session, or one not seen open yet: opened() retries for the latter.
+            return;
+        }
         session = null;
         cancelHeartbeat();
         if (units != null) {

@@ -173,11 +173,13 @@ public class AgentSocket {
 
     @OnError
     void error(WebSocketConnection connection, Throwable failure) {
-        LOG.debugf("agent connection %s failed: %s", connection.id(), failure.getMessage());
         AgentSession s = sessions.get(connection);
         if (s == null) {
+            // Failed before the session existed (checking the credential): the agent retries.
+            LOG.warnf("agent connection %s failed on open: %s", connection.id(), failure.toString());
             return;
         }
+        LOG.debugf("agent connection %s failed: %s", connection.id(), failure.getMessage());
         // Vert.x reports an oversized message as a plain IllegalStateException naming the limit.
         String message = String.valueOf(failure.getMessage());
         if (message.contains("max message size")) {
