@@ -448,7 +448,8 @@ final class Bench implements Callable<Integer> {
         long storedTotal = 0;
         int machinesShort = 0;
         int statesDiffer = 0;
-        try (Connection c = db.connect()) {
+        Map<String, Map<String, String>> states = db.unitStates();
+        {
             for (SimulatedHost h : swarm.hosts()) {
                 long mine = h.transitions();
                 long theirs = stored.getOrDefault(h.machineId, 0L);
@@ -457,7 +458,7 @@ final class Bench implements Callable<Integer> {
                 if (mine != theirs) {
                     machinesShort++;
                 }
-                Map<String, String> service = db.unitStates(c, h.machineId);
+                Map<String, String> service = states.getOrDefault(h.machineId, Map.of());
                 for (Map.Entry<String, UnitState> e : h.units().entrySet()) {
                     String expected = e.getValue().active() + "/" + e.getValue().sub();
                     if (!expected.equals(service.get(e.getKey()))) {

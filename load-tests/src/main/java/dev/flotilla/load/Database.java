@@ -100,15 +100,19 @@ final class Database implements AutoCloseable {
         }
     }
 
-    /** The current state of every unit of one machine, {@code name -> active/sub}. */
-    Map<String, String> unitStates(Connection c, String machineId) throws SQLException {
-        Map<String, String> out = new HashMap<>();
-        try (PreparedStatement ps =
-                c.prepareStatement("select name, active_state, sub_state from machine_unit where machine_id = ?")) {
-            ps.setString(1, machineId);
-            try (ResultSet r = ps.executeQuery()) {
-                while (r.next()) {
-                    out.put(r.getString(1), r.getString(2) + "/" + r.getString(3));
+    /** The current state of every unit of every machine, {@code machine -> name -> active/sub}, in one pass. */
+    Map<String, Map<String, String>> unitStates() throws SQLException {
+        Map<String, Map<String, String>> out = new HashMap<>();
+        try (Connection c = connect()) {
+            c.setAutoCommit(false); // lets the driver stream with a fetch size
+            try (PreparedStatement ps =
+                    c.prepareStatement("select machine_id, name, active_state, sub_state from machine_unit")) {
+                ps.setFetchSize(10_000);
+                try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) {
+                        out.computeIfAbsent(r.getString(1), k -> new HashMap<>())
+                                .put(r.getString(2), r.getString(3) + "/" + r.getString(4));
+                    }
                 }
             }
         }

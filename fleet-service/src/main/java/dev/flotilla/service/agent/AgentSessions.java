@@ -3,7 +3,9 @@ package dev.flotilla.service.agent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -147,27 +149,36 @@ public class AgentSessions {
         }
     }
 
-    /** Tells a machine's agent, if it is connected here, its new desired state; nobody else is told. */
+    /** Tells the agents of these machines connected here their new desired state; nobody else is told. */
     void onDesiredStateChanged(@Observes DesiredStateChanged change) {
-        push(change.machine());
+        push(change.machines());
     }
 
     /** The change feed was interrupted: tell every agent connected here its desired state again. */
     void onResync(@Observes DesiredStateResync resync) {
-        for (MachineRef machine : byMachine.keySet()) {
-            push(machine);
-        }
+        push(new ArrayList<>(byMachine.keySet()));
     }
 
-    private void push(MachineRef machine) {
-        AgentSession s = byMachine.get(machine);
-        if (s != null && s.connection.isOpen()) {
-            DesiredStateChanged change = new DesiredStateChanged(machine);
-            s.connection
-                    .sendText(FrameCodec.encode(desired.current(change.machine())))
-                    .subscribe()
-                    .with(x -> {}, e -> LOG.debugf("desired state to %s: %s", change.machine(), e.getMessage()));
+    private void push(List<MachineRef> machines) {
+        List<MachineRef> here = new ArrayList<>();
+        for (MachineRef m : machines) {
+            AgentSession s = byMachine.get(m);
+            if (s != null && s.connection.isOpen()) {
+                here.add(m);
+            }
         }
+        if (here.isEmpty()) {
+            return;
+        }
+        desired.current(here).forEach((machine, state) -> {
+            AgentSession s = byMachine.get(machine);
+            if (s != null && s.connection.isOpen()) {
+                s.connection
+                        .sendText(FrameCodec.encode(state))
+                        .subscribe()
+                        .with(x -> {}, e -> LOG.debugf("desired state to %s: %s", machine, e.getMessage()));
+            }
+        });
     }
 
     /** Closes silent sessions and connections that never said hello. */

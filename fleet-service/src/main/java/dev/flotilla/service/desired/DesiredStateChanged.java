@@ -1,9 +1,15 @@
 package dev.flotilla.service.desired;
 
+import java.util.List;
+
 import dev.flotilla.service.machine.MachineRef;
 
 /**
- * A machine's desired state has a new generation (committed; heard through PostgreSQL by every
- * replica, see {@link DesiredStateListener}).
+ * Machines whose desired state has a new generation (committed; heard through PostgreSQL by every
+ * replica, see {@link DesiredStateListener}, and passed on in the batches PostgreSQL delivers).
  */
-public record DesiredStateChanged(MachineRef machine) {}
+public record DesiredStateChanged(List<MachineRef> machines) {
+    public DesiredStateChanged {
+        machines = List.copyOf(machines);
+    }
+}

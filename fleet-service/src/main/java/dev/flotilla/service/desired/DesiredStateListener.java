@@ -3,6 +3,9 @@ package dev.flotilla.service.desired;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -79,14 +82,19 @@ public class DesiredStateListener {
                     if (notes == null) {
                         continue;
                     }
+                    // One event for all that arrived together: a global unit changes thousands at once.
+                    Set<MachineRef> machines = new LinkedHashSet<>();
                     for (PGNotification n : notes) {
                         MachineRef machine = parse(n.getParameter());
                         if (machine != null) {
-                            try {
-                                changed.fire(new DesiredStateChanged(machine));
-                            } catch (RuntimeException ex) {
-                                LOG.warnf("telling %s its desired state: %s", machine, ex.getMessage());
-                            }
+                            machines.add(machine);
+                        }
+                    }
+                    if (!machines.isEmpty()) {
+                        try {
+                            changed.fire(new DesiredStateChanged(new ArrayList<>(machines)));
+                        } catch (RuntimeException ex) {
+                            LOG.warnf("telling %d machines their desired state: %s", machines.size(), ex.getMessage());
                         }
                     }
                 }
