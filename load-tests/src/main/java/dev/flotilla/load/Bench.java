@@ -104,6 +104,9 @@ final class Bench implements Callable<Integer> {
     @Option(names = "--no-baselines", description = "skip pgbench and etcd")
     boolean noBaselines;
 
+    @Option(names = "--steady-seconds", description = "length of the steady state (default 120; 20 with --quick)")
+    Integer steadySeconds;
+
     private Report report;
     private Swarm swarm;
     private ServiceProcess service;
@@ -133,12 +136,11 @@ final class Bench implements Callable<Integer> {
         long benchStart = System.nanoTime();
         try (Database db =
                 new Database(dbUrl, dbUser, dbPassword, "flotilla_bench_" + stamp.replace('-', '_'), keepDb)) {
-            service = new ServiceProcess(
-                    serviceJar,
-                    work,
-                    db,
-                    Baselines.freePort(),
-                    Arrays.asList(serviceJvmOptions.trim().split("\\s+")));
+            List<String> jvm =
+                    new ArrayList<>(Arrays.asList(serviceJvmOptions.trim().split("\\s+")));
+            // Garbage collections, for when a latency tail needs explaining.
+            jvm.add("-Xlog:gc:file=" + work.resolve("service-gc.log") + ":time,uptime");
+            service = new ServiceProcess(serviceJar, work, db, Baselines.freePort(), jvm);
             long bootMillis = service.start();
             report.put("service", "firstStartMillis", bootMillis);
             token = Report.envFile(service.bootstrapFile()).get("FLOTILLA_TOKEN");
@@ -171,7 +173,7 @@ final class Bench implements Callable<Integer> {
 
             enroll(n);
             connectStorm(n, db);
-            steadyState(n, db, quick ? 20 : 120);
+            steadyState(n, db, steadySeconds != null ? steadySeconds : quick ? 20 : 120);
             fanOut(n, http, token);
             ingestCeiling(n);
             reconnectStorm(n);
@@ -266,8 +268,29 @@ final class Bench implements Callable<Integer> {
         }
     }
 
+    /**
+     * Waits until the service is quiet after the connect storm (its CPU under 30 % of a core for
+     * three seconds in a row, at most 60 s): the steady state starts steady. The time is reported.
+     */
+    private void settle() throws Exception {
+        long t0 = System.nanoTime();
+        int quiet = 0;
+        ServiceProcess.Usage last = service.usage();
+        while (quiet < 3 && System.nanoTime() - t0 < 60_000_000_000L) {
+            Thread.sleep(1000);
+            ServiceProcess.Usage now = service.usage();
+            quiet = last != null && now != null && now.cpuSeconds() - last.cpuSeconds() < 0.3 ? quiet + 1 : 0;
+            last = now;
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        report.put("steadyState", "settleSeconds", s);
+        log(String.format("settled after %.0f s", s));
+    }
+
     /** Scenario 2: heartbeats and transitions at the set rate; latency, resources, database growth. */
     private void steadyState(int n, Database db, int seconds) throws Exception {
+        phase = "settle";
+        settle();
         phase = "steady-state";
         double rate = n * perMinute / 60.0;
         long sizeBefore = db.sizeBytes();
@@ -357,6 +380,7 @@ final class Bench implements Callable<Integer> {
         double ceiling = 0;
         for (double rate : rates) {
             Histogram step = new Histogram(3_600_000_000L, 3);
+            Thread.sleep(1100); // the sampler's next reading holds only this step's acknowledgements
             sampler.stepSink = step;
             double[] batches0 = batchCounters();
             long acked0 = swarm.stats.acked.sum();

@@ -19,6 +19,9 @@ final class AgentSession {
     volatile boolean helloReceived;
 
     volatile Instant lastHeard;
+    /** The last {@link #lastHeard} written to the machine row (by the flush), or null. */
+    volatile Instant lastHeardWritten;
+
     private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
 
     AgentSession(MachineRef machine, WebSocketConnection connection, Instant now) {
