@@ -163,8 +163,8 @@ final class Bench implements Callable<Integer> {
                     work.resolve("identities"),
                     PREFIX,
                     n,
-                    50,
-                    0,
+                    50, // units per host, as the steady state has them
+                    2, // containers per host: a transition is a container's about one time in 26
                     500,
                     2));
             probes = new ApiProbes(http, service.url(), token, swarm.timers(), 20, 20, 20);
@@ -375,7 +375,7 @@ final class Bench implements Callable<Integer> {
         List<Map<String, Object>> steps = new ArrayList<>();
         double[] rates = quick
                 ? new double[] {100, 400, 1600}
-                : new double[] {250, 500, 1000, 2000, 3000, 4000, 6000, 8000, 12000};
+                : new double[] {250, 500, 1000, 2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000};
         int stepSeconds = quick ? 6 : 15;
         double ceiling = 0;
         for (double rate : rates) {
@@ -384,8 +384,10 @@ final class Bench implements Callable<Integer> {
             sampler.stepSink = step;
             double[] batches0 = batchCounters();
             long acked0 = swarm.stats.acked.sum();
+            double from = sampler.now();
             long t0 = System.nanoTime();
             swarm.drive(rate, () -> System.nanoTime() - t0 < stepSeconds * 1_000_000_000L, o -> {});
+            double[] cpu = sampler.meanCpu(from, sampler.now());
             double elapsed = (System.nanoTime() - t0) / 1e9;
             double achieved = (swarm.stats.acked.sum() - acked0) / elapsed;
             boolean drained = Swarm.await(swarm::allAcknowledged, Duration.ofSeconds(30));
@@ -393,6 +395,9 @@ final class Bench implements Callable<Integer> {
             sampler.stepSink = null;
             double p99 = step.getValueAtPercentile(99) / 1000.0;
             boolean held = p99 <= 1000 && achieved >= 0.9 * rate && drained;
+            double[] batches1 = batchCounters();
+            double meanBatch =
+                    batches1[0] > batches0[0] ? (batches1[1] - batches0[1]) / (batches1[0] - batches0[0]) : 1;
             steps.add(new LinkedHashMap<>(Map.of(
                     "offeredPerSecond",
                     rate,
@@ -403,7 +408,14 @@ final class Bench implements Callable<Integer> {
                     "p99Millis",
                     p99,
                     "held",
-                    held)));
+                    held,
+                    "framesPerTransaction",
+                    meanBatch,
+                    "cpuPercentServicePostgresSwarm",
+                    List.of(Math.round(cpu[0]), Math.round(cpu[1]), Math.round(cpu[2])))));
+            if (held || ceiling == 0) {
+                ceilingBatch = Math.max(1, (int) Math.round(meanBatch));
+            }
             log(String.format(
                     "ingest: offered %.0f/s, stored %.0f/s, p99 %.0f ms%s",
                     rate, achieved, p99, held ? "" : " (not held)"));

@@ -77,13 +77,14 @@ final class Database implements AutoCloseable {
         }
     }
 
-    /** Stored transitions per machine (gap records excluded: there should be none). */
+    /** Stored unit and container transitions per machine (gap records excluded: there should be none). */
     Map<String, Long> eventsPerMachine() throws SQLException {
         Map<String, Long> out = new HashMap<>();
         try (Connection c = connect();
                 ResultSet r = c.createStatement()
-                        .executeQuery(
-                                "select machine_id, count(*) from unit_event where dropped = 0 group by machine_id")) {
+                        .executeQuery("select machine_id, sum(n) from (select machine_id, count(*) n from unit_event"
+                                + " where dropped = 0 group by machine_id union all select machine_id, count(*) from"
+                                + " container_event group by machine_id) t group by machine_id")) {
             while (r.next()) {
                 out.put(r.getString(1), r.getLong(2));
             }

@@ -202,15 +202,23 @@ final class Report {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> steps = (List<Map<String, Object>>) fig("ingestCeiling", "steps");
         if (steps != null) {
-            md.append("\n| offered/s | stored/s | p50 | p99 | held |\n|---|---|---|---|---|\n");
+            md.append(
+                    "\n| offered/s | stored/s | p50 | p99 | held | frames per transaction | CPU % service / PostgreSQL / swarm |"
+                            + "\n|---|---|---|---|---|---|---|\n");
             for (Map<String, Object> s : steps) {
                 md.append(String.format(
-                        "| %s | %s | %s | %s | %s |%n",
+                        "| %s | %s | %s | %s | %s | %s | %s |%n",
                         num(s.get("offeredPerSecond")),
                         num(s.get("achievedPerSecond")),
                         ms(s.get("p50Millis")),
                         ms(s.get("p99Millis")),
-                        s.get("held")));
+                        s.get("held"),
+                        s.get("framesPerTransaction") instanceof Number b
+                                ? String.format("%.1f", b.doubleValue())
+                                : "–",
+                        s.get("cpuPercentServicePostgresSwarm") instanceof List<?> c
+                                ? c.get(0) + " / " + c.get(1) + " / " + c.get(2)
+                                : "–"));
             }
         }
         @SuppressWarnings("unchecked")
@@ -226,7 +234,7 @@ final class Report {
                                                         .map(f -> "- " + f)
                                                         .toList()) + "\n");
         md.append(
-                "\nCharts: latency.png, throughput.png, service.png, ingest-ceiling.png. Every figure: results.json.\n");
+                "\nCharts: latency.png, throughput.png, cpu.png, service.png, ingest-ceiling.png. Every figure: results.json.\n");
         return md.toString();
     }
 
@@ -296,13 +304,21 @@ final class Report {
                         "agents online", r -> (double) r.online()));
         chart(
                 "service.png",
-                "Service resources",
-                "MB / % of one core",
+                "Service memory",
+                "MB",
                 false,
                 Map.of(
-                        "RSS (MB)", Sampler.Row::serviceRssMb,
-                        "heap used (MB)", Sampler.Row::serviceHeapMb,
-                        "CPU (% of one core)", Sampler.Row::serviceCpuPercent));
+                        "service RSS (MB)", Sampler.Row::serviceRssMb,
+                        "service heap used (MB)", Sampler.Row::serviceHeapMb));
+        chart(
+                "cpu.png",
+                "CPU by process (% of one core; " + fig("machine", "cpus") + " cores in all)",
+                "% of one core",
+                false,
+                Map.of(
+                        "service", Sampler.Row::serviceCpuPercent,
+                        "PostgreSQL", Sampler.Row::postgresCpuPercent,
+                        "swarm (simulated agents)", Sampler.Row::swarmCpuPercent));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> steps = (List<Map<String, Object>>) fig("ingestCeiling", "steps");
         if (steps != null && !steps.isEmpty()) {
@@ -379,8 +395,15 @@ final class Report {
         return s.toString();
     }
 
+    private static final Color[] PALETTE = {
+        new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd)
+    };
+
     private static void style(JFreeChart chart) {
         XYPlot plot = chart.getXYPlot();
+        for (int i = 0; i < plot.getSeriesCount(); i++) {
+            plot.getRenderer().setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+        }
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);

@@ -30,7 +30,9 @@ final class Sampler {
             double apiP99Millis,
             Double serviceCpuPercent,
             Double serviceRssMb,
-            Double serviceHeapMb) {}
+            Double serviceHeapMb,
+            Double swarmCpuPercent,
+            Double postgresCpuPercent) {}
 
     private final ServiceProcess service;
     private final Swarm swarm;
@@ -76,6 +78,31 @@ final class Sampler {
         thread.join();
     }
 
+    /** Seconds since the sampler started: the time axis of its rows. */
+    double now() {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Mean CPU (% of one core) of service, PostgreSQL and swarm over the rows between two times. */
+    synchronized double[] meanCpu(double from, double to) {
+        double[] sum = new double[3];
+        int n = 0;
+        for (Row r : rows) {
+            if (r.t() > from && r.t() <= to && r.serviceCpuPercent() != null) {
+                sum[0] += r.serviceCpuPercent();
+                sum[1] += r.postgresCpuPercent();
+                sum[2] += r.swarmCpuPercent();
+                n++;
+            }
+        }
+        if (n > 0) {
+            for (int i = 0; i < 3; i++) {
+                sum[i] /= n;
+            }
+        }
+        return sum;
+    }
+
     synchronized List<Row> rows() {
         return new ArrayList<>(rows);
     }
@@ -86,6 +113,8 @@ final class Sampler {
         ServiceProcess.Usage lastUsage = service.usage();
         long lastNanos = System.nanoTime();
         int tick = 0;
+        long lastOwn = ownCpuNanos();
+        postgresCpuSince();
         while (running) {
             try {
                 Thread.sleep(1000);
@@ -111,11 +140,16 @@ final class Sampler {
             Double rss = null;
             if (usage != null) {
                 rss = usage.rssBytes() / 1048576.0;
-                if (lastUsage != null) {
+                // A restarted service starts its CPU time again: no reading for that second.
+                if (lastUsage != null && usage.cpuSeconds() >= lastUsage.cpuSeconds()) {
                     cpu = 100 * (usage.cpuSeconds() - lastUsage.cpuSeconds()) / dt;
                 }
             }
             lastUsage = usage;
+            long own = ownCpuNanos();
+            double swarmCpu = 100 * (own - lastOwn) / 1e9 / dt;
+            double pgCpu = 100 * postgresCpuSince() / dt;
+            lastOwn = own;
             if (tick++ % 5 == 0) {
                 heapMb = heapMb();
             }
@@ -132,11 +166,53 @@ final class Sampler {
                         api.getTotalCount() == 0 ? Double.NaN : api.getValueAtPercentile(99) / 1000.0,
                         cpu,
                         rss,
-                        usage == null ? null : heapMb));
+                        usage == null ? null : heapMb,
+                        swarmCpu,
+                        pgCpu));
             }
             lastSent = sent;
             lastAcked = acked;
         }
+    }
+
+    /** CPU time of this process (the swarm and the bench), in nanoseconds. */
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private Map<String, Long> postgresTicks = new java.util.HashMap<>();
+
+    /**
+     * CPU seconds used by processes named postgres since the last call: per process, so that a
+     * backend that ended takes nothing away, and one that started counts whole.
+     */
+    private double postgresCpuSince() {
+        Map<String, Long> now = new java.util.HashMap<>();
+        java.io.File[] procs =
+                new java.io.File("/proc").listFiles((d, name) -> name.chars().allMatch(Character::isDigit));
+        long delta = 0;
+        if (procs != null) {
+            for (java.io.File p : procs) {
+                try {
+                    String stat = java.nio.file.Files.readString(p.toPath().resolve("stat"));
+                    int open = stat.indexOf('(');
+                    int close = stat.lastIndexOf(')');
+                    if (!stat.substring(open + 1, close).equals("postgres")) {
+                        continue;
+                    }
+                    String[] f = stat.substring(close + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    now.put(p.getName(), ticks);
+                    delta += ticks - postgresTicks.getOrDefault(p.getName(), 0L);
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the process ended meanwhile
+                }
+            }
+        }
+        postgresTicks = now;
+        return delta / 100.0;
     }
 
     /** The service's used heap (sum of the heap pools in /q/metrics), or null when it does not answer. */

@@ -94,12 +94,20 @@ final class SimulatedHost implements AgentClient.Listener, AgentClient.DesiredSt
         return online;
     }
 
-    /** Flips one random simulated unit and reports it; null when the host has no simulated unit. */
+    /**
+     * Flips one random simulated unit or container (chosen in proportion to their numbers) and
+     * reports it; null when the host simulates neither.
+     */
     synchronized Observation transition() {
-        if (simulatedNames.isEmpty()) {
+        int total = simulatedNames.size() + containers.size();
+        if (total == 0) {
             return null;
         }
-        String name = simulatedNames.get(ThreadLocalRandom.current().nextInt(simulatedNames.size()));
+        int pick = ThreadLocalRandom.current().nextInt(total);
+        if (pick >= simulatedNames.size()) {
+            return flipContainer(pick - simulatedNames.size());
+        }
+        String name = simulatedNames.get(pick);
         UnitState was = units.get(name);
         boolean up = !"active".equals(was.active());
         UnitState now = new UnitState(
@@ -112,6 +120,37 @@ final class SimulatedHost implements AgentClient.Listener, AgentClient.DesiredSt
                 null,
                 false);
         return report(now);
+    }
+
+    private Observation flipContainer(int index) {
+        ContainerState was = containers.get(index);
+        boolean up = !"running".equals(was.state());
+        ContainerState now = new ContainerState(
+                was.id(),
+                was.name(),
+                was.image(),
+                up ? "running" : "exited",
+                up ? "Up" : "Exited (0)",
+                null,
+                was.createdAt(),
+                up ? Instant.now() : was.startedAt(),
+                was.labels());
+        containers.set(index, now);
+        long observed = System.nanoTime();
+        long seq;
+        synchronized (reporter) {
+            reporter.containerChanged(now);
+            seq = journal.seq();
+        }
+        transitions++;
+        unacknowledged.put(seq, observed);
+        swarm.stats.sent.increment();
+        return new Observation(this, now.name(), seq, observed);
+    }
+
+    /** The containers this host reports now. */
+    synchronized List<ContainerState> containers() {
+        return new ArrayList<>(containers);
     }
 
     private Observation report(UnitState state) {
