@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Observe-to-API latency: for a sample of transitions (at most {@code perSecond}, at most {@code
+ * Observe-to-API latency: for a sample of unit transitions (at most {@code perSecond}, at most {@code
  * maxInFlight} at once), polls the REST API's newest unit event of that machine every {@code
  * pollMillis} until it shows the transition's sequence number. The latency is from the moment the
  * simulated host observed the transition to the response that shows it, so it includes one HTTP
@@ -64,8 +64,8 @@ final class ApiProbes {
 
     /** Maybe probes this observation (when the sampling rate and in-flight limit allow). */
     void offer(SimulatedHost.Observation o) {
-        if (!enabled) {
-            return;
+        if (!enabled || o.container()) {
+            return; // units only: the probe reads the unit history
         }
         long now = System.nanoTime();
         long allowed = next.get();

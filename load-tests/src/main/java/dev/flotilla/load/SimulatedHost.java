@@ -36,8 +36,11 @@ import dev.flotilla.api.protocol.Welcome;
  * host whose systemd starts them would.
  */
 final class SimulatedHost implements AgentClient.Listener, AgentClient.DesiredStateHandler {
-    /** A transition this host observed: what, with which sequence number, and when (nanoTime). */
-    record Observation(SimulatedHost host, String unit, long seq, long observedNanos) {}
+    /**
+     * A transition this host observed: of a unit or a container, its name, sequence number, and
+     * when (nanoTime).
+     */
+    record Observation(SimulatedHost host, boolean container, String name, long seq, long observedNanos) {}
 
     final int index;
     final String machineId;
@@ -145,7 +148,7 @@ final class SimulatedHost implements AgentClient.Listener, AgentClient.DesiredSt
         transitions++;
         unacknowledged.put(seq, observed);
         swarm.stats.sent.increment();
-        return new Observation(this, now.name(), seq, observed);
+        return new Observation(this, true, now.name(), seq, observed);
     }
 
     /** The containers this host reports now. */
@@ -164,7 +167,7 @@ final class SimulatedHost implements AgentClient.Listener, AgentClient.DesiredSt
         transitions++;
         unacknowledged.put(seq, observed);
         swarm.stats.sent.increment();
-        return new Observation(this, state.name(), seq, observed);
+        return new Observation(this, false, state.name(), seq, observed);
     }
 
     /** How many transitions this host has observed and reported, in all. */
