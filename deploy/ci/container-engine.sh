@@ -28,9 +28,10 @@ cmd_start() {
   if ! api http://localhost/_ping >/dev/null 2>&1; then
     as_root mkdir -p "$RUN" "$CACHE/engine"
     as_root rm -f "$SOCKET"
-    as_root setsid podman --root "$CACHE/engine/storage" --runroot "$RUN/state" --cgroup-manager=cgroupfs \
-      system service --time=0 "unix://$SOCKET" >"$RUN/engine.log" 2>&1 < /dev/null &
-    echo $! | as_root tee "$RUN/pid" >/dev/null
+    # From /: the service outlives the checkout that started it, and conmon fails every container
+    # start ("Failed to get working directory") once that folder is deleted.
+    (cd / && as_root setsid podman --root "$CACHE/engine/storage" --runroot "$RUN/state" --cgroup-manager=cgroupfs \
+      system service --time=0 "unix://$SOCKET" >"$RUN/engine.log" 2>&1 < /dev/null & echo $! | as_root tee "$RUN/pid" >/dev/null)
     local i
     for i in $(seq 1 50); do
       api http://localhost/_ping >/dev/null 2>&1 && break
