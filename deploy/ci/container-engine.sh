@@ -10,6 +10,7 @@ set -euo pipefail
 
 CACHE="${FLOTILLA_TEST_CACHE:-/var/cache/flotilla-test}"
 RUN="${FLOTILLA_TEST_ENGINE_RUN:-/run/flotilla-test-engine}"
+CACHE=$(realpath -m "$CACHE"); RUN=$(realpath -m "$RUN") # absolute: the engine starts from /
 SOCKET="$RUN/podman.sock"
 IMAGE=flotilla-test/busybox
 
@@ -30,8 +31,10 @@ cmd_start() {
     as_root rm -f "$SOCKET"
     # From /: the service outlives the checkout that started it, and conmon fails every container
     # start ("Failed to get working directory") once that folder is deleted.
-    (cd / && as_root setsid podman --root "$CACHE/engine/storage" --runroot "$RUN/state" --cgroup-manager=cgroupfs \
-      system service --time=0 "unix://$SOCKET" >"$RUN/engine.log" 2>&1 < /dev/null & echo $! | as_root tee "$RUN/pid" >/dev/null)
+    cd /
+    as_root setsid podman --root "$CACHE/engine/storage" --runroot "$RUN/state" --cgroup-manager=cgroupfs \
+      system service --time=0 "unix://$SOCKET" >"$RUN/engine.log" 2>&1 < /dev/null &
+    echo $! | as_root tee "$RUN/pid" >/dev/null
     local i
     for i in $(seq 1 50); do
       api http://localhost/_ping >/dev/null 2>&1 && break
