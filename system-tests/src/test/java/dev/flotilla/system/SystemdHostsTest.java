@@ -196,6 +196,30 @@ class SystemdHostsTest {
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(state(id, "it-sent.service")).isEqualTo("active/running"));
 
+        // A new file for a running unit takes effect: the agent restarts it (a new main process
+        // running the new command), rather than leaving the old one running.
+        String firstPid = host.exec("systemctl", "show", "-p", "MainPID", "--value", "it-sent.service")
+                .strip();
+        assertThat(Project.put(
+                                base + "it-sent.service",
+                                service.token,
+                                "{\"content\":\"[Unit]\\nDescription=Sent by Flotilla, v2\\n[Service]\\n"
+                                        + "ExecStart=/bin/sleep 601\\n[Install]\\nWantedBy=multi-user.target\\n\","
+                                        + "\"target\":\"launched\"}")
+                        .status())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(host.exec("systemctl", "show", "-p", "MainPID", "--value", "it-sent.service")
+                            .strip())
+                    .isNotIn(firstPid, "0");
+            assertThat(host.exec(
+                            "sh",
+                            "-c",
+                            "cat /proc/$(systemctl show -p MainPID --value it-sent.service)/cmdline"
+                                    + " | tr '\\0' ' '"))
+                    .contains("sleep 601");
+        });
+
         Project.put(
                 base + "it-broken.service",
                 service.token,

@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -90,9 +92,13 @@ public final class DesiredStateApplier implements AgentClient.DesiredStateHandle
                 LOG.info("removed " + name);
             }
         }
+        Set<String> rewritten = new HashSet<>();
         for (DesiredUnit u : wanted.values()) {
             try {
-                changed |= write(confined(u.name()), u.content());
+                if (write(confined(u.name()), u.content())) {
+                    rewritten.add(u.name());
+                    changed = true;
+                }
             } catch (IOException e) {
                 results.add(new DesiredStateResult.UnitResult(
                         u.name(), false, "cannot write the unit file: " + e.getMessage()));
@@ -108,7 +114,10 @@ public final class DesiredStateApplier implements AgentClient.DesiredStateHandle
             if (DesiredUnit.LAUNCHED.equals(u.target())) {
                 String error = installable ? systemd.enable(u.name()) : null;
                 if (error == null) {
-                    error = systemd.start(u.name(), Duration.ofSeconds(10));
+                    // A running unit whose file changed runs the old one until restarted.
+                    error = rewritten.contains(u.name())
+                            ? systemd.restart(u.name(), Duration.ofSeconds(10))
+                            : systemd.start(u.name(), Duration.ofSeconds(10));
                 }
                 results.add(new DesiredStateResult.UnitResult(u.name(), error == null, error));
             } else {

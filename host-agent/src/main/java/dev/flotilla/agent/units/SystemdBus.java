@@ -33,6 +33,9 @@ final class SystemdBus {
 
         DBusPath StartUnit(String name, String mode);
 
+        /** Stops the unit if it runs, then starts it (starts it if it does not run). */
+        DBusPath RestartUnit(String name, String mode);
+
         DBusPath StopUnit(String name, String mode);
 
         /** Links a unit file into the targets its [Install] section names (as systemctl enable). */

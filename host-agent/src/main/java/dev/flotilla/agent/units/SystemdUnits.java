@@ -334,10 +334,26 @@ public final class SystemdUnits implements AutoCloseable {
      * @return {@code null} when active, else systemd's reason
      */
     public String start(String name, java.time.Duration wait) {
+        return startOrRestart(name, false, wait);
+    }
+
+    /**
+     * Restarts the unit (starts it if it does not run), as after its file changed, and waits as
+     * {@link #start} does.
+     */
+    public String restart(String name, java.time.Duration wait) {
+        return startOrRestart(name, true, wait);
+    }
+
+    private String startOrRestart(String name, boolean restart, java.time.Duration wait) {
         try {
-            manager.StartUnit(name, "replace");
+            if (restart) {
+                manager.RestartUnit(name, "replace");
+            } else {
+                manager.StartUnit(name, "replace");
+            }
         } catch (DBusExecutionException e) {
-            return "systemd refused to start it: " + e.getMessage();
+            return "systemd refused to " + (restart ? "restart" : "start") + " it: " + e.getMessage();
         }
         long deadline = System.nanoTime() + wait.toNanos();
         long activeSince = 0;
