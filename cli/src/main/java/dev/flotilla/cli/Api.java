@@ -54,6 +54,10 @@ final class Api {
         return send("PATCH", path, body);
     }
 
+    JsonNode post(String path) {
+        return send("POST", path, null);
+    }
+
     JsonNode delete(String path) {
         return send("DELETE", path, null);
     }

@@ -55,6 +55,7 @@ import picocli.CommandLine.ParentCommand;
             Cli.Status.class,
             Cli.Journal.class,
             Cli.Verify.class,
+            Cli.Rollout.class,
             CommandLine.HelpCommand.class
         })
 public final class Cli implements Callable<Integer> {
@@ -489,6 +490,79 @@ public final class Cli implements Callable<Integer> {
             for (String name : units) {
                 api.delete("/api/v1/units/" + Api.encode(name));
                 cli.err.println("Destroyed " + name);
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "rollout",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Show, pause or resume the rollout of a global unit's new file.",
+                "A new file for a global unit goes out in batches (submit it with `start`); each batch waits until"
+                        + " the unit is active long enough on all its machines.",
+                "",
+                "Examples:",
+                "  flotilla rollout status web.service",
+                "  flotilla rollout pause web.service"
+            })
+    static final class Rollout implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Parameters(index = "0", paramLabel = "ACTION", description = "status, pause or resume")
+        String action;
+
+        @Parameters(index = "1", paramLabel = "UNIT")
+        String unit;
+
+        @Override
+        public Integer call() {
+            String path = "/api/v1/units/" + Api.encode(unit) + "/rollout";
+            JsonNode r;
+            switch (action) {
+                case "status" -> r = cli.api().get(path);
+                case "pause", "resume" -> r = cli.api().post(path + "/" + action);
+                default ->
+                    throw new CommandLine.ParameterException(
+                            new CommandLine(this), "ACTION must be status, pause or resume, not '" + action + "'");
+            }
+            if (cli.json()) {
+                cli.print(r);
+                return 0;
+            }
+            cli.out.println("rollout of " + unit + ": " + r.path("state").asText() + " — batch "
+                    + r.path("batch").asInt() + "; " + r.path("healthy").asInt() + " healthy, "
+                    + r.path("updating").asInt() + " updating, "
+                    + r.path("failed").asInt() + " failed, "
+                    + r.path("reverted").asInt() + " reverted, "
+                    + r.path("pending").asInt() + " pending");
+            cli.out.println("  policy: " + r.path("maxParallel").asText() + " at once, healthy for "
+                    + r.path("minHealthySeconds").asInt() + " s, deadline "
+                    + r.path("batchDeadlineSeconds").asInt()
+                    + " s, " + r.path("maxFailures").asInt() + " failure(s) allowed; file "
+                    + r.path("fromHash")
+                            .asText()
+                            .substring(
+                                    0, Math.min(8, r.path("fromHash").asText().length()))
+                    + " → "
+                    + r.path("toHash")
+                            .asText()
+                            .substring(0, Math.min(8, r.path("toHash").asText().length())));
+            if (!r.path("message").isNull() && !r.path("message").asText().isEmpty()) {
+                cli.out.println("  " + r.path("message").asText());
+            }
+            List<List<String>> rows = new java.util.ArrayList<>();
+            for (JsonNode m : r.path("machines")) {
+                rows.add(List.of(
+                        m.path("machineId").asText(),
+                        m.path("batch").asText(),
+                        m.path("state").asText(),
+                        m.path("reason").isNull() ? "" : m.path("reason").asText()));
+            }
+            if (!rows.isEmpty()) {
+                cli.table(List.of("MACHINE", "BATCH", "STATE", "REASON"), rows);
             }
             return 0;
         }

@@ -6,6 +6,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -21,10 +22,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import dev.flotilla.api.rest.FleetUnitView;
 import dev.flotilla.api.rest.NewUnit;
 import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.rest.RolloutView;
 import dev.flotilla.api.rest.UnitTarget;
 import dev.flotilla.service.auth.Actor;
 import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.Paging;
+import dev.flotilla.service.common.ProblemException;
 
 /** fleet's units: a unit file with [X-Fleet] placement rules and a target state, scheduled by Flotilla. */
 @Path("/api/v1/units")
@@ -34,6 +37,9 @@ import dev.flotilla.service.common.Paging;
 public class UnitResource {
     @Inject
     UnitService units;
+
+    @Inject
+    RolloutService rollouts;
 
     @Inject
     Actor actor;
@@ -73,6 +79,36 @@ public class UnitResource {
     @Operation(summary = "Change a unit's target state: load, start, stop, unload (role: operator)")
     public FleetUnitView target(@PathParam("name") String name, UnitTarget body) {
         return units.target(actor.orgId(), name, body == null ? null : body.target(), actor.name());
+    }
+
+    @GET
+    @Path("/{name}/rollout")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(
+            summary = "The unit's latest rollout (a new file for a global unit, given out in batches gated on"
+                    + " health): its state, policy and every machine it reached (role: viewer)")
+    public RolloutView rollout(@PathParam("name") String name) {
+        units.get(actor.orgId(), name); // 404 for a unit that does not exist
+        return rollouts.latest(actor.orgId(), name)
+                .orElseThrow(() -> ProblemException.notFound("unit " + name + " has no rollout"));
+    }
+
+    @POST
+    @Path("/{name}/rollout/pause")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(
+            summary = "Pause the unit's rollout: no new batch starts; machines already reached keep the new file"
+                    + " (role: operator; 409 unless running)")
+    public RolloutView pause(@PathParam("name") String name) {
+        return rollouts.setPaused(actor.orgId(), name, true);
+    }
+
+    @POST
+    @Path("/{name}/rollout/resume")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(summary = "Resume a paused rollout (role: operator; 409 unless paused)")
+    public RolloutView resume(@PathParam("name") String name) {
+        return rollouts.setPaused(actor.orgId(), name, false);
     }
 
     @DELETE

@@ -44,6 +44,9 @@ public class UnitScheduler {
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
 
     @Inject
+    RolloutService rollouts;
+
+    @Inject
     EntityManager em;
 
     @Inject
@@ -85,6 +88,10 @@ public class UnitScheduler {
 
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     void reconcileInOwnTransaction(UUID orgId) {
+        em.createNativeQuery("select pg_advisory_xact_lock(7005, hashtext(cast(:o as text)))")
+                .setParameter("o", orgId)
+                .getSingleResult();
+        rollouts.advance(orgId);
         reconcile(orgId);
     }
 
@@ -96,6 +103,7 @@ public class UnitScheduler {
                 .getSingleResult();
         List<Unit> units = units(orgId);
         List<Machine> machines = machines(orgId);
+        Map<String, RolloutService.Active> rolling = rollouts.active(orgId);
         Map<String, Map<String, Placement>> wanted = new TreeMap<>();
         Map<String, Map<String, Unit>> placedUnits = new HashMap<>();
         for (Machine m : machines) {
@@ -110,6 +118,17 @@ public class UnitScheduler {
             for (Machine m : machines) {
                 if (u.req().matchesLabels(m.labels()) && !conflicts(u, placedUnits.get(m.id()))) {
                     place(u, m, wanted, placedUnits);
+                    RolloutService.Active rollout = rolling.get(u.name());
+                    if (rollout != null && rollout.machines().contains(m.id())) {
+                        // A machine a rollout reached runs the new file.
+                        wanted.get(m.id())
+                                .put(
+                                        u.name(),
+                                        new Placement(
+                                                UnitFile.parse(rollout.toContent())
+                                                        .systemdContent(),
+                                                u.target()));
+                    }
                 }
             }
         }

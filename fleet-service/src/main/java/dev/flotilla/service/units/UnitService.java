@@ -13,6 +13,7 @@ import jakarta.transaction.Transactional;
 import dev.flotilla.api.rest.FleetUnitView;
 import dev.flotilla.api.rest.NewUnit;
 import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.rest.RolloutPolicy;
 import dev.flotilla.api.unit.FleetRequirements;
 import dev.flotilla.api.unit.UnitFile;
 import dev.flotilla.api.unit.UnitNames;
@@ -38,7 +39,13 @@ public class UnitService {
     /** Whether it was created (true) or replaced (false). */
     public record Saved(boolean created, FleetUnitView unit) {}
 
-    /** Creates or replaces a unit. */
+    @Inject
+    RolloutService rollouts;
+
+    /**
+     * Creates or replaces a unit. A new file for a global unit that runs somewhere is rolled out
+     * (see {@link RolloutService}) rather than given to every machine at once.
+     */
     public Saved put(UUID orgId, String name, NewUnit body, String actor) {
         String nameProblem = UnitNames.problem(name);
         if (nameProblem != null) {
@@ -79,6 +86,35 @@ public class UnitService {
         if (!req.replaces().isEmpty()) {
             circularReplaces(orgId, name, req);
         }
+        java.util.Optional<Stored> existing = find(orgId, name);
+        if (existing.isPresent()
+                && existing.get().global()
+                && req.global()
+                && !existing.get().hash().equals(file.hash())
+                && !target.equals("inactive")
+                && placements(orgId, name) > 0) {
+            // A running global unit's new file goes out as a rollout, in batches gated on health;
+            // the unit keeps its file (and [X-Fleet] rules) until the rollout succeeds.
+            RolloutPolicy policy = RolloutService.validated(body.rollout());
+            rollouts.start(
+                    orgId, name, existing.get().content(), existing.get().hash(), content, file.hash(), policy, actor);
+            em.createNativeQuery("update unit set target_state = :t, updated_at = now(), updated_by = :by"
+                            + " where org_id = :o and name = :n")
+                    .setParameter("t", target)
+                    .setParameter("by", actor)
+                    .setParameter("o", orgId)
+                    .setParameter("n", name)
+                    .executeUpdate();
+            em.createNativeQuery("select pg_advisory_xact_lock(7005, hashtext(cast(:o as text)))")
+                    .setParameter("o", orgId)
+                    .getSingleResult();
+            rollouts.advance(orgId);
+            scheduler.reconcile(orgId);
+            return new Saved(false, get(orgId, name));
+        }
+        if (body.rollout() != null) {
+            RolloutService.validated(body.rollout()); // checked even when there is nothing to roll out
+        }
         int updated = em.createNativeQuery("update unit set content = :c, hash = :h, target_state = :t, global = :g,"
                         + " updated_at = now(), updated_by = :by where org_id = :o and name = :n")
                 .setParameter("c", content)
@@ -103,6 +139,14 @@ public class UnitService {
         }
         scheduler.reconcile(orgId);
         return new Saved(updated == 0, get(orgId, name));
+    }
+
+    private int placements(UUID orgId, String name) {
+        return ((Number) em.createNativeQuery("select count(*) from desired_unit where org_id = :o and unit_name = :n")
+                        .setParameter("o", orgId)
+                        .setParameter("n", name)
+                        .getSingleResult())
+                .intValue();
     }
 
     /** Changes a unit's target state (fleet's load, start, stop, unload). */

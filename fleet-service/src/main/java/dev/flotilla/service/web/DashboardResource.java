@@ -40,6 +40,9 @@ public class DashboardResource {
     private static final List<String> PRESENCES = List.of("online", "offline", "lost");
 
     @Inject
+    dev.flotilla.service.units.RolloutService rollouts;
+
+    @Inject
     MachineService machines;
 
     @Inject
@@ -145,7 +148,8 @@ public class DashboardResource {
                 identity.getPrincipal().getName(),
                 fleetUnits.get(actor.orgId(), name),
                 units.fleetState(actor.orgId(), null, name, null, UnitStateService.MAX_PAGE)
-                        .states());
+                        .states(),
+                rollouts.latest(actor.orgId(), name).orElse(null));
     }
 
     @GET

@@ -29,7 +29,9 @@ public class Pages {
 
     public static native TemplateInstance units(String user, Page<FleetUnitView> page);
 
-    public static native TemplateInstance unit(String user, FleetUnitView unit, List<FleetState.Entry> states);
+    /** A unit's page; {@code rollout} is its latest rollout, or null. */
+    public static native TemplateInstance unit(
+            String user, FleetUnitView unit, List<FleetState.Entry> states, dev.flotilla.api.rest.RolloutView rollout);
 
     /** The filters of the machines page, echoed back into its form. */
     public record MachineFilter(String selector, String presence, String q, String error) {
