@@ -139,16 +139,7 @@ final class SimulatedHost implements AgentClient.Listener, AgentClient.DesiredSt
                 up ? Instant.now() : was.startedAt(),
                 was.labels());
         containers.set(index, now);
-        long observed = System.nanoTime();
-        long seq;
-        synchronized (reporter) {
-            reporter.containerChanged(now);
-            seq = journal.seq();
-        }
-        transitions++;
-        unacknowledged.put(seq, observed);
-        swarm.stats.sent.increment();
-        return new Observation(this, true, now.name(), seq, observed);
+        return recorded(true, now.name(), () -> reporter.containerChanged(now));
     }
 
     /** The containers this host reports now. */
@@ -158,16 +149,25 @@ final class SimulatedHost implements AgentClient.Listener, AgentClient.DesiredSt
 
     private Observation report(UnitState state) {
         units.put(state.name(), state);
+        return recorded(false, state.name(), () -> reporter.changed(state));
+    }
+
+    /**
+     * Reports one transition through the agent's reporter (which journals it and sends it) and
+     * keeps its sequence number and time, for the acknowledgement's latency. Called with this
+     * host's lock held.
+     */
+    private Observation recorded(boolean container, String name, Runnable report) {
         long observed = System.nanoTime();
         long seq;
         synchronized (reporter) {
-            reporter.changed(state);
+            report.run();
             seq = journal.seq();
         }
         transitions++;
         unacknowledged.put(seq, observed);
         swarm.stats.sent.increment();
-        return new Observation(this, false, state.name(), seq, observed);
+        return new Observation(this, container, name, seq, observed);
     }
 
     /** How many transitions this host has observed and reported, in all. */
@@ -246,15 +246,7 @@ final class SimulatedHost implements AgentClient.Listener, AgentClient.DesiredSt
                 managedHashes.remove(name);
                 UnitState last = units.remove(name);
                 if (last != null) {
-                    long observed = System.nanoTime();
-                    long seq;
-                    synchronized (reporter) {
-                        reporter.removed(last);
-                        seq = journal.seq();
-                    }
-                    transitions++;
-                    unacknowledged.put(seq, observed);
-                    swarm.stats.sent.increment();
+                    recorded(false, name, () -> reporter.removed(last));
                 }
             }
         }
