@@ -41,8 +41,8 @@ import picocli.CommandLine.Option;
                     + " reconnect storm, against a fresh packaged service and a fresh database on the given PostgreSQL"
                     + " server, with N simulated agents in this process; then the pgbench and etcd baselines.",
             "Results go to load-tests/results/<time>/ (results.json, summary.md, *.png).",
-            "Exit status: 0 done (whatever the figures), 1 a scenario did not complete or a transition was lost,"
-                    + " 2 bad arguments or a missing tool.",
+            "Exit status: 0 done (whatever the figures); 1 a scenario or baseline could not complete (a missing"
+                    + " pgbench or etcd included: see the message) or a transition was lost; 2 bad arguments.",
             "",
             "Examples:",
             "  ./flotilla bench --quick             # 500 agents, about 2 minutes (what CI runs)",
