@@ -408,6 +408,15 @@ class SystemdHostsTest {
         JsonNode fromReplica =
                 Project.get(replica + "/api/v1/units/" + unit, service.token).body();
         assertThat(fromReplica.get("active").asInt()).isEqualTo(1);
+        // A question for that agent through the replica that does not hold it: relayed through
+        // PostgreSQL to the one that does, and answered.
+        Project.Reply status =
+                Project.get(replica + "/api/v1/machines/" + third + "/units/" + unit + "/status", service.token);
+        assertThat(status.status()).as(status.body().toString()).isEqualTo(200);
+        assertThat(status.body().get("status").get("active").asText()).isEqualTo("active");
+        Project.Reply journal = Project.get(
+                replica + "/api/v1/machines/" + third + "/units/" + unit + "/journal?lines=5", service.token);
+        assertThat(journal.status()).as(journal.body().toString()).isEqualTo(200);
     }
 
     /** The container as the API shows it on the machine, or null. */

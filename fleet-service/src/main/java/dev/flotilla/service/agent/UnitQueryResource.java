@@ -47,6 +47,9 @@ public class UnitQueryResource {
     @Inject
     Actor actor;
 
+    @Inject
+    UnitQueryRelay relay;
+
     @GET
     @Path("/journal")
     @Operation(summary = "The last entries of the unit's journal on this machine, oldest first (role: viewer)")
@@ -79,9 +82,16 @@ public class UnitQueryResource {
         }
         String presence = machines.get(actor.orgId(), id).presence();
         UnitQuery query = new UnitQuery(UUID.randomUUID().toString(), name, what, lines);
-        CompletableFuture<UnitQueryReply> reply = sessions.ask(new MachineRef(actor.orgId(), id), query, TIMEOUT)
-                .orElseThrow(() ->
-                        ProblemException.conflict("the machine's agent is not connected (presence: " + presence + ")"));
+        MachineRef machine = new MachineRef(actor.orgId(), id);
+        CompletableFuture<UnitQueryReply> reply = sessions.ask(machine, query, TIMEOUT)
+                .orElseGet(() -> {
+                    if (!"online".equals(presence)) {
+                        throw ProblemException.conflict(
+                                "the machine's agent is not connected (presence: " + presence + ")");
+                    }
+                    // Connected to another replica: asked through PostgreSQL.
+                    return relay.ask(machine, query, TIMEOUT);
+                });
         try {
             UnitQueryReply r = reply.get();
             if (r.error() != null) {

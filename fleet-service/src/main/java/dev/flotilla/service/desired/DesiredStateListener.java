@@ -18,6 +18,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 import dev.flotilla.service.common.DirectConnections;
+import dev.flotilla.service.common.QueryAsked;
 import dev.flotilla.service.machine.MachineRef;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -34,6 +35,9 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class DesiredStateListener {
     static final String CHANNEL = "flotilla_desired";
+    /** Questions for agents held by another replica (the same connection listens to both). */
+    public static final String QUERY_CHANNEL = "flotilla_query";
+
     private static final Logger LOG = Logger.getLogger(DesiredStateListener.class);
 
     @Inject
@@ -44,6 +48,9 @@ public class DesiredStateListener {
 
     @Inject
     Event<DesiredStateResync> resync;
+
+    @Inject
+    Event<QueryAsked> asked;
 
     private volatile boolean running;
     private Thread thread;
@@ -69,6 +76,7 @@ public class DesiredStateListener {
             try (Connection c = connections.open()) {
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
+                    s.execute("LISTEN " + QUERY_CHANNEL);
                 }
                 if (!first) {
                     LOG.info("listening for desired-state changes again; resending to connected agents");
@@ -85,6 +93,14 @@ public class DesiredStateListener {
                     // One event for all that arrived together: a global unit changes thousands at once.
                     Set<MachineRef> machines = new LinkedHashSet<>();
                     for (PGNotification n : notes) {
+                        if (QUERY_CHANNEL.equals(n.getName())) {
+                            try {
+                                asked.fire(new QueryAsked(n.getParameter()));
+                            } catch (RuntimeException ex) {
+                                LOG.warnf("relaying question %s: %s", n.getParameter(), ex.getMessage());
+                            }
+                            continue;
+                        }
                         MachineRef machine = parse(n.getParameter());
                         if (machine != null) {
                             machines.add(machine);

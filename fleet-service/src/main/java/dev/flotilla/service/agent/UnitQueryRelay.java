@@ -1,0 +1,134 @@
+package dev.flotilla.service.agent;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+
+import org.jboss.logging.Logger;
+
+import dev.flotilla.api.protocol.FrameCodec;
+import dev.flotilla.api.protocol.UnitQuery;
+import dev.flotilla.api.protocol.UnitQueryReply;
+import dev.flotilla.service.common.QueryAsked;
+import dev.flotilla.service.desired.DesiredStateListener;
+import dev.flotilla.service.machine.MachineRef;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/**
+ * Questions for agents connected to another replica (journal, status). The asking replica writes
+ * the question to {@code unit_query} and sends {@code NOTIFY flotilla_query}; every replica hears
+ * it, and the one holding the agent's session asks the agent and writes the reply into the row,
+ * which the asker reads (polling its own row every 100 ms) and deletes. The reply can be far
+ * larger than a NOTIFY payload may be (8 kB), hence the table.
+ */
+@ApplicationScoped
+public class UnitQueryRelay {
+    private static final Logger LOG = Logger.getLogger(UnitQueryRelay.class);
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    AgentSessions sessions;
+
+    @Inject
+    AgentFrames frames;
+
+    /**
+     * Asks through whichever replica holds the machine's agent; completes exceptionally with a
+     * {@link TimeoutException} when no reply comes within {@code timeout}.
+     */
+    CompletableFuture<UnitQueryReply> ask(MachineRef machine, UnitQuery query, Duration timeout) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("delete from unit_query where asked_at < now() - interval '1 minute'")
+                    .executeUpdate();
+            em.createNativeQuery(
+                            "insert into unit_query (request_id, org_id, machine_id, query) values (:r, :o, :m, :q)")
+                    .setParameter("r", query.requestId())
+                    .setParameter("o", machine.orgId())
+                    .setParameter("m", machine.machineId())
+                    .setParameter("q", FrameCodec.encode(query))
+                    .executeUpdate();
+            // Delivered at commit: the replica holding the agent finds the row.
+            em.createNativeQuery("select cast(pg_notify(:c, :r) as text)")
+                    .setParameter("c", DesiredStateListener.QUERY_CHANNEL)
+                    .setParameter("r", query.requestId())
+                    .getSingleResult();
+        });
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    long deadline = System.nanoTime() + timeout.toNanos();
+                    try {
+                        while (System.nanoTime() < deadline) {
+                            String reply = QuarkusTransaction.requiringNew().call(() -> reply(query.requestId()));
+                            if (reply != null) {
+                                return (UnitQueryReply) FrameCodec.decode(reply);
+                            }
+                            Thread.sleep(100);
+                        }
+                        throw new java.util.concurrent.CompletionException(new TimeoutException());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.util.concurrent.CompletionException(e);
+                    } finally {
+                        QuarkusTransaction.requiringNew()
+                                .run(() -> em.createNativeQuery("delete from unit_query where request_id = :r")
+                                        .setParameter("r", query.requestId())
+                                        .executeUpdate());
+                    }
+                },
+                frames.executor());
+    }
+
+    private String reply(String requestId) {
+        @SuppressWarnings("unchecked")
+        List<String> rows = em.createNativeQuery(
+                        "select reply from unit_query where request_id = :r and reply is not null")
+                .setParameter("r", requestId)
+                .getResultList();
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    /** Another replica asked: answer if the agent is connected here. */
+    void onAsked(@Observes QueryAsked asked) {
+        frames.executor().execute(() -> {
+            try {
+                answer(asked.requestId());
+            } catch (RuntimeException e) {
+                LOG.warnf("relaying question %s: %s", asked.requestId(), e.getMessage());
+            }
+        });
+    }
+
+    private void answer(String requestId) {
+        Object[] row = QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery(
+                            "select org_id, machine_id, query from unit_query where request_id = :r and reply is null")
+                    .setParameter("r", requestId)
+                    .getResultList();
+            return rows.isEmpty() ? null : rows.get(0);
+        });
+        if (row == null) {
+            return;
+        }
+        MachineRef machine = new MachineRef((java.util.UUID) row[0], (String) row[1]);
+        UnitQuery query = (UnitQuery) FrameCodec.decode((String) row[2]);
+        Optional<CompletableFuture<UnitQueryReply>> reply =
+                sessions.ask(machine, query, UnitQueryResource.TIMEOUT.minusSeconds(1));
+        reply.ifPresent(f -> f.thenAcceptAsync(
+                r -> QuarkusTransaction.requiringNew()
+                        .run(() -> em.createNativeQuery("update unit_query set reply = :p where request_id = :r")
+                                .setParameter("p", FrameCodec.encode(r))
+                                .setParameter("r", requestId)
+                                .executeUpdate()),
+                frames.executor()));
+    }
+}
