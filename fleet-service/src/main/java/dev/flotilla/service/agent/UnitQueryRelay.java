@@ -42,8 +42,8 @@ public class UnitQueryRelay {
     AgentFrames frames;
 
     /**
-     * Asks through whichever replica holds the machine's agent; completes exceptionally with a
-     * {@link TimeoutException} when no reply comes within {@code timeout}.
+     * Asks through whichever replica holds the machine's agent, waiting on the calling thread; the
+     * result fails with a {@link TimeoutException} when no reply comes within {@code timeout}.
      */
     CompletableFuture<UnitQueryReply> ask(MachineRef machine, UnitQuery query, Duration timeout) {
         QuarkusTransaction.requiringNew().run(() -> {
@@ -62,29 +62,27 @@ public class UnitQueryRelay {
                     .setParameter("r", query.requestId())
                     .getSingleResult();
         });
-        return CompletableFuture.supplyAsync(
-                () -> {
-                    long deadline = System.nanoTime() + timeout.toNanos();
-                    try {
-                        while (System.nanoTime() < deadline) {
-                            String reply = QuarkusTransaction.requiringNew().call(() -> reply(query.requestId()));
-                            if (reply != null) {
-                                return (UnitQueryReply) FrameCodec.decode(reply);
-                            }
-                            Thread.sleep(100);
-                        }
-                        throw new java.util.concurrent.CompletionException(new TimeoutException());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new java.util.concurrent.CompletionException(e);
-                    } finally {
-                        QuarkusTransaction.requiringNew()
-                                .run(() -> em.createNativeQuery("delete from unit_query where request_id = :r")
-                                        .setParameter("r", query.requestId())
-                                        .executeUpdate());
-                    }
-                },
-                frames.executor());
+        // Waited for on the asking request's own thread (it waits for the answer anyway), not on
+        // the threads that handle agents' frames.
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                String reply = QuarkusTransaction.requiringNew().call(() -> reply(query.requestId()));
+                if (reply != null) {
+                    return CompletableFuture.completedFuture((UnitQueryReply) FrameCodec.decode(reply));
+                }
+                Thread.sleep(100);
+            }
+            return CompletableFuture.failedFuture(new TimeoutException());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e);
+        } finally {
+            QuarkusTransaction.requiringNew()
+                    .run(() -> em.createNativeQuery("delete from unit_query where request_id = :r")
+                            .setParameter("r", query.requestId())
+                            .executeUpdate());
+        }
     }
 
     private String reply(String requestId) {

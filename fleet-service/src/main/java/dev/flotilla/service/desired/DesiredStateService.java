@@ -125,23 +125,7 @@ public class DesiredStateService {
 
     /** The frame that tells a machine's agent what to run (also from the listener's own thread). */
     public DesiredState current(MachineRef machine) {
-        Object gen = em.createNativeQuery("select desired_generation from machine where org_id = :o and id = :m")
-                .setParameter("o", machine.orgId())
-                .setParameter("m", machine.machineId())
-                .getResultStream()
-                .findFirst()
-                .orElse(0L);
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(
-                        "select name, content, target from desired_unit where org_id = :o and machine_id = :m order by name")
-                .setParameter("o", machine.orgId())
-                .setParameter("m", machine.machineId())
-                .getResultList();
-        List<DesiredUnit> units = new ArrayList<>();
-        for (Object[] r : rows) {
-            units.add(new DesiredUnit((String) r[0], (String) r[1], (String) r[2]));
-        }
-        return new DesiredState(((Number) gen).longValue(), units);
+        return current(List.of(machine)).getOrDefault(machine, new DesiredState(0, List.of()));
     }
 
     /**

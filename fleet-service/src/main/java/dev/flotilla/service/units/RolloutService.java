@@ -17,6 +17,7 @@ import jakarta.transaction.Transactional;
 
 import dev.flotilla.api.rest.RolloutPolicy;
 import dev.flotilla.api.rest.RolloutView;
+import dev.flotilla.api.unit.UnitFile;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.SqlValues;
 
@@ -39,8 +40,11 @@ public class RolloutService {
     @Inject
     EntityManager em;
 
-    /** The new file a rollout in progress gives to the machines it reached, by unit. */
-    record Active(String toContent, Set<String> machines) {}
+    /**
+     * What a rollout in progress gives to the machines it reached, by unit: the new file as the
+     * machines get it (without its [X-Fleet] section), worked out once per round.
+     */
+    record Active(String systemdContent, Set<String> machines) {}
 
     /** Checks a policy and fills in its defaults; a 400 names what is wrong. */
     static RolloutPolicy validated(RolloutPolicy p) {
@@ -111,7 +115,8 @@ public class RolloutService {
                 .getResultList();
         Map<String, Active> out = new HashMap<>();
         for (Object[] r : rows) {
-            Active a = out.computeIfAbsent((String) r[0], k -> new Active((String) r[1], new HashSet<>()));
+            Active a = out.computeIfAbsent(
+                    (String) r[0], k -> new Active(UnitFile.parse((String) r[1]).systemdContent(), new HashSet<>()));
             if (r[2] != null) {
                 a.machines().add((String) r[2]);
             }

@@ -88,19 +88,28 @@ public class UnitScheduler {
 
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     void reconcileInOwnTransaction(UUID orgId) {
+        advanceAndReconcile(orgId);
+    }
+
+    /** Moves the organization's rollouts on, then places its units: one round of the scheduler. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void advanceAndReconcile(UUID orgId) {
+        lock(orgId);
+        rollouts.advance(orgId);
+        reconcile(orgId);
+    }
+
+    /** One organization's scheduling at a time, across replicas, until the transaction ends. */
+    private void lock(UUID orgId) {
         em.createNativeQuery("select pg_advisory_xact_lock(7005, hashtext(cast(:o as text)))")
                 .setParameter("o", orgId)
                 .getSingleResult();
-        rollouts.advance(orgId);
-        reconcile(orgId);
     }
 
     /** Places the organization's units and updates the machines whose desired state changes. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void reconcile(UUID orgId) {
-        em.createNativeQuery("select pg_advisory_xact_lock(7005, hashtext(cast(:o as text)))")
-                .setParameter("o", orgId)
-                .getSingleResult();
+        lock(orgId);
         List<Unit> units = units(orgId);
         List<Machine> machines = machines(orgId);
         Map<String, RolloutService.Active> rolling = rollouts.active(orgId);
@@ -121,13 +130,7 @@ public class UnitScheduler {
                     RolloutService.Active rollout = rolling.get(u.name());
                     if (rollout != null && rollout.machines().contains(m.id())) {
                         // A machine a rollout reached runs the new file.
-                        wanted.get(m.id())
-                                .put(
-                                        u.name(),
-                                        new Placement(
-                                                UnitFile.parse(rollout.toContent())
-                                                        .systemdContent(),
-                                                u.target()));
+                        wanted.get(m.id()).put(u.name(), new Placement(rollout.systemdContent(), u.target()));
                     }
                 }
             }

@@ -98,18 +98,8 @@ public class UnitService {
             RolloutPolicy policy = RolloutService.validated(body.rollout());
             rollouts.start(
                     orgId, name, existing.get().content(), existing.get().hash(), content, file.hash(), policy, actor);
-            em.createNativeQuery("update unit set target_state = :t, updated_at = now(), updated_by = :by"
-                            + " where org_id = :o and name = :n")
-                    .setParameter("t", target)
-                    .setParameter("by", actor)
-                    .setParameter("o", orgId)
-                    .setParameter("n", name)
-                    .executeUpdate();
-            em.createNativeQuery("select pg_advisory_xact_lock(7005, hashtext(cast(:o as text)))")
-                    .setParameter("o", orgId)
-                    .getSingleResult();
-            rollouts.advance(orgId);
-            scheduler.reconcile(orgId);
+            setTarget(orgId, name, target, actor);
+            scheduler.advanceAndReconcile(orgId); // the first batch gets the new file now
             return new Saved(false, get(orgId, name));
         }
         if (body.rollout() != null) {
@@ -141,6 +131,16 @@ public class UnitService {
         return new Saved(updated == 0, get(orgId, name));
     }
 
+    private int setTarget(UUID orgId, String name, String target, String actor) {
+        return em.createNativeQuery("update unit set target_state = :t, updated_at = now(), updated_by = :by"
+                        + " where org_id = :o and name = :n")
+                .setParameter("t", target)
+                .setParameter("by", actor)
+                .setParameter("o", orgId)
+                .setParameter("n", name)
+                .executeUpdate();
+    }
+
     private int placements(UUID orgId, String name) {
         return ((Number) em.createNativeQuery("select count(*) from desired_unit where org_id = :o and unit_name = :n")
                         .setParameter("o", orgId)
@@ -157,14 +157,7 @@ public class UnitService {
         if (UnitNames.isTemplate(name) && !target.equals("inactive")) {
             throw ProblemException.badRequest("cannot activate template \"" + name + "\"");
         }
-        int n = em.createNativeQuery("update unit set target_state = :t, updated_at = now(), updated_by = :by"
-                        + " where org_id = :o and name = :n")
-                .setParameter("t", target)
-                .setParameter("by", actor)
-                .setParameter("o", orgId)
-                .setParameter("n", name)
-                .executeUpdate();
-        if (n == 0) {
+        if (setTarget(orgId, name, target, actor) == 0) {
             throw notFound(name);
         }
         scheduler.reconcile(orgId);
