@@ -46,7 +46,14 @@ public class UnitService {
      * Creates or replaces a unit. A new file for a global unit that runs somewhere is rolled out
      * (see {@link RolloutService}) rather than given to every machine at once.
      */
-    public Saved put(UUID orgId, String name, NewUnit body, String actor) {
+    /** A unit as it would be saved: its file parsed and its [X-Fleet] rules read and valid. */
+    public record Checked(String target, String content, UnitFile file, FleetRequirements requirements) {}
+
+    /**
+     * Checks a unit as {@link #put} would, without saving it: a {@link ProblemException} (400)
+     * with the reason when the name, the target, the file or its [X-Fleet] rules are invalid.
+     */
+    public Checked check(UUID orgId, String name, NewUnit body) {
         String nameProblem = UnitNames.problem(name);
         if (nameProblem != null) {
             throw ProblemException.badRequest(nameProblem);
@@ -86,6 +93,15 @@ public class UnitService {
         if (!req.replaces().isEmpty()) {
             circularReplaces(orgId, name, req);
         }
+        return new Checked(target, content, file, req);
+    }
+
+    public Saved put(UUID orgId, String name, NewUnit body, String actor) {
+        Checked checked = check(orgId, name, body);
+        String target = checked.target();
+        String content = checked.content();
+        UnitFile file = checked.file();
+        FleetRequirements req = checked.requirements();
         java.util.Optional<Stored> existing = find(orgId, name);
         if (existing.isPresent()
                 && existing.get().global()

@@ -29,7 +29,6 @@ import dev.flotilla.service.machine.MachineService;
 import dev.flotilla.service.machine.Presence;
 import dev.flotilla.service.observed.ContainerStateService;
 import dev.flotilla.service.observed.UnitStateService;
-import dev.flotilla.service.units.UnitService;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Multi;
 
@@ -38,9 +37,6 @@ import io.smallrye.mutiny.Multi;
 @Produces(MediaType.TEXT_HTML)
 public class DashboardResource {
     private static final List<String> PRESENCES = List.of("online", "offline", "lost");
-
-    @Inject
-    dev.flotilla.service.units.RolloutService rollouts;
 
     @Inject
     MachineService machines;
@@ -53,9 +49,6 @@ public class DashboardResource {
 
     @Inject
     ContainerStateService containers;
-
-    @Inject
-    UnitService fleetUnits;
 
     @Inject
     Actor actor;
@@ -131,25 +124,6 @@ public class DashboardResource {
                 machines.events(actor.orgId(), id, null, 50),
                 units.units(actor.orgId(), id, null, UnitStateService.MAX_PAGE),
                 containers.containers(actor.orgId(), id, null, UnitStateService.MAX_PAGE));
-    }
-
-    @GET
-    @Path("units")
-    @RolesAllowed(Role.VIEWER_NAME)
-    public TemplateInstance units(@QueryParam("cursor") String cursor) {
-        return Pages.units(identity.getPrincipal().getName(), fleetUnits.list(actor.orgId(), cursor, 100));
-    }
-
-    @GET
-    @Path("units/{name}")
-    @RolesAllowed(Role.VIEWER_NAME)
-    public TemplateInstance unit(@PathParam("name") String name) {
-        return Pages.unit(
-                identity.getPrincipal().getName(),
-                fleetUnits.get(actor.orgId(), name),
-                units.fleetState(actor.orgId(), null, name, null, UnitStateService.MAX_PAGE)
-                        .states(),
-                rollouts.latest(actor.orgId(), name).orElse(null));
     }
 
     @GET

@@ -3,7 +3,6 @@ package dev.flotilla.service.web;
 import java.util.List;
 
 import dev.flotilla.api.rest.ContainerView;
-import dev.flotilla.api.rest.FleetState;
 import dev.flotilla.api.rest.FleetUnitView;
 import dev.flotilla.api.rest.MachineEventView;
 import dev.flotilla.api.rest.MachineView;
@@ -27,11 +26,22 @@ public class Pages {
             Page<UnitView> units,
             Page<ContainerView> containers);
 
-    public static native TemplateInstance units(String user, Page<FleetUnitView> page);
+    public static native TemplateInstance units(String user, Page<FleetUnitView> page, boolean canOperate);
 
-    /** A unit's page; {@code rollout} is its latest rollout, or null. */
+    /** A unit's page; {@code rollout} is its latest rollout, or null; {@code notice} what was just done. */
     public static native TemplateInstance unit(
-            String user, FleetUnitView unit, List<FleetState.Entry> states, dev.flotilla.api.rest.RolloutView rollout);
+            String user,
+            FleetUnitView unit,
+            List<String> options,
+            UnitLive.Snapshot live,
+            dev.flotilla.api.rest.RolloutView rollout,
+            boolean canOperate,
+            String notice);
+
+    public static native TemplateInstance unitForm(String user, UnitPages.UnitForm form);
+
+    /** Asks before start, stop, load, unload or destroy; {@code error} why it was refused, or null. */
+    public static native TemplateInstance confirm(String user, FleetUnitView unit, String action, String error);
 
     /** The filters of the machines page, echoed back into its form. */
     public record MachineFilter(String selector, String presence, String q, String error) {

@@ -23,6 +23,11 @@ public class TemplateExtensions {
         return gib >= 1 ? String.format("%.1f GiB", gib) : String.format("%d MiB", f.memoryBytes() / (1024 * 1024));
     }
 
+    /** {@code stop} → {@code Stop}. */
+    static String capitalize(String s) {
+        return s == null || s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
     static String human(Instant at) {
         return at == null ? "never" : WHEN.format(at);
     }

@@ -193,7 +193,7 @@ class UnitSchedulingTest {
                 .then()
                 .statusCode(200)
                 .body(containsString("MachineMetadata=role=web-" + tag))
-                .body(containsString("<span class=\"target launched\">launched</span>"));
+                .body(containsString("<span class=\"target launched\" id=\"unit-target\">launched</span>"));
 
         // Stopping it keeps it loaded everywhere; destroying it removes it everywhere.
         as(operator)
