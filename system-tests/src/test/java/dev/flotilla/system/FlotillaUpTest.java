@@ -45,6 +45,20 @@ class FlotillaUpTest {
         assertThat(env.get("FLOTILLA_URL")).isEqualTo("http://127.0.0.1:" + port);
         assertThat(env.get("FLOTILLA_TOKEN")).startsWith("flt_");
         assertThat(env.get("FLOTILLA_ENROLL_TOKEN")).startsWith("fle_");
+        // The FleetLock base URL for Zincati answers the protocol, no credentials needed.
+        String fleetLock = env.get("FLOTILLA_FLEETLOCK_URL");
+        assertThat(fleetLock).startsWith("http://127.0.0.1:" + port + "/fleetlock/flk_");
+        for (String op : java.util.List.of("pre-reboot", "steady-state")) {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(fleetLock + "/v1/" + op))
+                                    .header("fleet-lock-protocol", "true")
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                            "{\"client_params\":{\"id\":\"fcos-1\",\"group\":\"default\"}}"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(op + ": " + r.body()).isEqualTo(200);
+        }
         String output = Files.readString(home.resolve("first-up.log"), StandardCharsets.UTF_8);
         assertThat(output)
                 .contains("Dashboard   http://127.0.0.1:" + port)
@@ -97,7 +111,7 @@ class FlotillaUpTest {
                         throw new AssertionError(
                                 "flotilla up exited: " + Files.readString(home.resolve("first-up.log")));
                     }
-                    return Project.readEnvFile(file).size() == 3;
+                    return Project.readEnvFile(file).size() == 4;
                 });
         try {
             return Project.readEnvFile(file);

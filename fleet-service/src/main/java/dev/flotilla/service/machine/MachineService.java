@@ -324,10 +324,11 @@ public class MachineService {
             UUID orgId, LabelSelector selector, Presence presence, String text, String cursor, int limit) {}
 
     /** Translates a label selector into parameterized SQL over the {@code labels} column. */
-    static final class SelectorSql {
+    public static final class SelectorSql {
         private SelectorSql() {}
 
-        static void append(LabelSelector selector, StringBuilder sql, Map<String, Object> params) {
+        /** Appends {@code and ...} conditions on {@code labels} to {@code sql}, binding into {@code params}. */
+        public static void append(LabelSelector selector, StringBuilder sql, Map<String, Object> params) {
             int i = 0;
             for (var r : selector.requirements()) {
                 String k = "k" + i;

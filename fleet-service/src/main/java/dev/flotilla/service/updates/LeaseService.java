@@ -1,0 +1,387 @@
+package dev.flotilla.service.updates;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import dev.flotilla.api.rest.MachineUpdateView;
+import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.rest.UpdateLeaseView;
+import dev.flotilla.service.common.Cursor;
+import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.common.SqlValues;
+import dev.flotilla.service.common.TimeService;
+
+/**
+ * Leases: permission for one machine (or FleetLock node) to update and reboot now. Every decision
+ * for a policy runs under a PostgreSQL advisory lock of that policy, in one transaction, so the
+ * limits hold across replicas and under any concurrency: expired leases are ended (timed out),
+ * then the holder's live lease is returned (locks are recursive), else the rules are checked in
+ * order: policy paused, machine paused, outside every window, at most maxParallel live leases
+ * (one while safe mode is unproven), at most maxPerPeriod granted per period.
+ */
+@ApplicationScoped
+@Transactional
+public class LeaseService {
+    /** The advisory lock class of lease decisions (two-key form: class, policy). */
+    private static final int LOCK_CLASS = 7010;
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    TimeService time;
+
+    @Inject
+    UpdatePolicyService policies;
+
+    @Inject
+    UpdateAudit audit;
+
+    /** What a request for a lease got. */
+    public record Decision(String state, String reason, Instant nextPossibleAt, UpdateLeaseView lease) {
+        public boolean granted() {
+            return lease != null;
+        }
+    }
+
+    /** Asks for a lease for {@code holder} under {@code policy}. */
+    Decision request(UUID org, Policy policy, String holder, String kind, boolean machinePaused) {
+        lock(org, policy);
+        Instant now = time.now();
+        Policy p = expire(org, policy, now);
+        Optional<UpdateLeaseView> live = liveLease(org, holder, now);
+        if (live.isPresent()) {
+            return new Decision("granted", "holds a lease until " + live.get().expiresAt(), null, live.get());
+        }
+        Decision refusal = refusal(org, p, machinePaused, now);
+        if (refusal != null) {
+            return refusal;
+        }
+        UUID id = UUID.randomUUID();
+        Instant expires = now.plus(p.timeout());
+        em.createNativeQuery(
+                        "insert into update_lease (org_id, id, policy_id, holder, kind, granted_at, expires_at)"
+                                + " values (:o, :id, nullif(cast(:p as uuid), '00000000-0000-0000-0000-000000000000'), :h, :k, :now, :exp)")
+                .setParameter("o", org)
+                .setParameter("id", id)
+                .setParameter("p", Policy.key(p))
+                .setParameter("h", holder)
+                .setParameter("k", kind)
+                .setParameter("now", Timestamp.from(now))
+                .setParameter("exp", Timestamp.from(expires))
+                .executeUpdate();
+        UpdateLeaseView lease =
+                new UpdateLeaseView(id.toString(), holder, kind, p.name(), now, expires, null, null, null, null);
+        return new Decision("granted", "granted until " + expires, null, lease);
+    }
+
+    /**
+     * Why {@code policy} would refuse a lease now, or null when it would grant one. Call under the
+     * policy's lock for a decision that holds.
+     */
+    Decision refusal(UUID org, Policy p, boolean machinePaused, Instant now) {
+        if (!p.enabled()) {
+            return new Decision(
+                    "paused",
+                    "updates are paused for policy " + p.name()
+                            + (p.pausedReason() == null ? "" : ": " + p.pausedReason()),
+                    null,
+                    null);
+        }
+        if (machinePaused) {
+            return new Decision("paused", "updates are paused for this machine", null, null);
+        }
+        if (!p.schedule().isOpen(now)) {
+            Instant next = p.schedule().nextOpening(now).orElse(null);
+            return new Decision(
+                    "waiting_for_window",
+                    "outside every window of policy " + p.name() + (next == null ? "" : "; the next opens at " + next),
+                    next,
+                    null);
+        }
+        int holding = count(org, p, "ended_at is null and expires_at > :now", now, null);
+        int limit = p.parallelLimit(policies.machines(org, p));
+        if (holding >= limit) {
+            String why = p.safeMode() && !p.proven()
+                    ? "safe mode: the first machine updates alone (" + holding + " updating)"
+                    : holding + " of " + limit + " machines allowed at once are updating";
+            return new Decision("on_hold", why, null, null);
+        }
+        if (p.maxPerPeriod() != null) {
+            Instant since = now.minus(p.period());
+            int granted = count(org, p, "granted_at > :since", now, since);
+            if (granted >= p.maxPerPeriod()) {
+                Instant oldest = SqlValues.instant(em.createNativeQuery(
+                                "select min(granted_at) from update_lease"
+                                        + " where org_id = :o and coalesce(policy_id, '00000000-0000-0000-0000-000000000000') = cast(:p as uuid) and granted_at > :since")
+                        .setParameter("o", org)
+                        .setParameter("p", Policy.key(p))
+                        .setParameter("since", Timestamp.from(since))
+                        .getSingleResult());
+                Instant free = oldest == null ? null : oldest.plus(p.period());
+                return new Decision(
+                        "on_hold",
+                        granted + " updates started in the last " + p.period() + " (at most " + p.maxPerPeriod() + ")",
+                        free,
+                        null);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Ends {@code holder}'s live lease: {@code complete} (steady state after the update; proves a
+     * policy in safe mode), {@code failed} (counts towards safe mode's pause). Returns whether it
+     * held one.
+     */
+    boolean end(UUID org, String holder, String outcome, String detail, String by) {
+        Instant now = time.now();
+        @SuppressWarnings("unchecked")
+        List<Object> policyIds = em.createNativeQuery(
+                        "update update_lease set ended_at = :now, outcome = :out, detail = :d,"
+                                + " ended_by = :by where org_id = :o and holder = :h and ended_at is null returning policy_id")
+                .setParameter("now", Timestamp.from(now))
+                .setParameter("out", outcome)
+                .setParameter("d", detail)
+                .setParameter("by", by)
+                .setParameter("o", org)
+                .setParameter("h", holder)
+                .getResultList();
+        if (policyIds.isEmpty()) {
+            return false;
+        }
+        UUID policyId = (UUID) policyIds.get(0);
+        if (policyId != null) {
+            if (outcome.equals("complete")) {
+                em.createNativeQuery("update update_policy set proven = true where org_id = :o and id = :p")
+                        .setParameter("o", org)
+                        .setParameter("p", policyId)
+                        .executeUpdate();
+            } else if (outcome.equals("failed")) {
+                failed(org, policyId, 1);
+            }
+        }
+        return true;
+    }
+
+    /** An operator's release of a lease, by its id, recorded in the audit table. */
+    public UpdateLeaseView release(UUID org, String leaseId, String actor) {
+        UUID id = uuid(leaseId);
+        UpdateLeaseView lease = lease(org, id).orElseThrow(() -> ProblemException.notFound("lease " + leaseId));
+        if (lease.endedAt() != null) {
+            throw ProblemException.conflict("lease " + leaseId + " ended already (" + lease.outcome() + ")");
+        }
+        em.createNativeQuery("update update_lease set ended_at = :now, outcome = 'released', ended_by = :by,"
+                        + " detail = 'released by hand' where org_id = :o and id = :id")
+                .setParameter("now", Timestamp.from(time.now()))
+                .setParameter("by", actor)
+                .setParameter("o", org)
+                .setParameter("id", id)
+                .executeUpdate();
+        audit.record(
+                org,
+                actor,
+                "update-lease.release",
+                lease.holder(),
+                "lease " + leaseId + " of policy " + lease.policy());
+        return lease(org, id).orElseThrow();
+    }
+
+    /** A machine's update status: its policy, whether it may update now, and if not, why. */
+    public MachineUpdateView machine(UUID org, String machineId, Map<String, String> labels) {
+        Policy p = UpdatePolicyService.forLabels(policies.all(org), labels);
+        Instant now = time.now();
+        boolean paused = machinePaused(org, machineId);
+        Optional<UpdateLeaseView> live = liveLease(org, machineId, now);
+        if (live.isPresent()) {
+            return new MachineUpdateView(
+                    machineId,
+                    p.name(),
+                    "granted",
+                    "holds a lease until " + live.get().expiresAt(),
+                    null,
+                    paused,
+                    live.get());
+        }
+        Decision d = refusal(org, p, paused, now);
+        if (d == null) {
+            return new MachineUpdateView(machineId, p.name(), "ready", "would get a lease now", null, paused, null);
+        }
+        return new MachineUpdateView(machineId, p.name(), d.state(), d.reason(), d.nextPossibleAt(), paused, null);
+    }
+
+    /** Asks for a lease for a machine (an agent), under the policy its labels select. */
+    public Decision requestForMachine(UUID org, String machineId, Map<String, String> labels) {
+        Policy p = UpdatePolicyService.forLabels(policies.all(org), labels);
+        return request(org, p, machineId, "agent", machinePaused(org, machineId));
+    }
+
+    public void setMachinePaused(UUID org, String machineId, boolean paused, String actor) {
+        em.createNativeQuery("insert into machine_update (org_id, machine_id, paused) values (:o, :m, :p)"
+                        + " on conflict (org_id, machine_id) do update set paused = :p, updated_at = now()")
+                .setParameter("o", org)
+                .setParameter("m", machineId)
+                .setParameter("p", paused)
+                .executeUpdate();
+        audit.record(org, actor, paused ? "machine-update.pause" : "machine-update.resume", machineId, null);
+    }
+
+    /** A policy's leases, newest first: its timeline. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<UpdateLeaseView> leases(UUID org, String policyName, String cursor, int limit) {
+        Policy p = policyName.equals(Policy.DEFAULT_NAME) ? Policy.DEFAULT : policies.get(org, policyName);
+        String sql = "select l.id, l.holder, l.kind, l.granted_at, l.expires_at, l.ended_at, l.outcome, l.detail,"
+                + " l.ended_by from update_lease l where l.org_id = :o and coalesce(l.policy_id, '00000000-0000-0000-0000-000000000000') = cast(:p as uuid)";
+        Instant before = null;
+        String beforeId = null;
+        if (cursor != null) {
+            List<String> parts = Cursor.decode(cursor, 2);
+            before = Instant.parse(parts.get(0));
+            beforeId = parts.get(1);
+            sql += " and (l.granted_at, l.id::text) < (:bt, :bid)";
+        }
+        var q = em.createNativeQuery(sql + " order by l.granted_at desc, l.id::text desc limit :l")
+                .setParameter("o", org)
+                .setParameter("p", Policy.key(p))
+                .setParameter("l", limit + 1);
+        if (before != null) {
+            q.setParameter("bt", Timestamp.from(before)).setParameter("bid", beforeId);
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = q.getResultList();
+        List<UpdateLeaseView> items = new ArrayList<>();
+        for (int i = 0; i < Math.min(limit, rows.size()); i++) {
+            items.add(leaseView(rows.get(i), p.name()));
+        }
+        String next = rows.size() > limit
+                ? Cursor.encode(
+                        items.get(items.size() - 1).grantedAt().toString(),
+                        items.get(items.size() - 1).id())
+                : null;
+        return new Page<>(items, next);
+    }
+
+    private void lock(UUID org, Policy p) {
+        long key = org.getMostSignificantBits() ^ org.getLeastSignificantBits();
+        if (p.id() != null) {
+            key ^= p.id().getMostSignificantBits() * 31 + p.id().getLeastSignificantBits();
+        }
+        em.createNativeQuery("select pg_advisory_xact_lock(:c, :k)")
+                .setParameter("c", LOCK_CLASS)
+                .setParameter("k", (int) (key ^ (key >>> 32)))
+                .getSingleResult();
+    }
+
+    /** Ends the policy's expired leases as timed out (counted as failures); returns the policy as it now is. */
+    private Policy expire(UUID org, Policy p, Instant now) {
+        int n = em.createNativeQuery(
+                        "update update_lease set ended_at = expires_at, outcome = 'timed_out',"
+                                + " detail = 'no steady state within the update timeout'"
+                                + " where org_id = :o and coalesce(policy_id, '00000000-0000-0000-0000-000000000000') = cast(:p as uuid) and ended_at is null and expires_at <= :now")
+                .setParameter("o", org)
+                .setParameter("p", Policy.key(p))
+                .setParameter("now", Timestamp.from(now))
+                .executeUpdate();
+        if (p.isDefault()) {
+            return p;
+        }
+        if (n > 0) {
+            failed(org, p.id(), n);
+        }
+        return policies.find(org, p.name()).orElse(p);
+    }
+
+    private void failed(UUID org, UUID policyId, int n) {
+        em.createNativeQuery("update update_policy set failures = failures + :n,"
+                        + " enabled = case when safe_mode and failures + :n >= safe_failures then false else enabled end,"
+                        + " paused_reason = case when safe_mode and failures + :n >= safe_failures and enabled"
+                        + " then 'safe mode: ' || (failures + :n) || ' update(s) failed or timed out' else paused_reason end"
+                        + " where org_id = :o and id = :p")
+                .setParameter("n", n)
+                .setParameter("o", org)
+                .setParameter("p", policyId)
+                .executeUpdate();
+    }
+
+    private int count(UUID org, Policy p, String condition, Instant now, Instant since) {
+        var q = em.createNativeQuery("select count(*) from update_lease where org_id = :o"
+                        + " and coalesce(policy_id, '00000000-0000-0000-0000-000000000000') = cast(:p as uuid) and "
+                        + condition)
+                .setParameter("o", org)
+                .setParameter("p", Policy.key(p));
+        if (condition.contains(":now")) {
+            q.setParameter("now", Timestamp.from(now));
+        }
+        if (since != null) {
+            q.setParameter("since", Timestamp.from(since));
+        }
+        return ((Number) q.getSingleResult()).intValue();
+    }
+
+    private boolean machinePaused(UUID org, String machineId) {
+        List<?> rows = em.createNativeQuery("select paused from machine_update where org_id = :o and machine_id = :m")
+                .setParameter("o", org)
+                .setParameter("m", machineId)
+                .getResultList();
+        return !rows.isEmpty() && (Boolean) rows.get(0);
+    }
+
+    private Optional<UpdateLeaseView> liveLease(UUID org, String holder, Instant now) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                        "select l.id, l.holder, l.kind, l.granted_at, l.expires_at, l.ended_at,"
+                                + " l.outcome, l.detail, l.ended_by, coalesce(p.name, 'default') from update_lease l"
+                                + " left join update_policy p on p.org_id = l.org_id and p.id = l.policy_id"
+                                + " where l.org_id = :o and l.holder = :h and l.ended_at is null and l.expires_at > :now")
+                .setParameter("o", org)
+                .setParameter("h", holder)
+                .setParameter("now", Timestamp.from(now))
+                .getResultList();
+        return rows.stream().findFirst().map(r -> leaseView(r, (String) r[9]));
+    }
+
+    private Optional<UpdateLeaseView> lease(UUID org, UUID id) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                        "select l.id, l.holder, l.kind, l.granted_at, l.expires_at, l.ended_at,"
+                                + " l.outcome, l.detail, l.ended_by, coalesce(p.name, 'default') from update_lease l"
+                                + " left join update_policy p on p.org_id = l.org_id and p.id = l.policy_id"
+                                + " where l.org_id = :o and l.id = :id")
+                .setParameter("o", org)
+                .setParameter("id", id)
+                .getResultList();
+        return rows.stream().findFirst().map(r -> leaseView(r, (String) r[9]));
+    }
+
+    private static UpdateLeaseView leaseView(Object[] r, String policy) {
+        return new UpdateLeaseView(
+                r[0].toString(),
+                (String) r[1],
+                (String) r[2],
+                policy,
+                SqlValues.instant(r[3]),
+                SqlValues.instant(r[4]),
+                SqlValues.instant(r[5]),
+                (String) r[6],
+                (String) r[7],
+                (String) r[8]);
+    }
+
+    private static UUID uuid(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("lease " + id);
+        }
+    }
+}

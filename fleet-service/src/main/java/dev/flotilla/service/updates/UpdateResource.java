@@ -1,0 +1,176 @@
+package dev.flotilla.service.updates;
+
+import java.net.URI;
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.flotilla.api.rest.NewUpdatePolicy;
+import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.rest.UpdateLeaseView;
+import dev.flotilla.api.rest.UpdatePolicyView;
+import dev.flotilla.service.auth.Actor;
+import dev.flotilla.service.auth.Role;
+import dev.flotilla.service.common.Paging;
+import dev.flotilla.service.machine.MachineService;
+
+/** Update policies (windows and limits), leases, machines' update status, FleetLock URLs. */
+@Path("/api/v1")
+@Tag(name = "Updates")
+@SecurityRequirement(name = "bearer")
+@Produces(MediaType.APPLICATION_JSON)
+public class UpdateResource {
+    @Inject
+    UpdatePolicyService policies;
+
+    @Inject
+    LeaseService leases;
+
+    @Inject
+    FleetLockService fleetLock;
+
+    @Inject
+    MachineService machines;
+
+    @Inject
+    Actor actor;
+
+    @GET
+    @Path("/update-policies")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(
+            summary = "Update policies by name, each with whether it is open now and its next windows (role: viewer)")
+    public Page<UpdatePolicyView> list(@QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
+        return policies.list(actor.orgId(), cursor, Paging.limit(limit));
+    }
+
+    @POST
+    @Path("/update-policies")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(
+            summary = "Create an update policy: a label selector, windows (weekly or cron, each with a length and an"
+                    + " IANA time zone), maxParallel, maxPerPeriod per period, updateTimeout, safe mode (role:"
+                    + " operator; 409 when the name exists)")
+    public Response create(NewUpdatePolicy body) {
+        UpdatePolicyView created = policies.create(actor.orgId(), body, actor.name());
+        return Response.created(URI.create("/api/v1/update-policies/" + created.name()))
+                .entity(created)
+                .build();
+    }
+
+    @GET
+    @Path("/update-policies/{name}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "One update policy, with its next windows and current use (role: viewer)")
+    public UpdatePolicyView get(@PathParam("name") String name) {
+        return policies.view(actor.orgId(), name);
+    }
+
+    @PUT
+    @Path("/update-policies/{name}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(summary = "Replace an update policy's settings (role: operator)")
+    public UpdatePolicyView replace(@PathParam("name") String name, NewUpdatePolicy body) {
+        return policies.replace(actor.orgId(), name, body, actor.name());
+    }
+
+    @DELETE
+    @Path("/update-policies/{name}")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(summary = "Delete an update policy (role: operator; 409 while it has live leases)")
+    public Response delete(@PathParam("name") String name) {
+        policies.delete(actor.orgId(), name, actor.name());
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("/update-policies/{name}/pause")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(summary = "Pause updates for the policy's machines: no new lease (role: operator)")
+    public UpdatePolicyView pause(@PathParam("name") String name) {
+        return policies.setEnabled(actor.orgId(), name, false, actor.name());
+    }
+
+    @POST
+    @Path("/update-policies/{name}/resume")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(summary = "Resume updates; safe mode starts over with one machine (role: operator)")
+    public UpdatePolicyView resume(@PathParam("name") String name) {
+        return policies.setEnabled(actor.orgId(), name, true, actor.name());
+    }
+
+    @GET
+    @Path("/update-policies/{name}/leases")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(
+            summary = "The policy's leases, newest first: its timeline (\"default\" for machines no policy matches)"
+                    + " (role: viewer)")
+    public Page<UpdateLeaseView> policyLeases(
+            @PathParam("name") String name, @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
+        return leases.leases(actor.orgId(), name, cursor, Paging.limit(limit));
+    }
+
+    @POST
+    @Path("/update-leases/{id}/release")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(summary = "Release a live lease by hand, recorded with who did it (role: operator; 409 when it ended)")
+    public UpdateLeaseView release(@PathParam("id") String id) {
+        return leases.release(actor.orgId(), id, actor.name());
+    }
+
+    /** A new FleetLock base URL, shown once. */
+    public record CreatedFleetLockUrl(String id, String url) {}
+
+    @POST
+    @Path("/fleetlock-urls")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(
+            summary = "A new FleetLock base URL for Zincati's fleet_lock strategy (shown once; the secret in it is"
+                    + " the organization's credential) (role: admin)")
+    public Response createFleetLockUrl(@Context UriInfo uri) {
+        FleetLockService.CreatedSecret s = fleetLock.create(actor.orgId(), actor.name());
+        String url = uri.getBaseUriBuilder()
+                .path("fleetlock")
+                .path(s.secret())
+                .build()
+                .toString();
+        return Response.status(201).entity(new CreatedFleetLockUrl(s.id(), url)).build();
+    }
+
+    @GET
+    @Path("/fleetlock-urls")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(summary = "FleetLock base URLs (without their secrets), newest first (role: admin)")
+    public List<FleetLockService.SecretView> fleetLockUrls() {
+        return fleetLock.list(actor.orgId());
+    }
+
+    @DELETE
+    @Path("/fleetlock-urls/{id}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(summary = "Revoke a FleetLock base URL: its requests get 404 from now on (role: admin)")
+    public Response revokeFleetLockUrl(@PathParam("id") String id) {
+        fleetLock.revoke(actor.orgId(), id, actor.name());
+        return Response.noContent().build();
+    }
+}
