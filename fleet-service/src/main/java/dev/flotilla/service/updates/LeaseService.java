@@ -145,6 +145,18 @@ public class LeaseService {
      * held one.
      */
     boolean end(UUID org, String holder, String outcome, String detail, String by) {
+        // Under the policy's lock too, so that grants and ends of one policy are ordered in time
+        // as in the database (a lease's end is never stamped after a grant it made room for).
+        List<?> held = em.createNativeQuery("select coalesce(cast(policy_id as text), '') from update_lease"
+                        + " where org_id = :o and holder = :h and ended_at is null")
+                .setParameter("o", org)
+                .setParameter("h", holder)
+                .getResultList();
+        if (held.isEmpty()) {
+            return false;
+        }
+        String heldPolicy = (String) held.get(0);
+        lock(org, heldPolicy.isEmpty() ? null : UUID.fromString(heldPolicy));
         Instant now = time.now();
         @SuppressWarnings("unchecked")
         List<Object> policyIds = em.createNativeQuery(
@@ -178,6 +190,11 @@ public class LeaseService {
     public UpdateLeaseView release(UUID org, String leaseId, String actor) {
         UUID id = uuid(leaseId);
         UpdateLeaseView lease = lease(org, id).orElseThrow(() -> ProblemException.notFound("lease " + leaseId));
+        Optional<Policy> policy = lease.policy().equals(Policy.DEFAULT_NAME)
+                ? Optional.of(Policy.DEFAULT)
+                : policies.find(org, lease.policy());
+        lock(org, policy.map(Policy::id).orElse(null));
+        lease = lease(org, id).orElseThrow();
         if (lease.endedAt() != null) {
             throw ProblemException.conflict("lease " + leaseId + " ended already (" + lease.outcome() + ")");
         }
@@ -272,9 +289,14 @@ public class LeaseService {
     }
 
     private void lock(UUID org, Policy p) {
+        lock(org, p.id());
+    }
+
+    /** Takes the advisory lock of one policy's decisions ({@code policyId} null: the default policy). */
+    private void lock(UUID org, UUID policyId) {
         long key = org.getMostSignificantBits() ^ org.getLeastSignificantBits();
-        if (p.id() != null) {
-            key ^= p.id().getMostSignificantBits() * 31 + p.id().getLeastSignificantBits();
+        if (policyId != null) {
+            key ^= policyId.getMostSignificantBits() * 31 + policyId.getLeastSignificantBits();
         }
         em.createNativeQuery("select pg_advisory_xact_lock(:c, :k)")
                 .setParameter("c", LOCK_CLASS)
