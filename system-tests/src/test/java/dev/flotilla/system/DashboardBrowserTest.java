@@ -214,6 +214,24 @@ class DashboardBrowserTest {
                         .status())
                 .isEqualTo(404);
 
+        // An update policy: its calendar of the next days, in its own zone.
+        assertThat(Project.post(
+                                service.url + "/api/v1/update-policies",
+                                service.token,
+                                "{\"name\":\"nights\",\"selector\":\"role=web\",\"maxParallel\":\"10%\",\"windows\":["
+                                        + "{\"days\":[\"MON\",\"TUE\",\"WED\",\"THU\",\"FRI\"],\"start\":\"22:00\","
+                                        + "\"lengthMinutes\":240,\"timeZone\":\"Europe/Berlin\"},"
+                                        + "{\"cron\":\"0 12 * * SAT\",\"lengthMinutes\":60,\"timeZone\":\"Europe/Berlin\"}]}")
+                        .status())
+                .isEqualTo(201);
+        browser.get(service.url + "/updates");
+        browser.findElement(By.linkText("nights")).click();
+        wait.until(ExpectedConditions.urlContains("/updates/nights"));
+        // Five nights of 22:00-02:00 (two cells each night, two the morning after) and a Saturday noon.
+        assertThat(browser.findElements(By.cssSelector("#calendar td.open")).size())
+                .isBetween(16, 22);
+        shot("update-policy");
+
         List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
                 .filter(e -> !e.getMessage().contains("favicon.ico"))

@@ -129,7 +129,7 @@ public class UpdatePolicyService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public UpdatePolicyView view(UUID org, String name) {
-        return view(org, get(org, name));
+        return view(org, name.equals(Policy.DEFAULT_NAME) ? Policy.DEFAULT : get(org, name));
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -149,6 +149,33 @@ public class UpdatePolicyService {
         String next =
                 rows.size() > limit ? Cursor.encode(items.get(items.size() - 1).name()) : null;
         return new Page<>(items, next);
+    }
+
+    /**
+     * When a policy's windows are open between {@code from} and {@code to} (merged, clipped to the
+     * range): what the dashboard's calendar draws. {@code default} is open throughout.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<UpdatePolicyView.OpenPeriod> openPeriods(UUID org, String name, Instant from, Instant to) {
+        Policy p = name.equals(Policy.DEFAULT_NAME) ? Policy.DEFAULT : get(org, name);
+        if (p.schedule().isAlwaysOpen()) {
+            return List.of(new UpdatePolicyView.OpenPeriod(from, to));
+        }
+        List<UpdatePolicyView.OpenPeriod> out = new ArrayList<>();
+        for (UpdatePolicyView.OpenPeriod o : p.schedule().next(from, 400)) {
+            if (!o.from().isBefore(to)) {
+                break;
+            }
+            out.add(new UpdatePolicyView.OpenPeriod(
+                    o.from().isBefore(from) ? from : o.from(), o.to().isAfter(to) ? to : o.to()));
+        }
+        return out;
+    }
+
+    /** The default policy, as the API shows it. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public UpdatePolicyView defaultView(UUID org) {
+        return view(org, Policy.DEFAULT);
     }
 
     /** Every policy of the organization, in the order they are tried on a machine. */

@@ -42,6 +42,9 @@ public class DashboardResource {
     MachineService machines;
 
     @Inject
+    dev.flotilla.service.updates.LeaseService updates;
+
+    @Inject
     PresenceFeed feed;
 
     @Inject
@@ -123,7 +126,8 @@ public class DashboardResource {
                 m,
                 machines.events(actor.orgId(), id, null, 50),
                 units.units(actor.orgId(), id, null, UnitStateService.MAX_PAGE),
-                containers.containers(actor.orgId(), id, null, UnitStateService.MAX_PAGE));
+                containers.containers(actor.orgId(), id, null, UnitStateService.MAX_PAGE),
+                updates.machine(actor.orgId(), m.id(), m.labels()));
     }
 
     @GET

@@ -24,7 +24,8 @@ public class Pages {
             MachineView machine,
             Page<MachineEventView> events,
             Page<UnitView> units,
-            Page<ContainerView> containers);
+            Page<ContainerView> containers,
+            dev.flotilla.api.rest.MachineUpdateView update);
 
     public static native TemplateInstance units(String user, Page<FleetUnitView> page, boolean canOperate);
 
@@ -42,6 +43,20 @@ public class Pages {
 
     /** Asks before start, stop, load, unload or destroy; {@code error} why it was refused, or null. */
     public static native TemplateInstance confirm(String user, FleetUnitView unit, String action, String error);
+
+    public static native TemplateInstance updates(
+            String user,
+            dev.flotilla.api.rest.UpdatePolicyView fallback,
+            Page<dev.flotilla.api.rest.UpdatePolicyView> page);
+
+    /** One update policy: {@code calendar} the next days hour by hour in {@code zone}. */
+    public static native TemplateInstance updatePolicy(
+            String user,
+            dev.flotilla.api.rest.UpdatePolicyView policy,
+            List<UpdatePages.Day> calendar,
+            String zone,
+            Page<dev.flotilla.api.rest.UpdateLeaseView> leases,
+            boolean canOperate);
 
     /** The filters of the machines page, echoed back into its form. */
     public record MachineFilter(String selector, String presence, String q, String error) {

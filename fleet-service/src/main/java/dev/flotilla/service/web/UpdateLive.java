@@ -1,0 +1,27 @@
+package dev.flotilla.service.web;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.rest.UpdateLeaseView;
+import dev.flotilla.service.updates.LeaseService;
+
+/** A policy's latest leases, as its page shows them live (read from PostgreSQL: right on any replica). */
+@ApplicationScoped
+public class UpdateLive {
+    static final int SHOWN = 50;
+
+    @Inject
+    LeaseService leases;
+
+    @ActivateRequestContext
+    @Transactional
+    public Page<UpdateLeaseView> leases(UUID org, String policy) {
+        return leases.leases(org, policy, null, SHOWN);
+    }
+}

@@ -1,0 +1,182 @@
+package dev.flotilla.service.web;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.rest.UpdateLeaseView;
+import dev.flotilla.api.rest.UpdatePolicyView;
+import dev.flotilla.api.rest.UpdatePolicyView.OpenPeriod;
+import dev.flotilla.service.auth.Actor;
+import dev.flotilla.service.auth.Role;
+import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.updates.LeaseService;
+import dev.flotilla.service.updates.UpdatePolicyService;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * The dashboard's update pages: policies with whether they are open and their next window; one
+ * policy with a calendar of the next 7 days, its settings and its leases (live), pause/resume.
+ */
+@Path("/updates")
+@Produces(MediaType.TEXT_HTML)
+public class UpdatePages {
+    static final int CALENDAR_DAYS = 7;
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("EEE d MMM");
+
+    @Inject
+    UpdatePolicyService policies;
+
+    @Inject
+    LeaseService leases;
+
+    @Inject
+    UpdateLive live;
+
+    @Inject
+    Actor actor;
+
+    @Inject
+    SecurityIdentity identity;
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(hidden = true)
+    public TemplateInstance list(@QueryParam("cursor") String cursor) {
+        UUID org = actor.orgId();
+        return Pages.updates(user(), policies.defaultView(org), policies.list(org, cursor, 100));
+    }
+
+    @GET
+    @Path("{name}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(hidden = true)
+    public TemplateInstance policy(@PathParam("name") String name, @QueryParam("tz") String tz) {
+        UUID org = actor.orgId();
+        UpdatePolicyView p = policies.view(org, name);
+        ZoneId zone = zone(tz, p);
+        return Pages.updatePolicy(
+                user(),
+                p,
+                calendar(org, name, zone),
+                zone.getId(),
+                live.leases(org, name),
+                canOperate() && p.id() != null);
+    }
+
+    @POST
+    @Path("{name}/{action:pause|resume}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(hidden = true)
+    public Response pauseOrResume(@PathParam("name") String name, @PathParam("action") String action) {
+        policies.setEnabled(actor.orgId(), name, action.equals("resume"), actor.name());
+        return Response.seeOther(URI.create("/updates/" + name)).build();
+    }
+
+    @GET
+    @Path("{name}/live")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(hidden = true)
+    @io.smallrye.common.annotation.Blocking // the 404 check reads the database
+    public Multi<Page<UpdateLeaseView>> stream(@PathParam("name") String name) {
+        UUID org = actor.orgId();
+        policies.view(org, name);
+        return Multi.createFrom()
+                .ticks()
+                .every(Duration.ofSeconds(2))
+                .onOverflow()
+                .drop()
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(t -> live.leases(org, name))
+                .skip()
+                .repetitions();
+    }
+
+    /** One day of the calendar: 24 hours, each open (a window covers part of it) or not. */
+    public record Day(String label, List<Hour> hours) {}
+
+    /** One hour of the calendar; {@code title} says when the windows in it open and close. */
+    public record Hour(int hour, boolean open, String title) {}
+
+    private List<Day> calendar(UUID org, String name, ZoneId zone) {
+        LocalDate today = LocalDate.now(zone);
+        Instant from = today.atStartOfDay(zone).toInstant();
+        Instant to = today.plusDays(CALENDAR_DAYS).atStartOfDay(zone).toInstant();
+        List<OpenPeriod> open = policies.openPeriods(org, name, from, to);
+        DateTimeFormatter hm = DateTimeFormatter.ofPattern("HH:mm").withZone(zone);
+        List<Day> days = new ArrayList<>();
+        for (int d = 0; d < CALENDAR_DAYS; d++) {
+            LocalDate date = today.plusDays(d);
+            List<Hour> hours = new ArrayList<>();
+            for (int h = 0; h < 24; h++) {
+                // Hours by the wall clock of the zone; a day the clocks go forward shows an hour
+                // that does not exist as closed, one they go back folds two into one cell.
+                Instant start = date.atTime(h, 0).atZone(zone).toInstant();
+                Instant end = h == 23
+                        ? date.plusDays(1).atStartOfDay(zone).toInstant()
+                        : date.atTime(h + 1, 0).atZone(zone).toInstant();
+                String title = null;
+                for (OpenPeriod o : open) {
+                    if (o.from().isBefore(end) && o.to().isAfter(start)) {
+                        title = "open " + hm.format(o.from()) + "–" + hm.format(o.to());
+                        break;
+                    }
+                }
+                hours.add(new Hour(h, title != null, title));
+            }
+            days.add(new Day(DAY.format(date), hours));
+        }
+        return days;
+    }
+
+    private static ZoneId zone(String tz, UpdatePolicyView p) {
+        String name = tz != null && !tz.isBlank()
+                ? tz
+                : p.windows().isEmpty() || p.windows().get(0).timeZone() == null
+                        ? "UTC"
+                        : p.windows().get(0).timeZone();
+        try {
+            return name.equals("UTC") ? ZoneOffset.UTC : ZoneId.of(name);
+        } catch (java.time.DateTimeException e) {
+            throw ProblemException.badRequest("unknown time zone \"" + name + "\"");
+        }
+    }
+
+    private boolean canOperate() {
+        Role role = actor.role();
+        return role != null && role.includes(Role.OPERATOR);
+    }
+
+    private String user() {
+        return identity.getPrincipal().getName();
+    }
+}
