@@ -35,6 +35,9 @@ state-dir = /var/lib/flotilla-agent
 labels = $labels
 # Needed for the first start only; the agent keeps its own credential afterwards.
 enroll-token = $token
+# Updates applied by the agent under the service's update policies (see --help):
+# updates = on
+# update-interval = PT1H
 CONF
 install -m 0644 "$here/flotilla-agent.service" /etc/systemd/system/flotilla-agent.service
 systemctl daemon-reload

@@ -24,6 +24,7 @@ import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.Heartbeat;
 import dev.flotilla.api.protocol.Hello;
+import dev.flotilla.api.protocol.LeaseReply;
 import dev.flotilla.api.protocol.Protocol;
 import dev.flotilla.api.protocol.UnitQuery;
 import dev.flotilla.api.protocol.Welcome;
@@ -81,6 +82,9 @@ public final class AgentClient {
         default void acknowledged(long seq) {}
 
         default void disconnected() {}
+
+        /** The service's answer to a lease request sent with {@link #send}. */
+        default void leaseReply(LeaseReply reply) {}
     }
 
     private final HttpClient http;
@@ -127,6 +131,24 @@ public final class AgentClient {
         this.units = units;
         this.applier = applier;
         this.inspector = inspector;
+    }
+
+    /**
+     * Sends a frame on the current session once the service has welcomed it; returns false (and
+     * sends nothing) while the agent is not connected. Any thread.
+     */
+    public CompletableFuture<Boolean> send(Frame frame) {
+        CompletableFuture<Boolean> sent = new CompletableFuture<>();
+        loop.execute(() -> {
+            Session s = session;
+            if (s == null || !s.welcomed || s.closed) {
+                sent.complete(false);
+            } else {
+                s.send(frame);
+                sent.complete(true);
+            }
+        });
+        return sent;
     }
 
     /** Starts connecting; the future completes with the process exit code when the agent must stop. */
@@ -188,6 +210,7 @@ public final class AgentClient {
             return;
         }
         if (frame instanceof Welcome welcome) {
+            s.welcomed = true;
             backoff.reset();
             LOG.info("connected as machine " + welcome.machineId() + " (protocol " + welcome.protocolVersion()
                     + ", heartbeat every " + welcome.heartbeatIntervalMillis() + " ms)");
@@ -208,6 +231,8 @@ public final class AgentClient {
             }
         } else if (frame instanceof UnitQuery query) {
             inspector.answer(query, s::send);
+        } else if (frame instanceof LeaseReply reply) {
+            listener.leaseReply(reply);
         } else if (frame instanceof Ack ack) {
             if (units != null) {
                 units.acknowledged(ack.seq());
@@ -298,6 +323,7 @@ public final class AgentClient {
     private final class Session implements WebSocket.Listener {
         volatile WebSocket ws;
         boolean closed;
+        boolean welcomed;
         private final StringBuilder partial = new StringBuilder();
         private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
 

@@ -16,6 +16,8 @@ import dev.flotilla.agent.units.DesiredStateApplier;
 import dev.flotilla.agent.units.SystemdUnits;
 import dev.flotilla.agent.units.UnitFiles;
 import dev.flotilla.agent.units.UnitInspector;
+import dev.flotilla.agent.updates.UpdateManager;
+import dev.flotilla.agent.updates.UpdateSettings;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.Protocol;
 
@@ -52,10 +54,12 @@ public final class AgentMain {
 
     static int run(Path config) {
         AgentSettings settings;
+        UpdateSettings updateSettings;
         String machineId;
         Credentials.Stored credential;
         try {
             settings = AgentSettings.load(config, System.getenv());
+            updateSettings = UpdateSettings.load(config, System.getenv());
             machineId = HostFacts.machineId(settings.machineIdFile());
             credential = Credentials.load(settings.stateDir()).orElse(null);
             if (credential != null && !credential.machineId().equals(machineId)) {
@@ -100,6 +104,18 @@ public final class AgentMain {
             }
         }
         containers.start(reporter);
+        UpdateManager[] updates = new UpdateManager[1];
+        AgentClient.Listener updateEvents = new AgentClient.Listener() {
+            @Override
+            public void welcomed(dev.flotilla.api.protocol.Welcome welcome) {
+                updates[0].welcomed();
+            }
+
+            @Override
+            public void leaseReply(dev.flotilla.api.protocol.LeaseReply reply) {
+                updates[0].leaseReply(reply);
+            }
+        };
         AgentClient client = new AgentClient(
                 AgentClient.Runtime.dedicated(),
                 settings,
@@ -111,9 +127,12 @@ public final class AgentMain {
                         ? null
                         : new DesiredStateApplier(Path.of(UnitFiles.DIRECTORY), settings.stateDir(), systemd),
                 new UnitInspector(systemd),
-                null);
+                updateEvents);
+        updates[0] = new UpdateManager(updateSettings, settings.stateDir(), client::send);
+        updates[0].start();
         Runtime.getRuntime().addShutdownHook(new Thread(client::stop, "agent-stop"));
         int code = client.start().join();
+        updates[0].close();
         containers.close();
         if (systemd != null) {
             systemd.close();
@@ -171,6 +190,22 @@ public final class AgentMain {
                                                          is away (default 10000; then the oldest
                                                          are folded into a counted gap)
               journal-max-bytes   FLOTILLA_JOURNAL_MAX_BYTES    the same, in bytes (default 8 MiB)
+
+            Updates (off unless updates = on): the agent checks for pending updates, asks the
+            service for a lease (granted inside the policy's windows and limits), applies them,
+            reboots when the host needs it, and reports steady state after the reboot.
+              updates          FLOTILLA_UPDATES          on or off (default off)
+              update-check     FLOTILLA_UPDATE_CHECK     shell command printing one line per pending
+                                                         update ("security" in a line counts it as one;
+                                                         "target-version: X" names the target)
+                                                         (default: apt-get -s upgrade, or dnf check-update)
+              update-apply     FLOTILLA_UPDATE_APPLY     shell command applying them
+                                                         (default: apt-get -y upgrade, or dnf -y upgrade)
+              update-reboot    FLOTILLA_UPDATE_REBOOT    how to reboot (default systemctl reboot), run when
+                                                         /run/reboot-required exists or the apply command
+                                                         exits with update-reboot-exit-code (default 100)
+              update-interval  FLOTILLA_UPDATE_INTERVAL  how often to check, ISO-8601 (default PT1H)
+              update-timeout   FLOTILLA_UPDATE_TIMEOUT   limit of the apply command (default PT1H)
 
             Exit status: 0 stopped, 1 cannot start, 64 bad arguments,
                          78 configuration or credential refused (re-enroll; not retried by systemd).

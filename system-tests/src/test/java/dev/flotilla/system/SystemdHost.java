@@ -63,6 +63,38 @@ final class SystemdHost implements AutoCloseable {
         run(cmd, 60);
     }
 
+    /** Writes a file in the host (mode 755 when {@code executable}). */
+    void write(String path, String content, boolean executable) throws Exception {
+        String b64 =
+                java.util.Base64.getEncoder().encodeToString(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        exec("sh", "-c", "echo " + b64 + " | base64 -d > " + path + (executable ? " && chmod 755 " + path : ""));
+    }
+
+    /**
+     * Starts the agent as the systemd service {@code fl-agent.service} of the host (so that it can
+     * be restarted by systemd, as after a reboot); its output goes to /var/log/flotilla-agent.log.
+     */
+    void startAgentService(String url, String enrollToken, Map<String, String> env) throws Exception {
+        StringBuilder unit = new StringBuilder("[Unit]\nDescription=Flotilla agent\n[Service]\n");
+        unit.append("Environment=FLOTILLA_URL=").append(url).append('\n');
+        unit.append("Environment=FLOTILLA_AGENT_STATE=/var/lib/flotilla-agent\n");
+        if (enrollToken != null) {
+            unit.append("Environment=FLOTILLA_ENROLL_TOKEN=")
+                    .append(enrollToken)
+                    .append('\n');
+        }
+        env.forEach((k, v) ->
+                unit.append("Environment=\"").append(k).append('=').append(v).append("\"\n"));
+        unit.append("ExecStart=")
+                .append(JAVA)
+                .append(" -Xmx64m -jar /opt/agent/flotilla-agent.jar --config /dev/null\n");
+        unit.append(
+                "StandardOutput=append:/var/log/flotilla-agent.log\nStandardError=append:/var/log/flotilla-agent.log\n");
+        write("/etc/systemd/system/fl-agent.service", unit.toString(), false);
+        exec("systemctl", "daemon-reload");
+        exec("systemctl", "start", "fl-agent.service");
+    }
+
     /** Kills the agent with SIGKILL: no goodbye, no flush. */
     void killAgent() throws Exception {
         exec("sh", "-c", "kill -9 $(cat /run/flotilla-agent.pid)");

@@ -21,6 +21,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = DesiredStateResult.class, name = "desired-state-result"),
     @JsonSubTypes.Type(value = UnitQuery.class, name = "unit-query"),
     @JsonSubTypes.Type(value = UnitQueryReply.class, name = "unit-query-reply"),
+    @JsonSubTypes.Type(value = LeaseRequest.class, name = "lease-request"),
+    @JsonSubTypes.Type(value = LeaseReply.class, name = "lease-reply"),
+    @JsonSubTypes.Type(value = UpdateReport.class, name = "update-report"),
 })
 public sealed interface Frame
         permits Hello,
@@ -34,4 +37,7 @@ public sealed interface Frame
                 DesiredState,
                 DesiredStateResult,
                 UnitQuery,
-                UnitQueryReply {}
+                UnitQueryReply,
+                LeaseRequest,
+                LeaseReply,
+                UpdateReport {}

@@ -13,6 +13,13 @@ import java.time.Instant;
  *     the period's limit frees a slot); null when now or unknown
  * @param paused updates paused for this machine by hand
  * @param lease its live lease, or null
+ * @param progress where its update stands, from its agent's reports and its leases: {@code idle}
+ *     (nothing pending), {@code pending} (it would get a lease now), {@code waiting_for_window},
+ *     {@code on_hold}, {@code paused}, {@code granted}, {@code updating}, {@code rebooting}, {@code
+ *     complete}, {@code failed} or {@code timed_out}
+ * @param pending updates its agent found at its last check (null: never reported)
+ * @param security how many of them are security updates
+ * @param detail for {@code failed}: the tail of the update command's output
  */
 public record MachineUpdateView(
         String machineId,
@@ -21,4 +28,11 @@ public record MachineUpdateView(
         String reason,
         Instant nextPossibleAt,
         boolean paused,
-        UpdateLeaseView lease) {}
+        UpdateLeaseView lease,
+        String progress,
+        Integer pending,
+        Integer security,
+        String targetVersion,
+        String osVersion,
+        String detail,
+        Instant reportedAt) {}

@@ -121,7 +121,22 @@ class FrameCodecTest {
                             "desired-state",
                             "desired-state-result",
                             "unit-query",
-                            "unit-query-reply");
+                            "unit-query-reply",
+                            "lease-request",
+                            "lease-reply",
+                            "update-report");
+        }
+
+        @Test
+        void shouldRoundTripUpdateFrames() {
+            java.time.Instant t = java.time.Instant.parse("2026-11-29T10:00:00.123456Z");
+            for (Frame f : java.util.List.<Frame>of(
+                    new LeaseRequest("r1"),
+                    new LeaseReply("r1", true, "granted", "granted until then", t),
+                    new LeaseReply("r2", false, "waiting_for_window", "outside every window", null),
+                    new UpdateReport("failed", 3, 1, "12.9", "Debian 12.8", "E: broken"))) {
+                assertThat(FrameCodec.decode(FrameCodec.encode(f))).isEqualTo(f);
+            }
         }
 
         @Test

@@ -15,7 +15,10 @@ import dev.flotilla.api.protocol.FactsChanged;
 import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.Hello;
+import dev.flotilla.api.protocol.LeaseReply;
+import dev.flotilla.api.protocol.LeaseRequest;
 import dev.flotilla.api.protocol.Protocol;
+import dev.flotilla.api.protocol.UpdateReport;
 import dev.flotilla.api.protocol.Welcome;
 import dev.flotilla.api.selector.Labels;
 import dev.flotilla.service.desired.DesiredStateService;
@@ -40,6 +43,9 @@ public class AgentFrames {
 
     @Inject
     DesiredStateService desired;
+
+    @Inject
+    dev.flotilla.service.updates.LeaseService leases;
 
     /**
      * Threads for these frames, apart from the HTTP workers; a plain pool, so that no request
@@ -81,7 +87,51 @@ public class AgentFrames {
                 return;
             }
             machines.factsChanged(s.machine, changed.facts());
+        } else if (frame instanceof LeaseRequest request) {
+            if (request.requestId() == null
+                    || request.requestId().isEmpty()
+                    || request.requestId().length() > 100) {
+                sessions.close(
+                        s,
+                        Protocol.CLOSE_BAD_FRAME,
+                        "bad-frame",
+                        "lease-request needs a requestId of 1 to 100 characters");
+                return;
+            }
+            var labels = machines.get(s.machine.orgId(), s.machine.machineId()).labels();
+            var d = leases.requestForMachine(s.machine.orgId(), s.machine.machineId(), labels);
+            s.connection.sendTextAndAwait(FrameCodec.encode(new LeaseReply(
+                    request.requestId(),
+                    d.granted(),
+                    d.state(),
+                    d.reason(),
+                    d.granted() ? d.lease().expiresAt() : null)));
+        } else if (frame instanceof UpdateReport report) {
+            String problem = invalid(report);
+            if (problem != null) {
+                sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
+                return;
+            }
+            leases.reported(s.machine.orgId(), s.machine.machineId(), report);
         }
+    }
+
+    static final java.util.Set<String> UPDATE_STATES =
+            java.util.Set.of("idle", "pending", "updating", "rebooting", "complete", "failed");
+
+    private static String invalid(UpdateReport r) {
+        if (r.state() == null || !UPDATE_STATES.contains(r.state())) {
+            return "update-report state must be one of " + new java.util.TreeSet<>(UPDATE_STATES);
+        }
+        if ((r.pending() != null && r.pending() < 0) || (r.security() != null && r.security() < 0)) {
+            return "update-report counts must not be negative";
+        }
+        if ((r.detail() != null && r.detail().length() > 4096)
+                || (r.targetVersion() != null && r.targetVersion().length() > 200)
+                || (r.osVersion() != null && r.osVersion().length() > 200)) {
+            return "update-report detail is at most 4096 characters, versions at most 200";
+        }
+        return null;
     }
 
     private void hello(AgentSession s, Hello hello) {

@@ -109,7 +109,8 @@ public class AgentSocket {
                 || frame instanceof ErrorFrame
                 || frame instanceof Ack
                 || frame instanceof DesiredState
-                || frame instanceof UnitQuery) {
+                || frame instanceof UnitQuery
+                || frame instanceof dev.flotilla.api.protocol.LeaseReply) {
             sessions.close(
                     s, Protocol.CLOSE_BAD_FRAME, "bad-frame", "agents do not send '" + typeOf(frame) + "' frames");
             return;
@@ -189,10 +190,15 @@ public class AgentSocket {
         }
     }
 
+    /** The frame's name on the wire ({@code lease-reply}), as registered on {@link Frame}. */
     private static String typeOf(Frame frame) {
-        return frame.getClass()
-                .getSimpleName()
-                .toLowerCase(java.util.Locale.ROOT)
-                .replace("frame", "");
+        for (var t : Frame.class
+                .getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class)
+                .value()) {
+            if (t.value() == frame.getClass()) {
+                return t.name();
+            }
+        }
+        return frame.getClass().getSimpleName();
     }
 }

@@ -32,6 +32,7 @@ import dev.flotilla.service.common.TimeService;
 @ApplicationScoped
 @Transactional
 public class LeaseService {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LeaseService.class);
     /** The advisory lock class of lease decisions (two-key form: class, policy). */
     private static final int LOCK_CLASS = 7010;
 
@@ -214,27 +215,134 @@ public class LeaseService {
         return lease(org, id).orElseThrow();
     }
 
-    /** A machine's update status: its policy, whether it may update now, and if not, why. */
+    /** A machine's update status: its policy, whether it may update now, if not why, and its progress. */
     public MachineUpdateView machine(UUID org, String machineId, Map<String, String> labels) {
         Policy p = UpdatePolicyService.forLabels(policies.all(org), labels);
         Instant now = time.now();
         boolean paused = machinePaused(org, machineId);
+        Reported r = reported(org, machineId);
         Optional<UpdateLeaseView> live = liveLease(org, machineId, now);
+        String state;
+        String reason;
+        Instant next = null;
         if (live.isPresent()) {
-            return new MachineUpdateView(
-                    machineId,
-                    p.name(),
-                    "granted",
-                    "holds a lease until " + live.get().expiresAt(),
-                    null,
-                    paused,
-                    live.get());
+            state = "granted";
+            reason = "holds a lease until " + live.get().expiresAt();
+        } else {
+            Decision d = refusal(org, p, paused, now);
+            state = d == null ? "ready" : d.state();
+            reason = d == null ? "would get a lease now" : d.reason();
+            next = d == null ? null : d.nextPossibleAt();
         }
-        Decision d = refusal(org, p, paused, now);
-        if (d == null) {
-            return new MachineUpdateView(machineId, p.name(), "ready", "would get a lease now", null, paused, null);
+        String progress = progress(org, machineId, r, live.isPresent(), state);
+        return new MachineUpdateView(
+                machineId,
+                p.name(),
+                state,
+                reason,
+                next,
+                paused,
+                live.orElse(null),
+                progress,
+                r.pending(),
+                r.security(),
+                r.targetVersion(),
+                r.osVersion(),
+                r.detail(),
+                r.at());
+    }
+
+    /** What a machine's agent last reported of its updates. */
+    private record Reported(
+            String state,
+            Integer pending,
+            Integer security,
+            String targetVersion,
+            String osVersion,
+            String detail,
+            Instant at) {}
+
+    private Reported reported(UUID org, String machineId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                        "select state, pending, security, target_version, os_version, detail,"
+                                + " reported_at from machine_update where org_id = :o and machine_id = :m")
+                .setParameter("o", org)
+                .setParameter("m", machineId)
+                .getResultList();
+        if (rows.isEmpty()) {
+            return new Reported(null, null, null, null, null, null, null);
         }
-        return new MachineUpdateView(machineId, p.name(), d.state(), d.reason(), d.nextPossibleAt(), paused, null);
+        Object[] r = rows.get(0);
+        return new Reported(
+                (String) r[0],
+                r[1] == null ? null : ((Number) r[1]).intValue(),
+                r[2] == null ? null : ((Number) r[2]).intValue(),
+                (String) r[3],
+                (String) r[4],
+                (String) r[5],
+                SqlValues.instant(r[6]));
+    }
+
+    /**
+     * One word for where a machine's update stands: the agent's own word while it holds a lease
+     * (updating, rebooting) or after its last attempt (complete, failed); a lease that expired
+     * after the last report is timed_out; with updates pending and no lease, the lease decision.
+     */
+    private String progress(UUID org, String machineId, Reported r, boolean holding, String decision) {
+        if (holding) {
+            return "updating".equals(r.state()) || "rebooting".equals(r.state()) ? r.state() : "granted";
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> last = em.createNativeQuery("select outcome, ended_at from update_lease where org_id = :o"
+                        + " and holder = :h and ended_at is not null order by ended_at desc limit 1")
+                .setParameter("o", org)
+                .setParameter("h", machineId)
+                .getResultList();
+        if (!last.isEmpty() && "timed_out".equals(last.get(0)[0])) {
+            Instant ended = SqlValues.instant(last.get(0)[1]);
+            if (r.at() == null || r.at().isBefore(ended)) {
+                return "timed_out";
+            }
+        }
+        if ("failed".equals(r.state())) {
+            return "failed";
+        }
+        if (r.pending() != null && r.pending() > 0) {
+            return decision.equals("ready") ? "pending" : decision;
+        }
+        if ("complete".equals(r.state())) {
+            return "complete";
+        }
+        if ("idle".equals(r.state()) && !last.isEmpty() && "complete".equals(last.get(0)[0])) {
+            return "complete"; // its last update completed and nothing is pending since
+        }
+        return r.state() == null ? "idle" : r.state();
+    }
+
+    /**
+     * An agent's update report: stored; {@code complete} and {@code failed} end the machine's
+     * lease as such (complete proves a policy in safe mode; failed counts towards its pause).
+     */
+    public void reported(UUID org, String machineId, dev.flotilla.api.protocol.UpdateReport report) {
+        em.createNativeQuery("insert into machine_update (org_id, machine_id, state, pending, security, target_version,"
+                        + " os_version, detail, reported_at) values (:o, :m, :s, :p, :sec, :t, :os, :d, :at)"
+                        + " on conflict (org_id, machine_id) do update set state = :s, pending = :p, security = :sec,"
+                        + " target_version = :t, os_version = :os, detail = :d, reported_at = :at")
+                .setParameter("o", org)
+                .setParameter("m", machineId)
+                .setParameter("s", report.state())
+                .setParameter("p", report.pending())
+                .setParameter("sec", report.security())
+                .setParameter("t", report.targetVersion())
+                .setParameter("os", report.osVersion())
+                .setParameter("d", report.detail())
+                .setParameter("at", Timestamp.from(time.now()))
+                .executeUpdate();
+        if (report.state().equals("complete") || report.state().equals("failed")) {
+            boolean held = end(org, machineId, report.state(), report.detail(), "agent:" + machineId);
+            LOG.infof("machine %s reports its update %s%s", machineId, report.state(), held ? "; its lease ended" : "");
+        }
     }
 
     /** Asks for a lease for a machine (an agent), under the policy its labels select. */

@@ -174,6 +174,70 @@ class AgentGatewayTest {
     }
 
     @Test
+    void shouldGrantALeaseOverTheConnectionAndEndItWhenTheAgentReportsItsUpdateComplete() throws Exception {
+        try (TestAgent agent = TestAgent.greeted(vertx, base, credential, machineId)) {
+            agent.send(new dev.flotilla.api.protocol.UpdateReport("pending", 3, 1, "12.9", "Debian 12.8", null));
+            agent.send(new dev.flotilla.api.protocol.LeaseRequest("r1"));
+            dev.flotilla.api.protocol.LeaseReply reply = null;
+            for (int i = 0; i < 10 && reply == null; i++) {
+                if (agent.next(WAIT) instanceof dev.flotilla.api.protocol.LeaseReply r) {
+                    reply = r;
+                }
+            }
+            assertThat(reply).isNotNull();
+            assertThat(reply.requestId()).isEqualTo("r1");
+            assertThat(reply.granted()).isTrue(); // the default policy: always open, one at a time
+            assertThat(reply.expiresAt()).isAfter(java.time.Instant.now());
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(as(admin)
+                                    .get("/api/v1/machines/" + machineId + "/update")
+                                    .jsonPath()
+                                    .getString("progress"))
+                            .isEqualTo("granted"));
+            assertThat(as(admin)
+                            .get("/api/v1/machines/" + machineId + "/update")
+                            .jsonPath()
+                            .getInt("security"))
+                    .isEqualTo(1);
+            agent.send(new dev.flotilla.api.protocol.UpdateReport("complete", 0, 0, null, "Debian 12.9", null));
+            await().atMost(WAIT).untilAsserted(() -> {
+                io.restassured.path.json.JsonPath u = as(admin)
+                        .get("/api/v1/machines/" + machineId + "/update")
+                        .jsonPath();
+                assertThat(u.getString("progress")).isEqualTo("complete");
+                assertThat(u.getString("osVersion")).isEqualTo("Debian 12.9");
+                assertThat(u.getString("lease")).isNull();
+            });
+        }
+    }
+
+    @Test
+    void shouldCloseOnBadUpdateFramesWithAReason() throws Exception {
+        assertBadGreetedFrame(
+                a -> a.send(new dev.flotilla.api.protocol.UpdateReport("exploded", 1, 0, null, null, null)),
+                "update-report state must be one of");
+        assertBadGreetedFrame(
+                a -> a.send(new dev.flotilla.api.protocol.UpdateReport("failed", -1, 0, null, null, null)),
+                "must not be negative");
+        assertBadGreetedFrame(
+                a -> a.send(new dev.flotilla.api.protocol.UpdateReport("failed", 1, 0, null, null, "x".repeat(5000))),
+                "at most 4096");
+        assertBadGreetedFrame(a -> a.send(new dev.flotilla.api.protocol.LeaseRequest("")), "requestId of 1 to 100");
+        assertBadGreetedFrame(
+                a -> a.send(new dev.flotilla.api.protocol.LeaseReply("r", true, "granted", "x", null)),
+                "agents do not send 'lease-reply' frames");
+    }
+
+    private void assertBadGreetedFrame(ThrowingConsumer<TestAgent> send, String reason) throws Exception {
+        try (TestAgent agent = TestAgent.greeted(vertx, base, credential, machineId)) {
+            send.accept(agent);
+            TestAgent.Close close = agent.awaitClose(WAIT);
+            assertThat(close.code()).as(reason).isEqualTo(Protocol.CLOSE_BAD_FRAME);
+            assertThat(close.reason()).contains(reason);
+        }
+    }
+
+    @Test
     void shouldCloseAnOversizedFrame() throws Exception {
         try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
             agent.sendText(
