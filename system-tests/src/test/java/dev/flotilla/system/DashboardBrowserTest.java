@@ -231,6 +231,15 @@ class DashboardBrowserTest {
         assertThat(browser.findElements(By.cssSelector("#calendar td.open")).size())
                 .isBetween(16, 22);
         shot("update-policy");
+        // Its leases and machines follow the database live (the page's script applies the first event).
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-policy-live][data-updated]")));
+        // An admin makes a FleetLock URL for Zincati: shown once.
+        browser.get(service.url + "/updates");
+        browser.findElement(By.id("new-fleetlock")).click();
+        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("fleetlock-url")))
+                        .getText())
+                .contains("/fleetlock/flk_");
+        shot("updates-fleetlock");
 
         List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())

@@ -1,4 +1,4 @@
-// A policy's leases, live: the server sends the latest leases over SSE when they change.
+// A policy's leases and machines, live: the server sends both over SSE when they change.
 (function () {
   const root = document.querySelector('[data-policy-live]');
   if (!root || !window.EventSource) return;
@@ -18,28 +18,55 @@
     }
     return cell;
   }
+  function empty(body, columns, text) {
+    const tr = el('tr');
+    const td = el('td', 'empty', text);
+    td.colSpan = columns;
+    tr.appendChild(td);
+    body.appendChild(tr);
+  }
+  function badge(state, text) {
+    const td = el('td');
+    td.appendChild(el('span', 'state ' + state, text));
+    return td;
+  }
   source.onmessage = function (event) {
-    const page = JSON.parse(event.data);
-    const body = document.getElementById('leases');
-    body.replaceChildren();
-    if (page.items.length === 0) {
-      const tr = el('tr');
-      const td = el('td', 'empty', 'No lease yet.');
-      td.colSpan = 6;
-      tr.appendChild(td);
-      body.appendChild(tr);
-    }
-    page.items.forEach(function (l) {
+    const s = JSON.parse(event.data);
+    root.dataset.updated = new Date().toISOString();
+    const leases = document.getElementById('leases');
+    leases.replaceChildren();
+    if (s.leases.items.length === 0) empty(leases, 6, 'No lease yet.');
+    s.leases.items.forEach(function (l) {
       const tr = el('tr');
       tr.appendChild(el('td', 'mono', l.holder));
       tr.appendChild(when(l.grantedAt));
       tr.appendChild(when(l.expiresAt));
       tr.appendChild(when(l.endedAt));
-      const outcome = el('td');
-      outcome.appendChild(el('span', 'state ' + (l.outcome || 'active'), l.outcome || 'holding'));
-      tr.appendChild(outcome);
+      tr.appendChild(badge(l.outcome || 'active', l.outcome || 'holding'));
       tr.appendChild(el('td', null, l.detail || ''));
-      body.appendChild(tr);
+      leases.appendChild(tr);
+    });
+    const machines = document.getElementById('machines');
+    if (!machines) return;
+    machines.replaceChildren();
+    if (s.machines.items.length === 0) empty(machines, 5, 'No machine follows this policy.');
+    s.machines.items.forEach(function (m) {
+      const tr = el('tr');
+      const id = el('td', 'mono');
+      const a = el('a', null, m.machineId);
+      a.href = '/machines/' + encodeURIComponent(m.machineId);
+      id.appendChild(a);
+      tr.appendChild(id);
+      tr.appendChild(badge(m.progress, m.progress.replace('_', ' ')));
+      let pending = m.pending == null ? '' : String(m.pending);
+      if (m.security) pending += ' (' + m.security + ' security)';
+      tr.appendChild(el('td', null, pending));
+      const why = el('td');
+      if (m.progress === 'failed') why.appendChild(el('code', null, m.detail || ''));
+      else why.textContent = m.reason;
+      tr.appendChild(why);
+      tr.appendChild(when(m.reportedAt));
+      machines.appendChild(tr);
     });
   };
 })();

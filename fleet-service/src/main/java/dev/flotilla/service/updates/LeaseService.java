@@ -215,6 +215,32 @@ public class LeaseService {
         return lease(org, id).orElseThrow();
     }
 
+    /**
+     * Cancels a policy's rollout: the policy is paused and every live lease ends ({@code released},
+     * "rollout cancelled"), in one transaction under the policy's lock. Machines in the middle of
+     * their update command finish it; none starts until the policy is resumed.
+     */
+    public dev.flotilla.api.rest.UpdatePolicyView cancel(UUID org, String name, String actor) {
+        Policy p = policies.get(org, name);
+        lock(org, p);
+        int n = em.createNativeQuery("update update_lease set ended_at = :now, outcome = 'released',"
+                        + " detail = 'rollout cancelled', ended_by = :by where org_id = :o"
+                        + " and policy_id = cast(:p as uuid) and ended_at is null")
+                .setParameter("now", Timestamp.from(time.now()))
+                .setParameter("by", actor)
+                .setParameter("o", org)
+                .setParameter("p", Policy.key(p))
+                .executeUpdate();
+        em.createNativeQuery("update update_policy set enabled = false, paused_reason = :why, updated_at = now()"
+                        + " where org_id = :o and id = cast(:p as uuid)")
+                .setParameter("why", "rollout cancelled by " + actor)
+                .setParameter("o", org)
+                .setParameter("p", Policy.key(p))
+                .executeUpdate();
+        audit.record(org, actor, "update-policy.cancel", name, n + " live lease(s) released");
+        return policies.view(org, name);
+    }
+
     /** A machine's update status: its policy, whether it may update now, if not why, and its progress. */
     public MachineUpdateView machine(UUID org, String machineId, Map<String, String> labels) {
         Policy p = UpdatePolicyService.forLabels(policies.all(org), labels);
@@ -343,6 +369,26 @@ public class LeaseService {
             boolean held = end(org, machineId, report.state(), report.detail(), "agent:" + machineId);
             LOG.infof("machine %s reports its update %s%s", machineId, report.state(), held ? "; its lease ended" : "");
         }
+    }
+
+    @Inject
+    dev.flotilla.service.machine.MachineService machines;
+
+    /** The machines that follow a policy, each with its update status; pages as the machine list does. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page<MachineUpdateView> machinesOf(UUID org, String policyName, String cursor, int limit) {
+        Policy p = policyName.equals(Policy.DEFAULT_NAME) ? Policy.DEFAULT : policies.get(org, policyName);
+        Page<dev.flotilla.api.rest.MachineView> page =
+                machines.list(new dev.flotilla.service.machine.MachineService.MachineQuery(
+                        org, p.selector(), null, null, cursor, limit));
+        List<Policy> all = policies.all(org);
+        List<MachineUpdateView> items = new ArrayList<>();
+        for (var m : page.items()) {
+            if (UpdatePolicyService.forLabels(all, m.labels()).name().equals(p.name())) {
+                items.add(machine(org, m.id(), m.labels()));
+            }
+        }
+        return new Page<>(items, page.nextCursor());
     }
 
     /** Asks for a lease for a machine (an agent), under the policy its labels select. */

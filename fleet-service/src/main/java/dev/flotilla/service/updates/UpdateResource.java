@@ -23,6 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.flotilla.api.rest.MachineUpdateView;
 import dev.flotilla.api.rest.NewUpdatePolicy;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.UpdateLeaseView;
@@ -30,7 +31,6 @@ import dev.flotilla.api.rest.UpdatePolicyView;
 import dev.flotilla.service.auth.Actor;
 import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.Paging;
-import dev.flotilla.service.machine.MachineService;
 
 /** Update policies (windows and limits), leases, machines' update status, FleetLock URLs. */
 @Path("/api/v1")
@@ -46,9 +46,6 @@ public class UpdateResource {
 
     @Inject
     FleetLockService fleetLock;
-
-    @Inject
-    MachineService machines;
 
     @Inject
     Actor actor;
@@ -119,6 +116,16 @@ public class UpdateResource {
         return policies.setEnabled(actor.orgId(), name, true, actor.name());
     }
 
+    @POST
+    @Path("/update-policies/{name}/cancel")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(
+            summary = "Cancel the policy's rollout: pause it and release every live lease (machines in the middle"
+                    + " of their update command finish it; none starts until resumed) (role: operator)")
+    public UpdatePolicyView cancel(@PathParam("name") String name) {
+        return leases.cancel(actor.orgId(), name, actor.name());
+    }
+
     @GET
     @Path("/update-policies/{name}/leases")
     @RolesAllowed(Role.VIEWER_NAME)
@@ -128,6 +135,19 @@ public class UpdateResource {
     public Page<UpdateLeaseView> policyLeases(
             @PathParam("name") String name, @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
         return leases.leases(actor.orgId(), name, cursor, Paging.limit(limit));
+    }
+
+    @GET
+    @Path("/update-policies/{name}/machines")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(
+            summary = "The machines that follow the policy, each with its update progress (idle, pending,"
+                    + " waiting_for_window, on_hold, paused, granted, updating, rebooting, complete, failed,"
+                    + " timed_out) and why; by hostname, paginated like /machines (a page may hold fewer than"
+                    + " limit: machines a policy of lower priority takes are left out) (role: viewer)")
+    public Page<MachineUpdateView> policyMachines(
+            @PathParam("name") String name, @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
+        return leases.machinesOf(actor.orgId(), name, cursor, Paging.limit(limit));
     }
 
     @POST

@@ -44,10 +44,22 @@ public class Pages {
     /** Asks before start, stop, load, unload or destroy; {@code error} why it was refused, or null. */
     public static native TemplateInstance confirm(String user, FleetUnitView unit, String action, String error);
 
+    /**
+     * The update policies; for admins also the FleetLock base URLs ({@code fleetLock}, null for
+     * others) and a URL just created, shown once ({@code createdUrl}, or null).
+     */
     public static native TemplateInstance updates(
             String user,
             dev.flotilla.api.rest.UpdatePolicyView fallback,
-            Page<dev.flotilla.api.rest.UpdatePolicyView> page);
+            Page<dev.flotilla.api.rest.UpdatePolicyView> page,
+            List<dev.flotilla.service.updates.FleetLockService.SecretView> fleetLock,
+            String createdUrl);
+
+    /** Asks before cancelling a policy's rollout. */
+    public static native TemplateInstance cancelRollout(String user, dev.flotilla.api.rest.UpdatePolicyView policy);
+
+    /** Asks before revoking a FleetLock base URL. */
+    public static native TemplateInstance revokeFleetLock(String user, String id);
 
     /** One update policy: {@code calendar} the next days hour by hour in {@code zone}. */
     public static native TemplateInstance updatePolicy(
@@ -56,6 +68,7 @@ public class Pages {
             List<UpdatePages.Day> calendar,
             String zone,
             Page<dev.flotilla.api.rest.UpdateLeaseView> leases,
+            Page<dev.flotilla.api.rest.MachineUpdateView> machines,
             boolean canOperate);
 
     /** The filters of the machines page, echoed back into its form. */

@@ -24,4 +24,15 @@ public class UpdateLive {
     public Page<UpdateLeaseView> leases(UUID org, String policy) {
         return leases.leases(org, policy, null, SHOWN);
     }
+
+    /** What a policy's page follows live: its latest leases and its machines' progress. */
+    public record Snapshot(Page<UpdateLeaseView> leases, Page<dev.flotilla.api.rest.MachineUpdateView> machines) {}
+
+    @ActivateRequestContext
+    @Transactional
+    public Snapshot snapshot(UUID org, String policy) {
+        return new Snapshot(leases.leases(org, policy, null, SHOWN), leases.machinesOf(org, policy, null, MACHINES));
+    }
+
+    static final int MACHINES = 100;
 }

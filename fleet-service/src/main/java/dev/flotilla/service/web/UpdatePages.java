@@ -26,13 +26,12 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
-import dev.flotilla.api.rest.Page;
-import dev.flotilla.api.rest.UpdateLeaseView;
 import dev.flotilla.api.rest.UpdatePolicyView;
 import dev.flotilla.api.rest.UpdatePolicyView.OpenPeriod;
 import dev.flotilla.service.auth.Actor;
 import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.updates.FleetLockService;
 import dev.flotilla.service.updates.LeaseService;
 import dev.flotilla.service.updates.UpdatePolicyService;
 import io.quarkus.qute.TemplateInstance;
@@ -60,6 +59,9 @@ public class UpdatePages {
     UpdateLive live;
 
     @Inject
+    FleetLockService fleetLock;
+
+    @Inject
     Actor actor;
 
     @Inject
@@ -70,7 +72,51 @@ public class UpdatePages {
     @Operation(hidden = true)
     public TemplateInstance list(@QueryParam("cursor") String cursor) {
         UUID org = actor.orgId();
-        return Pages.updates(user(), policies.defaultView(org), policies.list(org, cursor, 100));
+        return Pages.updates(user(), policies.defaultView(org), policies.list(org, cursor, 100), fleetLockUrls(), null);
+    }
+
+    /** A new FleetLock base URL (admins): the page shows it once. */
+    @POST
+    @Path("fleetlock")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(hidden = true)
+    public TemplateInstance createFleetLockUrl(@jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        UUID org = actor.orgId();
+        FleetLockService.CreatedSecret created = fleetLock.create(org, actor.name());
+        String url = uri.getBaseUriBuilder()
+                .path("fleetlock")
+                .path(created.secret())
+                .build()
+                .toString();
+        return Pages.updates(user(), policies.defaultView(org), policies.list(org, null, 100), fleetLockUrls(), url);
+    }
+
+    @GET
+    @Path("fleetlock/{id}/revoke")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(hidden = true)
+    public TemplateInstance confirmRevoke(@PathParam("id") String id) {
+        boolean known = fleetLock.list(actor.orgId()).stream().anyMatch(s -> s.id().equals(id));
+        if (!known) {
+            throw ProblemException.notFound("FleetLock URL " + id);
+        }
+        return Pages.revokeFleetLock(user(), id);
+    }
+
+    @POST
+    @Path("fleetlock/{id}/revoke")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(hidden = true)
+    public Response revoke(@PathParam("id") String id) {
+        fleetLock.revoke(actor.orgId(), id, actor.name());
+        return Response.seeOther(URI.create("/updates")).build();
+    }
+
+    private List<FleetLockService.SecretView> fleetLockUrls() {
+        Role role = actor.role();
+        return role != null && role.includes(Role.ADMIN) ? fleetLock.list(actor.orgId()) : null;
     }
 
     @GET
@@ -87,7 +133,30 @@ public class UpdatePages {
                 calendar(org, name, zone),
                 zone.getId(),
                 live.leases(org, name),
+                leases.machinesOf(org, name, null, UpdateLive.MACHINES),
                 canOperate() && p.id() != null);
+    }
+
+    @GET
+    @Path("{name}/cancel")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(hidden = true)
+    public TemplateInstance confirmCancel(@PathParam("name") String name) {
+        UpdatePolicyView p = policies.view(actor.orgId(), name);
+        if (p.id() == null) {
+            throw ProblemException.notFound("update policy " + name);
+        }
+        return Pages.cancelRollout(user(), p);
+    }
+
+    @POST
+    @Path("{name}/cancel")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(hidden = true)
+    public Response cancel(@PathParam("name") String name) {
+        leases.cancel(actor.orgId(), name, actor.name());
+        return Response.seeOther(URI.create("/updates/" + name)).build();
     }
 
     @POST
@@ -107,7 +176,7 @@ public class UpdatePages {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Operation(hidden = true)
     @io.smallrye.common.annotation.Blocking // the 404 check reads the database
-    public Multi<Page<UpdateLeaseView>> stream(@PathParam("name") String name) {
+    public Multi<UpdateLive.Snapshot> stream(@PathParam("name") String name) {
         UUID org = actor.orgId();
         policies.view(org, name);
         return Multi.createFrom()
@@ -116,7 +185,7 @@ public class UpdatePages {
                 .onOverflow()
                 .drop()
                 .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(t -> live.leases(org, name))
+                .map(t -> live.snapshot(org, name))
                 .skip()
                 .repetitions();
     }

@@ -369,6 +369,40 @@ class UpdateLeaseTest {
     }
 
     @Test
+    void shouldCancelARolloutByPausingThePolicyAndReleasingItsLeases() {
+        String group = policy(Map.of("windows", List.of(openWindow(120)), "maxParallel", "2"));
+        assertThat(lock(group, "x").statusCode()).isEqualTo(200);
+        assertThat(lock(group, "y").statusCode()).isEqualTo(200);
+        as(tokens.api(Role.VIEWER))
+                .post("/api/v1/update-policies/" + group + "/cancel")
+                .then()
+                .statusCode(403);
+        JsonPath view = as(operator)
+                .post("/api/v1/update-policies/" + group + "/cancel")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(view.getBoolean("enabled")).isFalse();
+        assertThat(view.getString("pausedReason")).startsWith("rollout cancelled by token:");
+        assertThat(view.getInt("updating")).isZero();
+        assertThat(live(group)).isZero();
+        Response refused = lock(group, "z");
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.jsonPath().getString("kind")).isEqualTo("failed_lock_paused");
+        JsonPath timeline =
+                as(operator).get("/api/v1/update-policies/" + group + "/leases").jsonPath();
+        assertThat(timeline.getList("items.outcome")).containsOnly("released");
+        assertThat(timeline.getList("items.detail")).containsOnly("rollout cancelled");
+        as(operator)
+                .post("/api/v1/update-policies/nosuch-" + tag + "/cancel")
+                .then()
+                .statusCode(404);
+        as(operator).post("/api/v1/update-policies/" + group + "/resume").then().statusCode(200);
+        assertThat(lock(group, "z").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void shouldNeverGrantMoreThanTheLimitToHundredsOfConcurrentRequests() throws Exception {
         String group = policy(Map.of("windows", List.of(openWindow(180)), "maxParallel", "5"));
         ExecutorService pool = Executors.newFixedThreadPool(64);

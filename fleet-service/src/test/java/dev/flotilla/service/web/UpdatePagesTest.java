@@ -97,6 +97,23 @@ class UpdatePagesTest {
                         .jsonPath()
                         .getBoolean("enabled"))
                 .isTrue();
+
+        // Cancel asks first.
+        assertThat(admin.open("/updates/" + name + "/cancel").body().asString())
+                .contains("Cancel the rollout of " + name + "?");
+        assertThat(as(operator)
+                        .get("/api/v1/update-policies/" + name)
+                        .jsonPath()
+                        .getBoolean("enabled"))
+                .isTrue();
+        assertThat(admin.post("/updates/" + name + "/cancel", Map.of()).statusCode())
+                .isEqualTo(303);
+        assertThat(as(operator)
+                        .get("/api/v1/update-policies/" + name)
+                        .jsonPath()
+                        .getString("pausedReason"))
+                .isEqualTo("rollout cancelled by account:admin");
+        assertThat(admin.open("/updates/default/cancel").statusCode()).isEqualTo(404);
     }
 
     @Test
@@ -116,6 +133,94 @@ class UpdatePagesTest {
         assertThat(page)
                 .contains("<a href=\"/updates/default\">default</a>")
                 .contains("updates are paused for this machine");
+    }
+
+    @Test
+    void shouldLetAnAdminCreateAFleetLockUrlShownOnceAndRevokeItAfterAConfirmation() {
+        UnitPagesTest.Browser admin = UnitPagesTest.Browser.signIn("admin", "test-admin-password");
+        assertThat(admin.open("/updates").body().asString()).contains("FleetLock URLs");
+        String created = admin.post("/updates/fleetlock", Map.of()).body().asString();
+        Matcher m = Pattern.compile("id=\"fleetlock-url\">[^<]*(/fleetlock/flk_[A-Za-z0-9_-]+)</code>")
+                .matcher(created);
+        assertThat(m.find()).as(created).isTrue();
+        String path = m.group(1);
+        assertThat(lock(path).statusCode()).isEqualTo(200);
+        // Shown once: the list shows its id, never the secret again.
+        assertThat(admin.open("/updates").body().asString()).doesNotContain(path);
+        String id = as(tokens.api(Role.ADMIN))
+                .get("/api/v1/fleetlock-urls")
+                .jsonPath()
+                .getString("[0].id");
+        assertThat(admin.open("/updates/fleetlock/" + id + "/revoke").body().asString())
+                .contains("Revoke this FleetLock URL?");
+        assertThat(lock(path).statusCode()).isEqualTo(200); // asking changed nothing (the same node: recursive)
+        assertThat(fleetLock(path, "steady-state").statusCode()).isEqualTo(200); // leave the default slot free
+        assertThat(admin.post("/updates/fleetlock/" + id + "/revoke", Map.of()).statusCode())
+                .isEqualTo(303);
+        assertThat(lock(path).statusCode()).isEqualTo(404);
+        assertThat(admin.open("/updates/fleetlock/" + UUID.randomUUID() + "/revoke")
+                        .statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void shouldListAPolicysMachinesWithTheirProgressLeavingOutThoseAnotherPolicyTakes() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String operator = tokens.api(Role.OPERATOR);
+        String mine = Fixtures.newMachineId();
+        String taken = Fixtures.newMachineId();
+        String enroll = tokens.enrollment(2);
+        Fixtures.enroll(enroll, mine, "pm-a-" + tag);
+        Fixtures.enroll(enroll, taken, "pm-b-" + tag);
+        as(operator)
+                .contentType(ContentType.JSON)
+                .body(Map.of("pm", tag))
+                .patch("/api/v1/machines/" + mine + "/labels")
+                .then()
+                .statusCode(200);
+        as(operator)
+                .contentType(ContentType.JSON)
+                .body(Map.of("pm", tag, "tier", "first"))
+                .patch("/api/v1/machines/" + taken + "/labels")
+                .then()
+                .statusCode(200);
+        as(operator)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "pm-" + tag, "selector", "pm=" + tag))
+                .post("/api/v1/update-policies")
+                .then()
+                .statusCode(201);
+        as(operator)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "pm-first-" + tag, "selector", "pm=" + tag + ",tier=first", "priority", 10))
+                .post("/api/v1/update-policies")
+                .then()
+                .statusCode(201);
+
+        io.restassured.path.json.JsonPath page = as(tokens.api(Role.VIEWER))
+                .get("/api/v1/update-policies/pm-" + tag + "/machines")
+                .jsonPath();
+        assertThat(page.getList("items.machineId")).containsExactly(mine);
+        assertThat(page.getString("items[0].progress")).isEqualTo("idle");
+        UnitPagesTest.Browser admin = UnitPagesTest.Browser.signIn("admin", "test-admin-password");
+        String html = admin.open("/updates/pm-" + tag).body().asString();
+        assertThat(html).contains("href=\"/machines/" + mine + "\"").doesNotContain("href=\"/machines/" + taken + "\"");
+        as(operator)
+                .get("/api/v1/update-policies/nosuch-" + tag + "/machines")
+                .then()
+                .statusCode(404);
+    }
+
+    private static Response lock(String path) {
+        return fleetLock(path, "pre-reboot");
+    }
+
+    private static Response fleetLock(String path, String op) {
+        return io.restassured.RestAssured.given()
+                .header("fleet-lock-protocol", "true")
+                .contentType(ContentType.JSON)
+                .body(Map.of("client_params", Map.of("id", "pages-node", "group", "default")))
+                .post(path + "/v1/" + op);
     }
 
     private static int count(Pattern p, String s) {
