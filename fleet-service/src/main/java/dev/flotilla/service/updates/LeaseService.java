@@ -60,6 +60,7 @@ public class LeaseService {
         lock(org, policy);
         Instant now = time.now();
         Policy p = expire(org, policy, now);
+        endExpiredOf(org, holder, now);
         Optional<UpdateLeaseView> live = liveLease(org, holder, now);
         if (live.isPresent()) {
             return new Decision("granted", "holds a lease until " + live.get().expiresAt(), null, live.get());
@@ -162,16 +163,18 @@ public class LeaseService {
         @SuppressWarnings("unchecked")
         List<Object> policyIds = em.createNativeQuery(
                         "update update_lease set ended_at = :now, outcome = :out, detail = :d,"
-                                + " ended_by = :by where org_id = :o and holder = :h and ended_at is null returning policy_id")
+                                + " ended_by = :by where org_id = :o and holder = :h and ended_at is null"
+                                + " and coalesce(cast(policy_id as text), '') = :held returning policy_id")
                 .setParameter("now", Timestamp.from(now))
                 .setParameter("out", outcome)
                 .setParameter("d", detail)
                 .setParameter("by", by)
                 .setParameter("o", org)
                 .setParameter("h", holder)
+                .setParameter("held", heldPolicy)
                 .getResultList();
         if (policyIds.isEmpty()) {
-            return false;
+            return false; // it ended (and maybe another began) between the look and the lock
         }
         UUID policyId = (UUID) policyIds.get(0);
         if (policyId != null) {
@@ -417,7 +420,11 @@ public class LeaseService {
         String beforeId = null;
         if (cursor != null) {
             List<String> parts = Cursor.decode(cursor, 2);
-            before = Instant.parse(parts.get(0));
+            try {
+                before = Instant.parse(parts.get(0));
+            } catch (java.time.format.DateTimeParseException e) {
+                throw ProblemException.badRequest("invalid cursor");
+            }
             beforeId = parts.get(1);
             sql += " and (l.granted_at, l.id::text) < (:bt, :bid)";
         }
@@ -448,6 +455,11 @@ public class LeaseService {
 
     /** Takes the advisory lock of one policy's decisions ({@code policyId} null: the default policy). */
     private void lock(UUID org, UUID policyId) {
+        lock(em, org, policyId);
+    }
+
+    /** The advisory lock of one policy's lease decisions, for whoever changes its leases. */
+    static void lock(EntityManager em, UUID org, UUID policyId) {
         long key = org.getMostSignificantBits() ^ org.getLeastSignificantBits();
         if (policyId != null) {
             key ^= policyId.getMostSignificantBits() * 31 + policyId.getLeastSignificantBits();
@@ -456,6 +468,28 @@ public class LeaseService {
                 .setParameter("c", LOCK_CLASS)
                 .setParameter("k", (int) (key ^ (key >>> 32)))
                 .getSingleResult();
+    }
+
+    /**
+     * Ends the holder's own expired lease whatever its policy (one it held under another policy,
+     * before its labels or group changed): it would otherwise block its next lease forever. Ending
+     * an expired lease frees a slot and never takes one, so the other policy's lock is not needed.
+     */
+    private void endExpiredOf(UUID org, String holder, Instant now) {
+        @SuppressWarnings("unchecked")
+        List<Object> ended = em.createNativeQuery(
+                        "update update_lease set ended_at = expires_at, outcome = 'timed_out',"
+                                + " detail = 'no steady state within the update timeout' where org_id = :o and holder = :h"
+                                + " and ended_at is null and expires_at <= :now returning policy_id")
+                .setParameter("o", org)
+                .setParameter("h", holder)
+                .setParameter("now", Timestamp.from(now))
+                .getResultList();
+        for (Object policyId : ended) {
+            if (policyId != null) {
+                failed(org, (UUID) policyId, 1);
+            }
+        }
     }
 
     /** Ends the policy's expired leases as timed out (counted as failures); returns the policy as it now is. */

@@ -43,6 +43,7 @@ public final class Schedule {
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
     private static final Pattern START = Pattern.compile("^([01][0-9]|2[0-3]):[0-5][0-9]$");
     static final int MAX_LENGTH_MINUTES = 7 * 24 * 60;
+    static final int MAX_WINDOWS = 20;
 
     private final List<Recurrence> recurrences;
 
@@ -61,11 +62,23 @@ public final class Schedule {
      * @throws IllegalArgumentException with the reason, naming the window ({@code windows[1]: ...})
      */
     public static Schedule of(List<UpdateWindow> windows) {
+        if (windows != null && windows.size() > MAX_WINDOWS) {
+            throw new IllegalArgumentException("at most " + MAX_WINDOWS + " windows, not " + windows.size());
+        }
+        return parse(windows, true);
+    }
+
+    /** Windows as stored (checked when they were saved): read without the period check's cost. */
+    static Schedule stored(List<UpdateWindow> windows) {
+        return parse(windows, false);
+    }
+
+    private static Schedule parse(List<UpdateWindow> windows, boolean check) {
         List<Recurrence> out = new ArrayList<>();
         if (windows != null) {
             for (int i = 0; i < windows.size(); i++) {
                 try {
-                    out.add(recurrence(windows.get(i)));
+                    out.add(recurrence(windows.get(i), check));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("windows[" + i + "]: " + e.getMessage());
                 }
@@ -130,7 +143,7 @@ public final class Schedule {
         return next(at, 1).stream().findFirst().map(OpenPeriod::from);
     }
 
-    private static Recurrence recurrence(UpdateWindow w) {
+    private static Recurrence recurrence(UpdateWindow w, boolean check) {
         if (w == null) {
             throw new IllegalArgumentException("a window is required, not null");
         }
@@ -150,7 +163,7 @@ public final class Schedule {
             throw new IllegalArgumentException("a window has either days and start, or cron");
         }
         Recurrence r = cron ? Cron.of(w.cron(), zone, length) : Weekly.of(w.days(), w.start(), zone, length);
-        Duration period = r.shortestPeriod();
+        Duration period = check ? r.shortestPeriod() : length;
         if (length.compareTo(period) > 0) {
             throw new IllegalArgumentException("lengthMinutes " + minutes + " is longer than the window's period ("
                     + period.toMinutes() + " minutes between two openings)");
@@ -201,6 +214,9 @@ public final class Schedule {
         static Weekly of(List<String> dayNames, String start, ZoneId zone, Duration length) {
             if (dayNames == null || dayNames.isEmpty()) {
                 throw new IllegalArgumentException("days are required with start (MON..SUN)");
+            }
+            if (dayNames.size() > 7) {
+                throw new IllegalArgumentException("at most 7 days, not " + dayNames.size());
             }
             if (start == null || !START.matcher(start).matches()) {
                 throw new IllegalArgumentException("start must be a time HH:mm (00:00 to 23:59), not " + quote(start));

@@ -64,8 +64,10 @@ public class UpdatePolicyService {
         Query q = em.createNativeQuery("insert into update_policy (org_id, name, selector, priority, windows,"
                 + " max_parallel, max_per_period, period_seconds, timeout_seconds, safe_mode, safe_failures, enabled,"
                 + " paused_reason, created_by) values (:o, :name, :sel, :prio, cast(:w as jsonb), :mp, :mpp, :ps, :ts,"
-                + " :safe, :sf, :en, :pr, :by)");
-        bind(q, org, p).setParameter("by", actor).executeUpdate();
+                + " :safe, :sf, :en, :pr, :by) on conflict (org_id, name) do nothing");
+        if (bind(q, org, p).setParameter("by", actor).executeUpdate() == 0) {
+            throw ProblemException.conflict("an update policy named " + p.name() + " exists already");
+        }
         audit.record(org, actor, "update-policy.create", p.name(), describe(p));
         return view(org, get(org, p.name()));
     }
@@ -81,8 +83,8 @@ public class UpdatePolicyService {
                 + " windows = cast(:w as jsonb), max_parallel = :mp, max_per_period = :mpp, period_seconds = :ps,"
                 + " timeout_seconds = :ts, safe_mode = :safe, safe_failures = :sf, enabled = :en,"
                 + " paused_reason = case when :en then null else coalesce(paused_reason, :pr) end,"
-                + " proven = case when :en and not enabled then false else proven end,"
-                + " failures = case when :en and not enabled then 0 else failures end,"
+                + " proven = case when (:en and not enabled) or (:safe and not safe_mode) then false else proven end,"
+                + " failures = case when (:en and not enabled) or (:safe and not safe_mode) then 0 else failures end,"
                 + " updated_at = now() where org_id = :o and name = :name");
         bind(q, org, p).executeUpdate();
         audit.record(org, actor, "update-policy.replace", name, describe(old) + " → " + describe(p));
@@ -91,6 +93,7 @@ public class UpdatePolicyService {
 
     public void delete(UUID org, String name, String actor) {
         Policy p = get(org, name);
+        LeaseService.lock(em, org, p.id()); // no lease granted between the count and the delete
         long live = ((Number) em.createNativeQuery(
                                 "select count(*) from update_lease where org_id = :o and policy_id = cast(:p as uuid)"
                                         + " and ended_at is null and expires_at > :now")
@@ -162,12 +165,28 @@ public class UpdatePolicyService {
             return List.of(new UpdatePolicyView.OpenPeriod(from, to));
         }
         List<UpdatePolicyView.OpenPeriod> out = new ArrayList<>();
-        for (UpdatePolicyView.OpenPeriod o : p.schedule().next(from, 400)) {
-            if (!o.from().isBefore(to)) {
+        Instant t = from;
+        // In batches until past the range: frequent cron windows merge into few long periods.
+        for (int round = 0; round < 50 && t.isBefore(to); round++) {
+            List<UpdatePolicyView.OpenPeriod> batch = p.schedule().next(t, 200);
+            if (batch.isEmpty()) {
                 break;
             }
-            out.add(new UpdatePolicyView.OpenPeriod(
-                    o.from().isBefore(from) ? from : o.from(), o.to().isAfter(to) ? to : o.to()));
+            for (UpdatePolicyView.OpenPeriod o : batch) {
+                if (!o.from().isBefore(to)) {
+                    return out;
+                }
+                if (!out.isEmpty() && !o.from().isAfter(out.get(out.size() - 1).to())) {
+                    continue; // the current period again, asked from inside it
+                }
+                out.add(new UpdatePolicyView.OpenPeriod(
+                        o.from().isBefore(from) ? from : o.from(), o.to().isAfter(to) ? to : o.to()));
+            }
+            Instant last = batch.get(batch.size() - 1).to();
+            if (!last.isAfter(t)) {
+                break;
+            }
+            t = last;
         }
         return out;
     }
@@ -390,7 +409,7 @@ public class UpdatePolicyService {
                 LabelSelector.parse(selectorText),
                 ((Number) r[3]).intValue(),
                 windows,
-                Schedule.of(windows),
+                Schedule.stored(windows),
                 (String) r[5],
                 r[6] == null ? null : ((Number) r[6]).intValue(),
                 periodSeconds == null ? null : Duration.ofSeconds(periodSeconds),

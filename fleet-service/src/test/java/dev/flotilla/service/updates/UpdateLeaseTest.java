@@ -369,6 +369,34 @@ class UpdateLeaseTest {
     }
 
     @Test
+    void shouldLetAHolderWhoseLeaseExpiredUnderAnotherPolicyTakeANewOne() {
+        String a = policy(Map.of("windows", List.of(openWindow(180)), "updateTimeout", "PT10M"));
+        String b = "q-" + tag;
+        as(operator)
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", b, "selector", "flb=" + tag, "windows", List.of(openWindow(180))))
+                .post("/api/v1/update-policies")
+                .then()
+                .statusCode(201);
+        assertThat(lock(a, "mover").statusCode()).isEqualTo(200);
+        clock.offset = Duration.ofMinutes(11); // expired under a, never ended; the node now asks in b
+        assertThat(lock(b, "mover").statusCode()).isEqualTo(200);
+        clock.offset = Duration.ZERO;
+        assertThat(as(operator)
+                        .get("/api/v1/update-policies/" + a + "/leases")
+                        .jsonPath()
+                        .getString("items[0].outcome"))
+                .isEqualTo("timed_out");
+        as(operator)
+                .get("/api/v1/update-policies/" + a + "/leases?cursor="
+                        + java.util.Base64.getUrlEncoder()
+                                .withoutPadding()
+                                .encodeToString("yesterday\u001fx".getBytes()))
+                .then()
+                .statusCode(400);
+    }
+
+    @Test
     void shouldCancelARolloutByPausingThePolicyAndReleasingItsLeases() {
         String group = policy(Map.of("windows", List.of(openWindow(120)), "maxParallel", "2"));
         assertThat(lock(group, "x").statusCode()).isEqualTo(200);
@@ -544,6 +572,15 @@ class UpdateLeaseTest {
                 new Case("{\"name\":\"" + n + "\",\"maxParallel\":\"lots\"}", "a count (\\\"2\\\") or a percentage"),
                 new Case("{\"name\":\"" + n + "\",\"selector\":\"role in (web\"}", "invalid label selector"),
                 new Case("{\"name\":\"" + n + "\",\"maxPerPeriod\":10}", "maxPerPeriod and period go together"),
+                new Case(
+                        "{\"name\":\"" + n + "\",\"windows\":["
+                                + String.join(
+                                        ",",
+                                        java.util.Collections.nCopies(
+                                                21, "{\"cron\":\"0 2 * * *\",\"lengthMinutes\":60}"))
+                                + "]}",
+                        "at most 20 windows"),
+                new Case("{\"name\":\"" + n + "\",\"windows\":[null]}", "a window is required"),
                 new Case("{\"name\":\"" + n + "\",\"maxPerPeriod\":10,\"period\":\"an hour\"}", "ISO-8601 duration"),
                 new Case("{\"name\":\"" + n + "\",\"updateTimeout\":\"PT10S\"}", "updateTimeout must be between"),
                 new Case("{\"name\":\"../" + n + "\"}", "name must be 1 to 63 letters"),

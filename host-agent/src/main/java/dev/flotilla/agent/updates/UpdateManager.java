@@ -33,6 +33,8 @@ public final class UpdateManager implements AutoCloseable {
     static final int TAIL = 4096;
     static final Duration LEASE_ANSWER = Duration.ofSeconds(30);
     static final Duration REBOOT_WAIT = Duration.ofMinutes(5);
+    /** The first check, after the agent has had time to connect. */
+    static final Duration FIRST_CHECK = Duration.ofSeconds(5);
 
     private final UpdateSettings settings;
     private final Path marker;
@@ -58,7 +60,8 @@ public final class UpdateManager implements AutoCloseable {
     public void start() {
         if (settings.enabled()) {
             LOG.info("updates on: checking every " + settings.interval());
-            worker.scheduleWithFixedDelay(this::cycle, 3, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+            worker.scheduleWithFixedDelay(
+                    this::cycle, FIRST_CHECK.toMillis(), settings.interval().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -128,6 +131,21 @@ public final class UpdateManager implements AutoCloseable {
                 return;
             }
             if (rebootCode || Files.exists(settings.rebootRequired())) {
+                // The lease may have ended while the command ran (expired, released by hand, the
+                // rollout cancelled): ask again (the service answers a holder with its own lease)
+                // and reboot only while holding one, so the policy's limit holds for reboots too.
+                LeaseReply still = askForLease();
+                if (still == null || !still.granted()) {
+                    report(new UpdateReport(
+                            "failed",
+                            0,
+                            0,
+                            check.target(),
+                            osVersion(),
+                            "updated, but not rebooted: the lease ended before the reboot"
+                                    + (still == null ? "" : " (" + still.reason() + ")")));
+                    return;
+                }
                 Files.writeString(marker, "rebooting for an update\n");
                 report(new UpdateReport("rebooting", 0, 0, check.target(), osVersion(), null));
                 Thread.sleep(500); // let the report leave before the reboot takes the agent down
@@ -261,6 +279,7 @@ public final class UpdateManager implements AutoCloseable {
             }
         });
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly); // the package manager, not only sh
             p.destroyForcibly();
             return new Run(124, "timed out after " + timeout);
         }
