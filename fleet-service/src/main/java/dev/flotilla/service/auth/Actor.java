@@ -32,6 +32,12 @@ public class Actor {
         return identity.getAttribute(ROLE);
     }
 
+    /** Whether the caller's role includes {@code needed} (owner ⊃ admin ⊃ operator ⊃ viewer). */
+    public boolean has(Role needed) {
+        Role role = role();
+        return role != null && role.includes(needed);
+    }
+
     /** {@code account:<username>} or {@code token:<id>}, for audit and {@code created_by}. */
     public String name() {
         String name = identity.getAttribute(NAME);

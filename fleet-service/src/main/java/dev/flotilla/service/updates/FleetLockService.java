@@ -118,7 +118,7 @@ public class FleetLockService {
     }
 
     Optional<Policy> policy(UUID org, String group) {
-        return group.equals(Policy.DEFAULT_NAME) ? Optional.of(Policy.DEFAULT) : policies.find(org, group);
+        return policies.named(org, group);
     }
 
     static String holder(String id) {

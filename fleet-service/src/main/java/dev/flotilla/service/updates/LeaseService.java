@@ -194,9 +194,7 @@ public class LeaseService {
     public UpdateLeaseView release(UUID org, String leaseId, String actor) {
         UUID id = uuid(leaseId);
         UpdateLeaseView lease = lease(org, id).orElseThrow(() -> ProblemException.notFound("lease " + leaseId));
-        Optional<Policy> policy = lease.policy().equals(Policy.DEFAULT_NAME)
-                ? Optional.of(Policy.DEFAULT)
-                : policies.find(org, lease.policy());
+        Optional<Policy> policy = policies.named(org, lease.policy());
         lock(org, policy.map(Policy::id).orElse(null));
         lease = lease(org, id).orElseThrow();
         if (lease.endedAt() != null) {
@@ -247,8 +245,18 @@ public class LeaseService {
     /** A machine's update status: its policy, whether it may update now, if not why, and its progress. */
     public MachineUpdateView machine(UUID org, String machineId, Map<String, String> labels) {
         Policy p = UpdatePolicyService.forLabels(policies.all(org), labels);
-        Instant now = time.now();
-        boolean paused = machinePaused(org, machineId);
+        return status(org, machineId, p, time.now(), null);
+    }
+
+    /** The policy's decision for any machine of it that is not paused (null: it would grant). */
+    private record Shared(Decision decision) {}
+
+    /**
+     * One machine's status under policy {@code p}. {@code shared}: the policy's decision for its
+     * machines that are not paused, when already worked out (a page of one policy's machines
+     * shares it: the limits are the policy's, not the machine's); null to work it out here.
+     */
+    private MachineUpdateView status(UUID org, String machineId, Policy p, Instant now, Shared shared) {
         Reported r = reported(org, machineId);
         Optional<UpdateLeaseView> live = liveLease(org, machineId, now);
         String state;
@@ -258,7 +266,7 @@ public class LeaseService {
             state = "granted";
             reason = "holds a lease until " + live.get().expiresAt();
         } else {
-            Decision d = refusal(org, p, paused, now);
+            Decision d = r.paused() || shared == null ? refusal(org, p, r.paused(), now) : shared.decision();
             state = d == null ? "ready" : d.state();
             reason = d == null ? "would get a lease now" : d.reason();
             next = d == null ? null : d.nextPossibleAt();
@@ -270,7 +278,7 @@ public class LeaseService {
                 state,
                 reason,
                 next,
-                paused,
+                r.paused(),
                 live.orElse(null),
                 progress,
                 r.pending(),
@@ -283,6 +291,7 @@ public class LeaseService {
 
     /** What a machine's agent last reported of its updates. */
     private record Reported(
+            boolean paused,
             String state,
             Integer pending,
             Integer security,
@@ -294,23 +303,24 @@ public class LeaseService {
     private Reported reported(UUID org, String machineId) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
-                        "select state, pending, security, target_version, os_version, detail,"
+                        "select paused, state, pending, security, target_version, os_version, detail,"
                                 + " reported_at from machine_update where org_id = :o and machine_id = :m")
                 .setParameter("o", org)
                 .setParameter("m", machineId)
                 .getResultList();
         if (rows.isEmpty()) {
-            return new Reported(null, null, null, null, null, null, null);
+            return new Reported(false, null, null, null, null, null, null, null);
         }
         Object[] r = rows.get(0);
         return new Reported(
-                (String) r[0],
-                r[1] == null ? null : ((Number) r[1]).intValue(),
+                (Boolean) r[0],
+                (String) r[1],
                 r[2] == null ? null : ((Number) r[2]).intValue(),
-                (String) r[3],
+                r[3] == null ? null : ((Number) r[3]).intValue(),
                 (String) r[4],
                 (String) r[5],
-                SqlValues.instant(r[6]));
+                (String) r[6],
+                SqlValues.instant(r[7]));
     }
 
     /**
@@ -380,15 +390,17 @@ public class LeaseService {
     /** The machines that follow a policy, each with its update status; pages as the machine list does. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<MachineUpdateView> machinesOf(UUID org, String policyName, String cursor, int limit) {
-        Policy p = policyName.equals(Policy.DEFAULT_NAME) ? Policy.DEFAULT : policies.get(org, policyName);
+        Policy p = policies.getNamed(org, policyName);
         Page<dev.flotilla.api.rest.MachineView> page =
                 machines.list(new dev.flotilla.service.machine.MachineService.MachineQuery(
                         org, p.selector(), null, null, cursor, limit));
         List<Policy> all = policies.all(org);
+        Instant now = time.now();
+        Shared open = new Shared(refusal(org, p, false, now)); // once for the page, not per machine
         List<MachineUpdateView> items = new ArrayList<>();
         for (var m : page.items()) {
             if (UpdatePolicyService.forLabels(all, m.labels()).name().equals(p.name())) {
-                items.add(machine(org, m.id(), m.labels()));
+                items.add(status(org, m.id(), p, now, open));
             }
         }
         return new Page<>(items, page.nextCursor());
@@ -413,7 +425,7 @@ public class LeaseService {
     /** A policy's leases, newest first: its timeline. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<UpdateLeaseView> leases(UUID org, String policyName, String cursor, int limit) {
-        Policy p = policyName.equals(Policy.DEFAULT_NAME) ? Policy.DEFAULT : policies.get(org, policyName);
+        Policy p = policies.getNamed(org, policyName);
         String sql = "select l.id, l.holder, l.kind, l.granted_at, l.expires_at, l.ended_at, l.outcome, l.detail,"
                 + " l.ended_by from update_lease l where l.org_id = :o and coalesce(l.policy_id, '00000000-0000-0000-0000-000000000000') = cast(:p as uuid)";
         Instant before = null;

@@ -132,7 +132,7 @@ public class UpdatePolicyService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public UpdatePolicyView view(UUID org, String name) {
-        return view(org, name.equals(Policy.DEFAULT_NAME) ? Policy.DEFAULT : get(org, name));
+        return view(org, getNamed(org, name));
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -160,7 +160,7 @@ public class UpdatePolicyService {
      */
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<UpdatePolicyView.OpenPeriod> openPeriods(UUID org, String name, Instant from, Instant to) {
-        Policy p = name.equals(Policy.DEFAULT_NAME) ? Policy.DEFAULT : get(org, name);
+        Policy p = getNamed(org, name);
         if (p.schedule().isAlwaysOpen()) {
             return List.of(new UpdatePolicyView.OpenPeriod(from, to));
         }
@@ -229,6 +229,19 @@ public class UpdatePolicyService {
         return rows.stream().findFirst().map(this::policy);
     }
 
+    /** A policy by name as machines and FleetLock groups see them: {@code default} included. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    Optional<Policy> named(UUID org, String name) {
+        return name.equals(Policy.DEFAULT_NAME) ? Optional.of(Policy.DEFAULT) : find(org, name);
+    }
+
+    /** {@link #named}, or 404. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    Policy getNamed(UUID org, String name) {
+        return named(org, name).orElseThrow(() -> ProblemException.notFound("update policy " + name));
+    }
+
+    /** A stored policy (one that can be changed), or 404: {@code default} is not one. */
     @Transactional(Transactional.TxType.SUPPORTS)
     Policy get(UUID org, String name) {
         return find(org, name).orElseThrow(() -> ProblemException.notFound("update policy " + name));

@@ -3,7 +3,6 @@ package dev.flotilla.service.web;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,7 +35,6 @@ import dev.flotilla.service.units.UnitService;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The dashboard's unit pages: the list, one unit (live), submit and edit with a check before
@@ -69,7 +67,7 @@ public class UnitPages {
     @RolesAllowed(Role.VIEWER_NAME)
     @Operation(hidden = true)
     public TemplateInstance list(@QueryParam("cursor") String cursor) {
-        return Pages.units(user(), units.list(actor.orgId(), cursor, 100), canOperate());
+        return Pages.units(user(), units.list(actor.orgId(), cursor, 100), actor.has(Role.OPERATOR));
     }
 
     @GET
@@ -86,7 +84,7 @@ public class UnitPages {
                 options(unit.name(), unit.content()),
                 live.snapshot(org, name),
                 rollouts.latest(org, name).orElse(null),
-                canOperate(),
+                actor.has(Role.OPERATOR),
                 notice);
     }
 
@@ -204,15 +202,7 @@ public class UnitPages {
     public Multi<UnitLive.Snapshot> stream(@PathParam("name") String name) {
         UUID org = actor.orgId(); // read now: the stream outlives the request scope
         units.get(org, name);
-        return Multi.createFrom()
-                .ticks()
-                .every(Duration.ofSeconds(2))
-                .onOverflow()
-                .drop()
-                .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(tick -> live.snapshot(org, name))
-                .skip()
-                .repetitions();
+        return LivePoll.changes(() -> live.snapshot(org, name));
     }
 
     private String noticeFor(String done, FleetUnitView unit) {
@@ -236,11 +226,6 @@ public class UnitPages {
         } catch (UnitFile.SyntaxException e) {
             return List.of(); // stored units always parse
         }
-    }
-
-    private boolean canOperate() {
-        Role role = actor.role();
-        return role != null && role.includes(Role.OPERATOR);
     }
 
     private String user() {

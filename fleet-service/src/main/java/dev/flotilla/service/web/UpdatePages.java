@@ -1,7 +1,6 @@
 package dev.flotilla.service.web;
 
 import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -37,7 +36,6 @@ import dev.flotilla.service.updates.UpdatePolicyService;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The dashboard's update pages: policies with whether they are open and their next window; one
@@ -115,8 +113,7 @@ public class UpdatePages {
     }
 
     private List<FleetLockService.SecretView> fleetLockUrls() {
-        Role role = actor.role();
-        return role != null && role.includes(Role.ADMIN) ? fleetLock.list(actor.orgId()) : null;
+        return actor.has(Role.ADMIN) ? fleetLock.list(actor.orgId()) : null;
     }
 
     @GET
@@ -134,7 +131,7 @@ public class UpdatePages {
                 zone.getId(),
                 live.leases(org, name),
                 leases.machinesOf(org, name, null, UpdateLive.MACHINES),
-                canOperate() && p.id() != null);
+                actor.has(Role.OPERATOR) && p.id() != null);
     }
 
     @GET
@@ -179,15 +176,7 @@ public class UpdatePages {
     public Multi<UpdateLive.Snapshot> stream(@PathParam("name") String name) {
         UUID org = actor.orgId();
         policies.view(org, name);
-        return Multi.createFrom()
-                .ticks()
-                .every(Duration.ofSeconds(2))
-                .onOverflow()
-                .drop()
-                .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(t -> live.snapshot(org, name))
-                .skip()
-                .repetitions();
+        return LivePoll.changes(() -> live.snapshot(org, name));
     }
 
     /** One day of the calendar: 24 hours, each open (a window covers part of it) or not. */
@@ -238,11 +227,6 @@ public class UpdatePages {
         } catch (java.time.DateTimeException e) {
             throw ProblemException.badRequest("unknown time zone \"" + name + "\"");
         }
-    }
-
-    private boolean canOperate() {
-        Role role = actor.role();
-        return role != null && role.includes(Role.OPERATOR);
     }
 
     private String user() {

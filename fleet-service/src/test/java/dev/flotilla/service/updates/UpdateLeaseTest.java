@@ -133,10 +133,7 @@ class UpdateLeaseTest {
     }
 
     private Response fleetLock(String op, String group, String id) {
-        return given().header("fleet-lock-protocol", "true")
-                .contentType(ContentType.JSON)
-                .body(Map.of("client_params", Map.of("id", id.isEmpty() ? id : tag + "-" + id, "group", group)))
-                .post(base + "/v1/" + op);
+        return dev.flotilla.service.Api.fleetLock(base, op, group, id.isEmpty() ? id : tag + "-" + id);
     }
 
     private int live(String policy) {

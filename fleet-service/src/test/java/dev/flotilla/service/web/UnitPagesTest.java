@@ -375,13 +375,7 @@ class UnitPagesTest {
         }
 
         static Browser signIn(String user, String password) {
-            Response r = given().redirects()
-                    .follow(false)
-                    .contentType(ContentType.URLENC)
-                    .formParam("j_username", user)
-                    .formParam("j_password", password)
-                    .post("/j_security_check");
-            String cookie = r.getCookie("quarkus-credential");
+            String cookie = dev.flotilla.service.Api.signIn(user, password);
             assertThat(cookie).as("signed in as " + user).isNotBlank();
             return new Browser(cookie);
         }

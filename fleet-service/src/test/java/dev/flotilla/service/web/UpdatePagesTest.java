@@ -216,11 +216,7 @@ class UpdatePagesTest {
     }
 
     private static Response fleetLock(String path, String op) {
-        return io.restassured.RestAssured.given()
-                .header("fleet-lock-protocol", "true")
-                .contentType(ContentType.JSON)
-                .body(Map.of("client_params", Map.of("id", "pages-node", "group", "default")))
-                .post(path + "/v1/" + op);
+        return dev.flotilla.service.Api.fleetLock(path, op, "default", "pages-node");
     }
 
     private static int count(Pattern p, String s) {
