@@ -20,7 +20,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The service is cut into feature packages, the direct subpackages of {@code dev.flotilla.service}:
- * agent, auth, boot, common, enroll, machine, tenant and web. Features talk to each other through
+ * agent, audit, auth, boot, common, desired, enroll, fleetv1, machine, observed, tenant, units, updates and web. Features talk to each other through
  * their {@code *Service} classes and events; these rules keep it that way. Plain ArchUnit on the
  * compiled classes: nothing here boots Quarkus.
  */
@@ -48,8 +48,11 @@ class ArchitectureTest {
             .that()
             .resideInAPackage(ROOT + ".tenant..")
             .should()
-            .dependOnClassesThat(resideInAPackage(ROOT + "..").and(resideOutsideOfPackage(ROOT + ".tenant..")))
-            .because("every feature is scoped by tenant, so tenant may depend on none of them");
+            .dependOnClassesThat(resideInAPackage(ROOT + "..")
+                    .and(resideOutsideOfPackage(ROOT + ".tenant.."))
+                    .and(resideOutsideOfPackage(ROOT + ".common..")))
+            .because(
+                    "every feature is scoped by tenant (who acts, in which organization, with which role), so tenant may depend on none of them but common");
 
     @ArchTest
     static final ArchRule nothingShouldDependOnTheDashboard = noClasses()

@@ -17,22 +17,20 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.protocol.UnitQuery;
 import dev.flotilla.api.protocol.UnitQueryReply;
 import dev.flotilla.api.unit.UnitNames;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.machine.MachineRef;
 import dev.flotilla.service.machine.MachineService;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 
 /** A unit's journal and status, asked of its machine's agent over the agent's own connection: no SSH. */
 @Path("/api/v1/machines/{id}/units/{name}")
 @Tag(name = "Machines")
-@SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Role.VIEWER_NAME)
 public class UnitQueryResource {

@@ -17,17 +17,11 @@ public class Account extends PanacheEntityBase {
     @Id
     public UUID id;
 
-    @Column(name = "org_id", nullable = false)
-    public UUID orgId;
-
     @Column(nullable = false)
     public String username;
 
     @Column(name = "password_hash", nullable = false)
     public String passwordHash;
-
-    @Column(nullable = false)
-    public String role;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;

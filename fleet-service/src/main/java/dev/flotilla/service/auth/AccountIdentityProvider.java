@@ -1,21 +1,33 @@
 package dev.flotilla.service.auth;
 
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.inject.Inject;
 
+import dev.flotilla.service.audit.AuditLog;
 import io.quarkus.security.AuthenticationRedirectException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
 
-/** Checks the dashboard's form sign-in against local accounts. */
+/** Checks the dashboard's form sign-in against local accounts; every attempt goes to the audit log. */
 @ApplicationScoped
 public class AccountIdentityProvider implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
     @Inject
     AccountService accounts;
+
+    @Inject
+    OrgService orgs;
+
+    @Inject
+    AuditLog audit;
 
     @Override
     public Class<UsernamePasswordAuthenticationRequest> getRequestType() {
@@ -25,14 +37,44 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
     @Override
     public Uni<SecurityIdentity> authenticate(
             UsernamePasswordAuthenticationRequest request, AuthenticationRequestContext context) {
+        var http = HttpSecurityUtils.getRoutingContextAttribute(request);
+        String ip = http == null || http.request().remoteAddress() == null
+                ? null
+                : http.request().remoteAddress().hostAddress();
         return context.runBlocking(
-                () -> check(request.getUsername(), request.getPassword().getPassword()));
+                () -> check(request.getUsername(), request.getPassword().getPassword(), ip));
     }
 
     @ActivateRequestContext
-    SecurityIdentity check(String username, char[] password) {
+    SecurityIdentity check(String username, char[] password, String ip) {
+        Optional<SecurityIdentity> identity = accounts.authenticate(username, password);
+        String name = username == null ? "" : username.length() > 100 ? username.substring(0, 100) : username;
+        String subject = AccountService.subject(name);
+        List<UUID> orgIds = orgs.of(subject).stream().map(Membership::orgId).toList();
+        if (orgIds.isEmpty()) {
+            // an unknown name, or a person in no organization yet: the platform's own log
+            audit.event(
+                    null,
+                    subject,
+                    "sign-in",
+                    identity.isPresent(),
+                    "account",
+                    name,
+                    identity.isPresent() ? null : "wrong user name or password",
+                    ip);
+        }
+        for (UUID org : orgIds) {
+            audit.event(
+                    org,
+                    subject,
+                    "sign-in",
+                    identity.isPresent(),
+                    "account",
+                    name,
+                    identity.isPresent() ? null : "wrong password",
+                    ip);
+        }
         // Only the dashboard's sign-in form asks for this: a failure goes back to the form, with the error shown.
-        return accounts.authenticate(username, password)
-                .orElseThrow(() -> new AuthenticationRedirectException(303, "/login/failed"));
+        return identity.orElseThrow(() -> new AuthenticationRedirectException(303, "/login/failed"));
     }
 }

@@ -4,11 +4,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.inject.Inject;
 
+import dev.flotilla.service.audit.AuditLog;
+import dev.flotilla.service.common.ProblemMappers;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TokenAuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
 
 /** Checks API tokens against the database. */
@@ -16,6 +19,9 @@ import io.smallrye.mutiny.Uni;
 public class ApiTokenIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
     @Inject
     ApiTokenService tokens;
+
+    @Inject
+    AuditLog audit;
 
     @Override
     public Class<TokenAuthenticationRequest> getRequestType() {
@@ -25,12 +31,28 @@ public class ApiTokenIdentityProvider implements IdentityProvider<TokenAuthentic
     @Override
     public Uni<SecurityIdentity> authenticate(
             TokenAuthenticationRequest request, AuthenticationRequestContext context) {
-        return context.runBlocking(() -> check(request.getToken().getToken()));
+        var http = HttpSecurityUtils.getRoutingContextAttribute(request);
+        String ip = http == null || http.request().remoteAddress() == null
+                ? null
+                : http.request().remoteAddress().hostAddress();
+        return context.runBlocking(() -> check(request.getToken().getToken(), ip));
     }
 
     @ActivateRequestContext
-    SecurityIdentity check(String token) {
-        return tokens.authenticate(token)
-                .orElseThrow(() -> new AuthenticationFailedException("unknown, expired or revoked API token"));
+    SecurityIdentity check(String token, String ip) {
+        ApiTokenService.Verdict verdict = tokens.authenticate(token);
+        if (verdict.identity() != null) {
+            return verdict.identity();
+        }
+        audit.event(
+                verdict.orgId(),
+                verdict.tokenId() == null ? "anonymous" : "token:" + verdict.tokenId(),
+                "token.refused",
+                false,
+                "token",
+                verdict.tokenId(),
+                verdict.refusal(),
+                ip);
+        throw new AuthenticationFailedException(ProblemMappers.CREDENTIAL_REFUSED + verdict.refusal());
     }
 }

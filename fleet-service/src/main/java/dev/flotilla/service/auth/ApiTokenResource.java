@@ -17,16 +17,16 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.ApiTokenView;
 import dev.flotilla.api.rest.CreatedApiToken;
 import dev.flotilla.api.rest.NewApiToken;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 
 @Path("/api/v1/tokens")
 @Tag(name = "API tokens")
-@SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RolesAllowed(Role.ADMIN_NAME)
@@ -56,6 +56,6 @@ public class ApiTokenResource {
     @Path("/{id}")
     @Operation(summary = "Revoke an API token; it stops working at once (role: admin)")
     public ApiTokenView revoke(@PathParam("id") UUID id) {
-        return tokens.revoke(actor.orgId(), id);
+        return tokens.revoke(actor.orgId(), id, actor.name());
     }
 }

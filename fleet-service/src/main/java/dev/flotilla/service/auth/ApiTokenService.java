@@ -18,6 +18,7 @@ import dev.flotilla.service.common.Checks;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.Secrets;
 import dev.flotilla.service.common.TimeService;
+import dev.flotilla.service.tenant.Role;
 import io.quarkus.security.identity.SecurityIdentity;
 
 /** Creates, checks, lists and revokes API tokens. */
@@ -29,6 +30,12 @@ public class ApiTokenService {
 
     @Inject
     TimeService time;
+
+    @Inject
+    dev.flotilla.service.auth.OrgService orgs;
+
+    @Inject
+    dev.flotilla.service.audit.AuditLog audit;
 
     public CreatedApiToken create(UUID orgId, String createdBy, Role callerRole, NewApiToken request) {
         if (request == null) {
@@ -56,6 +63,14 @@ public class ApiTokenService {
         t.createdAt = now;
         t.expiresAt = now.plus(ttl);
         t.persist();
+        audit.change(
+                orgId,
+                createdBy,
+                "token.create",
+                "token",
+                t.id.toString(),
+                null,
+                java.util.Map.of("name", name, "role", t.role, "expiresAt", t.expiresAt.toString()));
         return new CreatedApiToken(t.view(now), secret);
     }
 
@@ -67,29 +82,64 @@ public class ApiTokenService {
                 .toList();
     }
 
-    public ApiTokenView revoke(UUID orgId, UUID id) {
+    public ApiTokenView revoke(UUID orgId, UUID id, String actor) {
         ApiToken t = ApiToken.<ApiToken>find("orgId = ?1 and id = ?2", orgId, id)
                 .firstResultOptional()
                 .orElseThrow(() -> ProblemException.notFound("API token " + id));
         if (t.revokedAt == null) {
             t.revokedAt = time.now();
+            audit.change(
+                    orgId,
+                    actor,
+                    "token.revoke",
+                    "token",
+                    id.toString(),
+                    java.util.Map.of("name", t.name, "role", t.role),
+                    null);
         }
         return t.view(time.now());
     }
 
-    /** The identity of a valid token, or empty when it is unknown, expired or revoked. */
-    public Optional<SecurityIdentity> authenticate(String secret) {
+    /** What checking a presented token found: an identity, or why not (and whose token it was, when known). */
+    public record Verdict(SecurityIdentity identity, UUID orgId, String tokenId, String refusal) {}
+
+    /**
+     * Checks a presented token: unknown, malformed, expired and revoked tokens are refused, and so is
+     * a token whose creator is no longer a member of its organization.
+     */
+    public Verdict authenticate(String secret) {
         byte[] hash = Secrets.hash(secret);
-        if (hash == null || !secret.startsWith(PREFIX)) {
-            return Optional.empty();
+        if (hash == null || !secret.startsWith(PREFIX) || secret.length() != PREFIX.length() + 43) {
+            return new Verdict(null, null, null, "the API token is malformed");
         }
         Instant now = time.now();
-        Optional<ApiToken> token = ApiToken.find("secretHash", hash).firstResultOptional();
-        return token.filter(t -> "active".equals(t.state(now))).map(t -> {
-            if (t.lastUsedAt == null || t.lastUsedAt.isBefore(now.minusSeconds(60))) {
-                t.lastUsedAt = now; // at most one write a minute per token
-            }
-            return Identities.of("token:" + t.name, "token:" + t.id, t.orgId, Role.parse(t.role));
-        });
+        Optional<ApiToken> found = ApiToken.find("secretHash", hash).firstResultOptional();
+        if (found.isEmpty()) {
+            return new Verdict(null, null, null, "the API token is unknown");
+        }
+        ApiToken t = found.get();
+        String state = t.state(now);
+        if (!"active".equals(state)) {
+            return new Verdict(null, t.orgId, t.id.toString(), "the API token is " + state);
+        }
+        if (isPerson(t.createdBy) && !orgs.isMember(t.orgId, t.createdBy)) {
+            return new Verdict(
+                    null,
+                    t.orgId,
+                    t.id.toString(),
+                    "the API token's creator is no longer a member of its organization");
+        }
+        if (t.lastUsedAt == null || t.lastUsedAt.isBefore(now.minusSeconds(60))) {
+            t.lastUsedAt = now; // at most one write a minute per token
+        }
+        return new Verdict(
+                Identities.of("token:" + t.name, "token:" + t.id, t.orgId, Role.parse(t.role)),
+                t.orgId,
+                t.id.toString(),
+                null);
+    }
+
+    private static boolean isPerson(String subject) {
+        return subject != null && (subject.startsWith("account:") || subject.startsWith("oidc:"));
     }
 }

@@ -25,6 +25,7 @@ import org.jboss.logging.Logger;
 import dev.flotilla.api.rest.NewApiToken;
 import dev.flotilla.service.common.TimeService;
 import dev.flotilla.service.tenant.Organizations;
+import dev.flotilla.service.tenant.Role;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -45,6 +46,9 @@ public class Bootstrap {
 
     @Inject
     TimeService time;
+
+    @Inject
+    dev.flotilla.service.auth.OrgService orgs;
 
     @ConfigProperty(name = "flotilla.admin.username", defaultValue = "admin")
     String username;
@@ -69,12 +73,11 @@ public class Bootstrap {
         String password = configuredPassword.filter(p -> !p.isBlank()).orElseGet(Bootstrap::generatePassword);
         Account a = new Account();
         a.id = UUID.randomUUID();
-        a.orgId = Organizations.DEFAULT;
         a.username = username;
         a.passwordHash = AccountService.hash(password);
-        a.role = Role.OWNER.wireName();
         a.createdAt = time.now().truncatedTo(ChronoUnit.MICROS);
         a.persist();
+        orgs.addMember(Organizations.DEFAULT, AccountService.subject(username), username, null, Role.OWNER, "system");
         LOG.infof(
                 "%n================================================================%n"
                         + " Flotilla first start: local account created%n"
@@ -86,7 +89,7 @@ public class Bootstrap {
         bootstrapFile.ifPresent(file -> {
             var token = tokens.create(
                     Organizations.DEFAULT,
-                    "account:" + username,
+                    AccountService.subject(username),
                     Role.OWNER,
                     new NewApiToken("bootstrap", Role.ADMIN.wireName(), Duration.ofDays(365)));
             write(

@@ -2,12 +2,14 @@ package dev.flotilla.service.auth;
 
 import java.util.UUID;
 
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 
-/** Builds the security identity of a signed-in account or an API token. */
-final class Identities {
+/** Builds security identities: a token's (organization and role fixed), a person's (organization chosen per request). */
+public final class Identities {
     private Identities() {}
 
     static SecurityIdentity of(String principal, String actor, UUID orgId, Role role) {
@@ -17,6 +19,32 @@ final class Identities {
                 .addAttribute(Actor.ORG, orgId)
                 .addAttribute(Actor.ROLE, role)
                 .addAttribute(Actor.NAME, actor)
+                .build();
+    }
+
+    /**
+     * A signed-in person before an organization is chosen: {@link MembershipAugmentor} adds the
+     * organization and the role of their membership.
+     */
+    public static SecurityIdentity person(String subject, String displayName, String email) {
+        QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal(displayName))
+                .addRole(Actor.PERSON)
+                .addAttribute(Actor.SUBJECT, subject)
+                .addAttribute(Actor.NAME, subject)
+                .addAttribute(Actor.DISPLAY, displayName);
+        if (email != null) {
+            b.addAttribute(Actor.EMAIL, email);
+        }
+        return b.build();
+    }
+
+    /** A person's identity acting in one of their organizations. */
+    static SecurityIdentity inOrg(SecurityIdentity person, UUID orgId, Role role) {
+        return QuarkusSecurityIdentity.builder(person)
+                .addRoles(role.implied())
+                .addAttribute(Actor.ORG, orgId)
+                .addAttribute(Actor.ROLE, role)
                 .build();
     }
 }

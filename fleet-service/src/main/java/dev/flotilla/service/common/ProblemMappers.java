@@ -28,6 +28,8 @@ import io.quarkus.security.UnauthorizedException;
  */
 public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    /** Marks an authentication failure's message as fit to show the caller (it names no secret). */
+    public static final String CREDENTIAL_REFUSED = "refused: ";
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
@@ -80,12 +82,12 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unauthorized(UnauthorizedException e, UriInfo uri) {
-        return unauthenticated(uri);
+        return unauthenticated(uri, null);
     }
 
     @ServerExceptionMapper
     public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri) {
-        return unauthenticated(uri);
+        return unauthenticated(uri, e.getMessage());
     }
 
     @ServerExceptionMapper
@@ -118,18 +120,28 @@ public class ProblemMappers {
                 .toResponse();
     }
 
-    private static Response unauthenticated(UriInfo uri) {
+    private static Response unauthenticated(UriInfo uri, String reason) {
         String path = uri.getPath();
         if (!path.startsWith("/api/") && !path.startsWith("/fleet/")) {
-            // A person in a browser: to the login page.
+            // A person in a browser: to the login page, and back here after signing in (the form
+            // sign-in follows this cookie; an invitation link survives signing in this way).
             return Response.seeOther(uri.getBaseUriBuilder().path("login").build())
+                    .cookie(new jakarta.ws.rs.core.NewCookie.Builder("quarkus-redirect-location")
+                            .value(uri.getRequestUri().toString())
+                            .path("/")
+                            .httpOnly(true)
+                            .sameSite(jakarta.ws.rs.core.NewCookie.SameSite.STRICT)
+                            .build())
                     .build();
         }
         return Response.status(401)
                 .type(Problem.MEDIA)
                 .header("WWW-Authenticate", "Bearer realm=\"flotilla\"")
                 .entity(Problem.of(
-                        Response.Status.UNAUTHORIZED, "a valid API token is required (Authorization: Bearer ...)"))
+                        Response.Status.UNAUTHORIZED,
+                        reason != null && reason.startsWith(CREDENTIAL_REFUSED)
+                                ? reason.substring(CREDENTIAL_REFUSED.length())
+                                : "a valid API token is required (Authorization: Bearer ...)"))
                 .build();
     }
 

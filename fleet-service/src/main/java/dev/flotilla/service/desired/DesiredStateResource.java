@@ -12,13 +12,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.DesiredStateView;
 import dev.flotilla.api.rest.NewDesiredUnit;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 
 /**
  * Units placed on one machine by hand. (The scheduler of fleet-style units places through the
@@ -26,7 +25,6 @@ import dev.flotilla.service.auth.Role;
  */
 @Path("/api/v1/machines/{id}/desired-units")
 @Tag(name = "Machines")
-@SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 public class DesiredStateResource {
     @Inject

@@ -17,18 +17,16 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.CreatedEnrollmentToken;
 import dev.flotilla.api.rest.EnrollmentTokenView;
 import dev.flotilla.api.rest.NewEnrollmentToken;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 
 @Path("/api/v1/enrollment-tokens")
 @Tag(name = "Enrollment tokens")
-@SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @RolesAllowed(Role.ADMIN_NAME)

@@ -19,7 +19,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,10 +26,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.flotilla.api.rest.FleetV1;
 import dev.flotilla.api.rest.MachineView;
 import dev.flotilla.api.rest.Page;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.machine.MachineService;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 
 /**
  * fleet's machines API, {@code /fleet/v1/machines}: the live machines with their metadata
@@ -38,7 +37,6 @@ import dev.flotilla.service.machine.MachineService;
  */
 @Path("/fleet/v1/machines")
 @Tag(name = "fleet v1")
-@SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 public class FleetMachinesResource {
     private static final Pattern PATH = Pattern.compile("^/([^/]+)/metadata/([A-Za-z0-9_.-]+)$");

@@ -18,17 +18,16 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.FleetV1;
 import dev.flotilla.api.rest.NewUnit;
 import dev.flotilla.api.unit.UnitFile;
 import dev.flotilla.api.unit.UnitNames;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.Cursor;
 import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 import dev.flotilla.service.units.UnitService;
 
 /**
@@ -38,7 +37,6 @@ import dev.flotilla.service.units.UnitService;
  */
 @Path("/fleet/v1/units")
 @Tag(name = "fleet v1")
-@SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 public class FleetUnitsResource {
     /** fleet's page size (fleetd --token-limit). */

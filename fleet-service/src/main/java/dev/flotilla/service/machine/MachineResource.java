@@ -18,21 +18,19 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.MachineEventView;
 import dev.flotilla.api.rest.MachineView;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.selector.LabelSelector;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.Paging;
 import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 
 @Path("/api/v1/machines")
 @Tag(name = "Machines")
-@SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 public class MachineResource {
     @Inject

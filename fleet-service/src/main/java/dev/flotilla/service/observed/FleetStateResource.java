@@ -9,12 +9,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.FleetState;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 
 /**
  * fleet's unit state view, {@code GET /fleet/v1/state}, as coreos/fleet's Documentation/api-v1.md
@@ -22,7 +21,6 @@ import dev.flotilla.service.auth.Role;
  */
 @Path("/fleet/v1/state")
 @Tag(name = "fleet v1")
-@SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 public class FleetStateResource {
     /** fleet's page size. */

@@ -10,7 +10,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.ContainerEventView;
@@ -19,16 +18,15 @@ import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.UnitEventView;
 import dev.flotilla.api.rest.UnitView;
 import dev.flotilla.api.unit.UnitNames;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.Paging;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.machine.MachineService;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 
 /** What a machine's agent reports of its units and containers. */
 @Path("/api/v1/machines/{id}")
 @Tag(name = "Machines")
-@SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed(Role.VIEWER_NAME)
 public class ObservedResource {

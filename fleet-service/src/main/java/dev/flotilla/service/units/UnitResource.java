@@ -16,7 +16,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.FleetUnitView;
@@ -24,15 +23,14 @@ import dev.flotilla.api.rest.NewUnit;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.RolloutView;
 import dev.flotilla.api.rest.UnitTarget;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.Paging;
 import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 
 /** fleet's units: a unit file with [X-Fleet] placement rules and a target state, scheduled by Flotilla. */
 @Path("/api/v1/units")
 @Tag(name = "Units")
-@SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 public class UnitResource {
     @Inject

@@ -35,7 +35,7 @@ public class FleetLockService {
     LeaseService leases;
 
     @Inject
-    UpdateAudit audit;
+    dev.flotilla.service.audit.AuditLog audit;
 
     /** A FleetLock base URL's secret as listed (the secret itself is shown once, at creation). */
     public record SecretView(String id, Instant createdAt, String createdBy, Instant revokedAt) {}

@@ -46,7 +46,7 @@ public class LeaseService {
     UpdatePolicyService policies;
 
     @Inject
-    UpdateAudit audit;
+    dev.flotilla.service.audit.AuditLog audit;
 
     /** What a request for a lease got. */
     public record Decision(String state, String reason, Instant nextPossibleAt, UpdateLeaseView lease) {

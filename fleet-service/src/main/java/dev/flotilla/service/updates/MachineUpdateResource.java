@@ -11,15 +11,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.MachineUpdateView;
 import dev.flotilla.api.rest.MachineView;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.machine.MachineService;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 
 /**
  * One machine's update status and pause. Its own root (not under UpdateResource's /api/v1):
@@ -28,7 +27,6 @@ import dev.flotilla.service.machine.MachineService;
  */
 @Path("/api/v1/machines/{id}/update")
 @Tag(name = "Updates")
-@SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 public class MachineUpdateResource {
     @Inject

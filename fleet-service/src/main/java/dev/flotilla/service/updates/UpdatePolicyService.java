@@ -53,7 +53,7 @@ public class UpdatePolicyService {
     TimeService time;
 
     @Inject
-    UpdateAudit audit;
+    dev.flotilla.service.audit.AuditLog audit;
 
     /** Creates a policy; 409 when one of that name exists. */
     public UpdatePolicyView create(UUID org, NewUpdatePolicy body, String actor) {

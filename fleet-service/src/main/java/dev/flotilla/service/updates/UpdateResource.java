@@ -20,7 +20,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.MachineUpdateView;
@@ -28,14 +27,13 @@ import dev.flotilla.api.rest.NewUpdatePolicy;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.UpdateLeaseView;
 import dev.flotilla.api.rest.UpdatePolicyView;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.Paging;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 
 /** Update policies (windows and limits), leases, machines' update status, FleetLock URLs. */
 @Path("/api/v1")
 @Tag(name = "Updates")
-@SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 public class UpdateResource {
     @Inject

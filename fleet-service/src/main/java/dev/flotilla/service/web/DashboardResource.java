@@ -22,13 +22,13 @@ import dev.flotilla.api.rest.MachineView;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.selector.LabelSelector;
 import dev.flotilla.api.selector.SelectorSyntaxException;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.machine.MachineService;
 import dev.flotilla.service.machine.Presence;
 import dev.flotilla.service.observed.ContainerStateService;
 import dev.flotilla.service.observed.UnitStateService;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Multi;
 
@@ -62,7 +62,9 @@ public class DashboardResource {
     @GET
     @PermitAll
     public Response home() {
-        return Response.seeOther(URI.create("/machines")).build();
+        // A person who belongs to no organization yet starts by making one (or opens an invitation link).
+        boolean orphan = actor.isPerson() && actor.org().isEmpty();
+        return Response.seeOther(URI.create(orphan ? "/orgs/new" : "/machines")).build();
     }
 
     @GET

@@ -72,6 +72,39 @@ public class Pages {
             boolean canOperate);
 
     /** The filters of the machines page, echoed back into its form. */
+    public static native TemplateInstance orgNew(String user, String slug, String name, String error);
+
+    public static native TemplateInstance members(
+            String user,
+            List<dev.flotilla.api.rest.MemberView> members,
+            List<dev.flotilla.api.rest.InvitationView> invitations,
+            dev.flotilla.api.rest.CreatedInvitation created,
+            String error,
+            boolean owner);
+
+    public static native TemplateInstance removeMember(String user, dev.flotilla.api.rest.MemberView member);
+
+    public static native TemplateInstance tokens(
+            String user,
+            List<dev.flotilla.api.rest.ApiTokenView> tokens,
+            dev.flotilla.api.rest.CreatedApiToken created,
+            String error);
+
+    public static native TemplateInstance revokeToken(String user, dev.flotilla.api.rest.ApiTokenView token);
+
+    public static native TemplateInstance audit(
+            String user,
+            Page<dev.flotilla.api.rest.AuditEventView> page,
+            dev.flotilla.service.audit.AuditLog.Filter filter,
+            String error);
+
+    public static native TemplateInstance invitation(
+            String user,
+            String secret,
+            dev.flotilla.service.auth.InvitationService.Offer offer,
+            boolean localSignup,
+            String error);
+
     public record MachineFilter(String selector, String presence, String q, String error) {
         public String nextQuery(String cursor) {
             StringBuilder sb = new StringBuilder("?cursor=").append(enc(cursor));

@@ -27,9 +27,9 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import dev.flotilla.api.rest.UpdatePolicyView;
 import dev.flotilla.api.rest.UpdatePolicyView.OpenPeriod;
-import dev.flotilla.service.auth.Actor;
-import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
 import dev.flotilla.service.updates.FleetLockService;
 import dev.flotilla.service.updates.LeaseService;
 import dev.flotilla.service.updates.UpdatePolicyService;

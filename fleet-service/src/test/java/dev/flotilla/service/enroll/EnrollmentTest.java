@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.flotilla.service.Fixtures;
 import dev.flotilla.service.TestDatabase;
 import dev.flotilla.service.TestTokens;
-import dev.flotilla.service.auth.Role;
+import dev.flotilla.service.tenant.Role;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;

@@ -18,7 +18,7 @@ import dev.flotilla.service.Fixtures;
 import dev.flotilla.service.TestAgent;
 import dev.flotilla.service.TestDatabase;
 import dev.flotilla.service.TestTokens;
-import dev.flotilla.service.auth.Role;
+import dev.flotilla.service.tenant.Role;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import dev.flotilla.service.Fixtures;
 import dev.flotilla.service.TestDatabase;
 import dev.flotilla.service.TestTokens;
-import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.common.TimeService;
+import dev.flotilla.service.tenant.Role;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusMock;
@@ -358,7 +358,7 @@ class UpdateLeaseTest {
         assertThat(lock(group, "next").statusCode()).isEqualTo(200);
         long audited = QuarkusTransaction.requiringNew()
                 .call(() -> ((Number) em.createNativeQuery(
-                                        "select count(*) from update_audit where action = 'update-lease.release' and target = :t")
+                                        "select count(*) from audit_event where action = 'update-lease.release' and target_id = :t")
                                 .setParameter("t", "fleetlock:" + tag + "-stuck")
                                 .getSingleResult())
                         .longValue());

@@ -18,7 +18,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,10 +29,8 @@ import dev.flotilla.service.Fixtures;
 import dev.flotilla.service.TestAgent;
 import dev.flotilla.service.TestDatabase;
 import dev.flotilla.service.TestTokens;
-import dev.flotilla.service.auth.Account;
-import dev.flotilla.service.auth.AccountService;
-import dev.flotilla.service.auth.Role;
 import dev.flotilla.service.tenant.Organizations;
+import dev.flotilla.service.tenant.Role;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -352,16 +349,8 @@ class UnitPagesTest {
         return as(operator).get("/api/v1/units/" + name).jsonPath().getString("target");
     }
 
-    @Transactional
     void account(String username, String password, Role role) {
-        Account a = new Account();
-        a.id = UUID.randomUUID();
-        a.orgId = Organizations.DEFAULT;
-        a.username = username;
-        a.passwordHash = AccountService.hash(password);
-        a.role = role.wireName();
-        a.createdAt = Instant.now();
-        a.persist();
+        tokens.person(Organizations.DEFAULT, username, password, role);
     }
 
     /** A signed-in person: the session cookie and the CSRF cookie and token of the last page opened. */
@@ -380,8 +369,21 @@ class UnitPagesTest {
             return new Browser(cookie);
         }
 
+        /** The organization switcher's cookie, once a response set it. */
+        String org;
+
+        static Browser anonymous() {
+            return new Browser(null);
+        }
+
         private RequestSpecification spec() {
-            RequestSpecification s = given().redirects().follow(false).cookie("quarkus-credential", session);
+            RequestSpecification s = given().redirects().follow(false);
+            if (session != null) {
+                s = s.cookie("quarkus-credential", session);
+            }
+            if (org != null) {
+                s = s.cookie("flotilla_org", org);
+            }
             return csrfCookie == null ? s : s.cookie("csrf-token", csrfCookie);
         }
 
@@ -408,7 +410,11 @@ class UnitPagesTest {
             for (Map.Entry<String, String> f : fields.entrySet()) {
                 s = s.formParam(f.getKey(), f.getValue());
             }
-            return s.post(path);
+            Response r = s.post(path);
+            if (r.getCookie("flotilla_org") != null) {
+                org = r.getCookie("flotilla_org");
+            }
+            return r;
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.flotilla.service.auth;
+package dev.flotilla.service.tenant;
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,0 +1,67 @@
+package dev.flotilla.service.auth;
+
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.flotilla.api.rest.MemberChange;
+import dev.flotilla.api.rest.MemberView;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
+
+@Path("/api/v1/members")
+@Tag(name = "Members")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Role.ADMIN_NAME)
+public class MemberResource {
+    @Inject
+    OrgService orgs;
+
+    @Inject
+    Actor actor;
+
+    @GET
+    @Operation(summary = "The organization's members (role: admin)")
+    public List<MemberView> list() {
+        return orgs.members(actor.orgId());
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "One member (role: admin)")
+    public MemberView get(@PathParam("id") UUID id) {
+        return orgs.member(actor.orgId(), id);
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @Operation(summary = "Change a member's role; only an owner makes or unmakes an owner (role: admin)")
+    public MemberView change(@PathParam("id") UUID id, MemberChange change) {
+        return orgs.changeRole(actor.orgId(), id, change == null ? null : change.role(), actor.role(), actor.name());
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(
+            summary =
+                    "Remove a member; their sessions and the API tokens they created are refused from their next request (role: admin)")
+    public Response remove(@PathParam("id") UUID id) {
+        orgs.remove(actor.orgId(), id, actor.role(), actor.name());
+        return Response.noContent().build();
+    }
+}

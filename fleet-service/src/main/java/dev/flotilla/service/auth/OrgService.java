@@ -1,0 +1,254 @@
+package dev.flotilla.service.auth;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.core.Response;
+
+import dev.flotilla.api.rest.MemberView;
+import dev.flotilla.api.rest.NewOrg;
+import dev.flotilla.api.rest.OrgView;
+import dev.flotilla.service.audit.AuditLog;
+import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.common.SqlValues;
+import dev.flotilla.service.tenant.Role;
+
+/** Organizations and their members. */
+@ApplicationScoped
+public class OrgService {
+    private static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    AuditLog audit;
+
+    /**
+     * The membership a person acts in: the organization named by {@code wanted} (slug or id) when
+     * they belong to it, else, unless {@code strict}, their oldest membership.
+     */
+    @Transactional
+    public Optional<Membership> choose(String subject, String wanted, boolean strict) {
+        List<Membership> all = of(subject);
+        if (wanted != null && !wanted.isBlank()) {
+            Optional<Membership> named = all.stream()
+                    .filter(m -> m.slug().equals(wanted) || m.orgId().toString().equals(wanted))
+                    .findFirst();
+            if (named.isPresent() || strict) {
+                return named;
+            }
+        }
+        return all.stream().findFirst();
+    }
+
+    /** A person's organizations, oldest membership first. */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public List<Membership> of(String subject) {
+        List<Object[]> rows =
+                em.createNativeQuery("""
+                        select o.id, o.slug, o.name, m.role, o.created_at
+                        from member m join organization o on o.id = m.org_id
+                        where m.subject = :s
+                        order by m.created_at, o.slug""").setParameter("s", subject).getResultList();
+        return rows.stream()
+                .map(r -> new Membership(
+                        (UUID) r[0], (String) r[1], (String) r[2], Role.parse((String) r[3]), SqlValues.instant(r[4])))
+                .toList();
+    }
+
+    public List<OrgView> views(String subject, UUID current) {
+        return of(subject).stream()
+                .map(m -> new OrgView(
+                        m.orgId().toString(),
+                        m.slug(),
+                        m.name(),
+                        m.role().wireName(),
+                        m.orgId().equals(current),
+                        m.orgCreatedAt()))
+                .toList();
+    }
+
+    /** The one organization of an API token. */
+    @Transactional
+    public List<OrgView> tokenOrg(UUID org, Role role) {
+        Object[] r =
+                (Object[]) em.createNativeQuery("select id, slug, name, created_at from organization where id = :o")
+                        .setParameter("o", org)
+                        .getSingleResult();
+        return List.of(new OrgView(
+                r[0].toString(), (String) r[1], (String) r[2], role.wireName(), true, SqlValues.instant(r[3])));
+    }
+
+    /** Creates an organization with {@code subject} as its first owner. */
+    @Transactional
+    public OrgView create(String subject, String displayName, String email, NewOrg request) {
+        if (request == null) {
+            throw ProblemException.badRequest("a body with slug and name is required");
+        }
+        String slug = request.slug() == null ? "" : request.slug().trim();
+        if (!SLUG.matcher(slug).matches()) {
+            throw ProblemException.badRequest(
+                    "slug must be 1 to 63 lower-case letters, digits and dashes, starting with a letter or digit");
+        }
+        String name = request.name() == null ? "" : request.name().strip();
+        if (name.isEmpty() || name.length() > 100) {
+            throw ProblemException.badRequest("name must be 1 to 100 characters");
+        }
+        Number taken = (Number) em.createNativeQuery("select count(*) from organization where slug = :s")
+                .setParameter("s", slug)
+                .getSingleResult();
+        if (taken.longValue() > 0) {
+            throw ProblemException.conflict("the slug " + slug + " is taken");
+        }
+        UUID id = UUID.randomUUID();
+        Instant createdAt = (Instant) em.createNativeQuery(
+                        "insert into organization (id, slug, name) values (:id, :s, :n) returning created_at",
+                        Instant.class)
+                .setParameter("id", id)
+                .setParameter("s", slug)
+                .setParameter("n", name)
+                .getSingleResult();
+        addMember(id, subject, displayName, email, Role.OWNER, subject);
+        audit.change(id, subject, "org.create", "org", slug, null, Map.of("slug", slug, "name", name));
+        return new OrgView(id.toString(), slug, name, Role.OWNER.wireName(), false, createdAt);
+    }
+
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void addMember(UUID org, String subject, String displayName, String email, Role role, String addedBy) {
+        em.createNativeQuery("""
+                        insert into member (org_id, subject, display_name, email, role, added_by)
+                        values (:o, :s, :d, :e, :r, :b)""")
+                .setParameter("o", org)
+                .setParameter("s", subject)
+                .setParameter("d", displayName)
+                .setParameter("e", email)
+                .setParameter("r", role.wireName())
+                .setParameter("b", addedBy)
+                .executeUpdate();
+    }
+
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public List<MemberView> members(UUID org) {
+        List<Object[]> rows = em.createNativeQuery("""
+                        select id, subject, display_name, email, role, added_by, created_at
+                        from member where org_id = :o order by lower(display_name), id""").setParameter("o", org).getResultList();
+        return rows.stream().map(OrgService::member).toList();
+    }
+
+    private static MemberView member(Object[] r) {
+        return new MemberView(
+                r[0].toString(),
+                (String) r[1],
+                (String) r[2],
+                (String) r[3],
+                (String) r[4],
+                (String) r[5],
+                SqlValues.instant(r[6]));
+    }
+
+    @Transactional
+    public MemberView member(UUID org, UUID id) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                        select id, subject, display_name, email, role, added_by, created_at
+                        from member where org_id = :o and id = :id for update""")
+                .setParameter("o", org)
+                .setParameter("id", id)
+                .getResultList();
+        return rows.stream()
+                .findFirst()
+                .map(OrgService::member)
+                .orElseThrow(() -> ProblemException.notFound("member " + id));
+    }
+
+    /** Changes a member's role. Only an owner makes or unmakes an owner; the last owner stays one. */
+    @Transactional
+    public MemberView changeRole(UUID org, UUID id, String newRole, Role callerRole, String caller) {
+        Role role = Role.parse(newRole == null ? null : newRole.toLowerCase(Locale.ROOT));
+        if (role == null) {
+            throw ProblemException.badRequest("role must be one of owner, admin, operator, viewer");
+        }
+        lockOwners(org);
+        MemberView m = member(org, id);
+        Role old = Role.parse(m.role());
+        guardOwnerChange(old, role, callerRole);
+        if (old == Role.OWNER && role != Role.OWNER && owners(org) <= 1) {
+            throw ProblemException.conflict("the last owner cannot step down: make another member owner first");
+        }
+        em.createNativeQuery("update member set role = :r where org_id = :o and id = :id")
+                .setParameter("r", role.wireName())
+                .setParameter("o", org)
+                .setParameter("id", id)
+                .executeUpdate();
+        audit.change(
+                org,
+                caller,
+                "member.role",
+                "member",
+                m.subject(),
+                Map.of("role", old.wireName()),
+                Map.of("role", role.wireName()));
+        return member(org, id);
+    }
+
+    /** Removes a member: their sessions and the API tokens they created stop working at their next request. */
+    @Transactional
+    public void remove(UUID org, UUID id, Role callerRole, String caller) {
+        lockOwners(org);
+        MemberView m = member(org, id);
+        Role old = Role.parse(m.role());
+        guardOwnerChange(old, old, callerRole);
+        if (old == Role.OWNER && owners(org) <= 1) {
+            throw ProblemException.conflict("the last owner cannot be removed");
+        }
+        em.createNativeQuery("delete from member where org_id = :o and id = :id")
+                .setParameter("o", org)
+                .setParameter("id", id)
+                .executeUpdate();
+        audit.change(
+                org, caller, "member.remove", "member", m.subject(), Map.of("name", m.name(), "role", m.role()), null);
+    }
+
+    private static void guardOwnerChange(Role old, Role role, Role callerRole) {
+        if ((old == Role.OWNER || role == Role.OWNER) && callerRole != Role.OWNER) {
+            throw new ProblemException(Response.Status.FORBIDDEN, "only an owner may make, change or remove an owner");
+        }
+    }
+
+    private void lockOwners(UUID org) {
+        // Two owners demoting each other at once must not leave the organization without one.
+        em.createNativeQuery("select pg_advisory_xact_lock(7101, hashtext(cast(:o as text)))")
+                .setParameter("o", org.toString())
+                .getSingleResult();
+    }
+
+    private long owners(UUID org) {
+        return ((Number) em.createNativeQuery("select count(*) from member where org_id = :o and role = 'owner'")
+                        .setParameter("o", org)
+                        .getSingleResult())
+                .longValue();
+    }
+
+    /** Whether {@code subject} is (still) a member of {@code org}. */
+    @Transactional
+    public boolean isMember(UUID org, String subject) {
+        return ((Number) em.createNativeQuery("select count(*) from member where org_id = :o and subject = :s")
+                                .setParameter("o", org)
+                                .setParameter("s", subject)
+                                .getSingleResult())
+                        .longValue()
+                > 0;
+    }
+}

@@ -1,0 +1,164 @@
+package dev.flotilla.service.web;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.flotilla.service.TestDatabase;
+import dev.flotilla.service.TestTokens;
+import dev.flotilla.service.tenant.Role;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard's organization pages over HTTP, as a person uses them: a new organization and the
+ * switcher, an invitation made on the Members page and accepted through its link by someone new
+ * (local accounts), a member removed after confirming, tokens created (secret shown once) and
+ * revoked after confirming, the audit log with its filter; viewers kept out of admin pages.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestDatabase.class)
+class OrgPagesTest {
+    private static final Pattern LINK = Pattern.compile("id=\"invitation-link\">([^<]+)<");
+    private static final Pattern SECRET = Pattern.compile("id=\"token-secret\">(flt_[^<]+)<");
+
+    @Inject
+    TestTokens tokens;
+
+    String tag;
+
+    @BeforeEach
+    void setUp() {
+        tag = UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void shouldRunAnOrganizationFromTheDashboard() {
+        UUID home = tokens.org("home-" + tag);
+        tokens.person(home, "own-" + tag, "owner password " + tag, Role.VIEWER);
+        var owner = UnitPagesTest.Browser.signIn("own-" + tag, "owner password " + tag);
+
+        // a viewer in "home" sees no admin pages
+        assertThat(owner.open("/members").statusCode()).isEqualTo(403);
+        // a new organization: its owner lands in it, and the switcher lists both
+        owner.open("/orgs/new");
+        Response created = owner.post("/orgs/new", Map.of("slug", "ship-" + tag, "name", "Ship " + tag));
+        assertThat(created.statusCode()).isEqualTo(303);
+        assertThat(owner.org).isEqualTo("ship-" + tag);
+        String page = owner.open("/members").body().asString();
+        assertThat(page).contains("own-" + tag, "Ship " + tag + " (owner)", "Test home-" + tag + " (viewer)");
+        assertThat(owner.post("/orgs/new", Map.of("slug", "Bad Slug", "name", "x"))
+                        .statusCode())
+                .isEqualTo(400);
+
+        // invite someone new; they open the link, make an account, join, and sign in
+        owner.open("/members");
+        String invited = owner.post(
+                        "/members/invite", Map.of("email", "new-" + tag + "@example.com", "role", "operator"))
+                .body()
+                .asString();
+        Matcher m = LINK.matcher(invited);
+        assertThat(m.find()).as("the link is shown once").isTrue();
+        String path = m.group(1).replaceFirst("^https?://[^/]+", "");
+        var stranger = UnitPagesTest.Browser.anonymous();
+        assertThat(stranger.open(path).body().asString()).contains("Join Ship " + tag, "operator");
+        assertThat(stranger.post(path + "/account", Map.of("username", "new-" + tag, "password", "short"))
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(stranger.post(path + "/account", Map.of("username", "new-" + tag, "password", "a long new password"))
+                        .statusCode())
+                .isEqualTo(303);
+        var member = UnitPagesTest.Browser.signIn("new-" + tag, "a long new password");
+        assertThat(member.open("/units").statusCode()).isEqualTo(200);
+        assertThat(member.open("/members").statusCode())
+                .as("operators manage no members")
+                .isEqualTo(403);
+        assertThat(stranger.open(path).body().asString()).contains("This invitation is accepted");
+
+        // remove them, after a confirmation page; their next page is refused
+        String members = owner.open("/members").body().asString();
+        Matcher row =
+                Pattern.compile("href=\"/members/([0-9a-f-]{36})/remove\"").matcher(members);
+        String memberId = null;
+        while (row.find()) {
+            if (members.substring(Math.max(0, row.start() - 600), row.start()).contains("new-" + tag)) {
+                memberId = row.group(1);
+            }
+        }
+        assertThat(memberId).isNotNull();
+        assertThat(owner.open("/members/" + memberId + "/remove").body().asString())
+                .contains("Remove new-" + tag + "?");
+        assertThat(owner.post("/members/" + memberId + "/remove", Map.of()).statusCode())
+                .isEqualTo(303);
+        assertThat(member.open("/units").statusCode()).isEqualTo(403);
+
+        // tokens: created with the secret shown once, listed without it, revoked after confirming
+        owner.open("/tokens");
+        String made = owner.post("/tokens", Map.of("name", "ci-" + tag, "role", "viewer", "days", "7"))
+                .body()
+                .asString();
+        Matcher s = SECRET.matcher(made);
+        assertThat(s.find()).isTrue();
+        String secret = s.group(1);
+        dev.flotilla.service.Api.as(secret).get("/api/v1/machines").then().statusCode(200);
+        String list = owner.open("/tokens").body().asString();
+        assertThat(list).contains("ci-" + tag).doesNotContain(secret);
+        Matcher revoke =
+                Pattern.compile("href=\"/tokens/([0-9a-f-]{36})/revoke\"").matcher(list);
+        assertThat(revoke.find()).isTrue();
+        assertThat(owner.open("/tokens/" + revoke.group(1) + "/revoke").body().asString())
+                .contains("Revoke the token ci-" + tag + "?");
+        assertThat(owner.post("/tokens/" + revoke.group(1) + "/revoke", Map.of())
+                        .statusCode())
+                .isEqualTo(303);
+        dev.flotilla.service.Api.as(secret).get("/api/v1/machines").then().statusCode(401);
+
+        // every step is in the audit log, filterable
+        String audit = owner.open("/audit").body().asString();
+        assertThat(audit)
+                .contains(
+                        "org.create",
+                        "invitation.create",
+                        "invitation.accept",
+                        "member.remove",
+                        "token.create",
+                        "token.revoke",
+                        "token.refused");
+        assertThat(owner.open("/audit?action=token").body().asString())
+                .contains("token.create")
+                .doesNotContain("invitation.create");
+        // switching back to "home" by the switcher
+        owner.open("/machines");
+        assertThat(owner.post("/orgs/switch", Map.of("org", "home-" + tag)).statusCode())
+                .isEqualTo(303);
+        assertThat(owner.open("/members").statusCode()).isEqualTo(403);
+        assertThat(owner.post("/orgs/switch", Map.of("org", "default")).statusCode())
+                .as("not a member")
+                .isEqualTo(404);
+        // a form without its CSRF token is refused
+        owner.csrfToken = null;
+        assertThat(owner.post("/orgs/switch", Map.of("org", "ship-" + tag)).statusCode())
+                .isEqualTo(400);
+    }
+
+    @Test
+    void shouldSendSomeoneInNoOrganizationToMakeOne() {
+        UUID gone = tokens.org("gone-" + tag);
+        tokens.person(gone, "lone-" + tag, "lone password " + tag, Role.VIEWER);
+        var lone = UnitPagesTest.Browser.signIn("lone-" + tag, "lone password " + tag);
+        tokens.removeMembers(gone);
+        Response home = lone.open("/");
+        assertThat(home.statusCode()).isEqualTo(303);
+        assertThat(home.header("Location")).endsWith("/orgs/new");
+        assertThat(lone.open("/orgs/new").body().asString()).contains("New organization");
+    }
+}
