@@ -37,6 +37,13 @@ pg_isready -q -h 127.0.0.1 -p 5432 || {
   exit 1
 }
 
+# Keycloak 26 (KeycloakSignInTest) needs Java 21+; these machines have Temurin 25 under
+# /usr/lib/jvm. Debian's own packages stop at 17 on bookworm, so there is nothing to install here:
+# say so clearly instead of failing later inside the test.
+if ! ls -d /usr/lib/jvm/*-2[1-9]* /usr/lib/jvm/*-[3-9][0-9]* >/dev/null 2>&1; then
+  echo "No JDK 21+ under /usr/lib/jvm: KeycloakSignInTest will fail (Keycloak 26 needs Java 21+)." >&2
+fi
+
 # Real systemd hosts for the agent's tests: podman, crun, debootstrap and a cached Debian root
 # file system with systemd (about a minute the first time, nothing after).
 "$(dirname "$0")/systemd-hosts.sh" rootfs >/dev/null

@@ -5,8 +5,8 @@
 create table member (
     org_id       uuid        not null references organization (id),
     id           uuid        not null default gen_random_uuid(),
-    -- account:<lower-case user name> or oidc:<Keycloak subject>
-    subject      text        not null check (subject ~ '^(account|oidc):.{1,200}$'),
+    -- account:<lower-case user name>, oidc:<Keycloak subject> or client:<Keycloak service-account client id>
+    subject      text        not null check (subject ~ '^(account|oidc|client):.{1,200}$'),
     display_name text        not null check (length(display_name) between 1 and 200),
     email        text        check (length(email) <= 254),
     role         text        not null check (role in ('owner', 'admin', 'operator', 'viewer')),

@@ -37,10 +37,14 @@ final class RunningService implements AutoCloseable {
     private Process service;
 
     RunningService(String name) throws Exception {
+        this(name, Project.freePort(), Map.of());
+    }
+
+    /** The service on {@code port}, with {@code settings} added to its environment (FLOTILLA_AUTH_MODE and so on). */
+    RunningService(String name, int port, Map<String, String> settings) throws Exception {
         work = Project.workDir(name);
         database = "flotilla_sys_" + Long.toHexString(System.nanoTime());
         sql("create database " + database);
-        int port = Project.freePort();
         url = "http://127.0.0.1:" + port;
         Path bootstrap = work.resolve("bootstrap.env");
         ProcessBuilder builder = new ProcessBuilder(
@@ -60,6 +64,7 @@ final class RunningService implements AutoCloseable {
         env.put("FLOTILLA_DB_PASSWORD", PG_PASSWORD);
         env.put("FLOTILLA_PORT", String.valueOf(port));
         env.put("FLOTILLA_HOST", "127.0.0.1");
+        env.putAll(settings);
         serviceBuilder = builder;
         startService();
         Map<String, String> boot = Project.readEnvFile(bootstrap);

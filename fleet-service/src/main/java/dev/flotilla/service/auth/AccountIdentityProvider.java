@@ -23,6 +23,9 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
     @Inject
     AccountService accounts;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
+    String mode;
+
     @Inject
     OrgService orgs;
 
@@ -47,6 +50,10 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
 
     @ActivateRequestContext
     SecurityIdentity check(String username, char[] password, String ip) {
+        if ("oidc".equals(mode)) {
+            // With Keycloak sign-in, local accounts do not sign in at all.
+            throw new AuthenticationRedirectException(303, "/login");
+        }
         Optional<SecurityIdentity> identity = accounts.authenticate(username, password);
         String name = username == null ? "" : username.length() > 100 ? username.substring(0, 100) : username;
         String subject = AccountService.subject(name);

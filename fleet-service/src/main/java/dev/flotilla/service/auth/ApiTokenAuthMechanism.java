@@ -4,11 +4,9 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.security.credential.TokenCredential;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
-import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.quarkus.vertx.http.runtime.security.HttpCredentialTransport;
@@ -29,9 +27,15 @@ public class ApiTokenAuthMechanism implements HttpAuthenticationMechanism {
         if (!token.startsWith(ApiTokenService.PREFIX)) {
             return Uni.createFrom().nullItem();
         }
-        var request = new TokenAuthenticationRequest(new TokenCredential(token, "bearer"));
+        var request = new ApiTokenRequest(token);
         HttpSecurityUtils.setRoutingContextAttribute(request, context);
         return identities.authenticate(request);
+    }
+
+    /** Before Keycloak's bearer mechanism, which would take a {@code flt_} token for a malformed JWT. */
+    @Override
+    public int getPriority() {
+        return 3000;
     }
 
     @Override
@@ -41,7 +45,7 @@ public class ApiTokenAuthMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
-        return Set.of(TokenAuthenticationRequest.class);
+        return Set.of(ApiTokenRequest.class);
     }
 
     @Override

@@ -10,13 +10,12 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
 
 /** Checks API tokens against the database. */
 @ApplicationScoped
-public class ApiTokenIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
+public class ApiTokenIdentityProvider implements IdentityProvider<ApiTokenRequest> {
     @Inject
     ApiTokenService tokens;
 
@@ -24,18 +23,17 @@ public class ApiTokenIdentityProvider implements IdentityProvider<TokenAuthentic
     AuditLog audit;
 
     @Override
-    public Class<TokenAuthenticationRequest> getRequestType() {
-        return TokenAuthenticationRequest.class;
+    public Class<ApiTokenRequest> getRequestType() {
+        return ApiTokenRequest.class;
     }
 
     @Override
-    public Uni<SecurityIdentity> authenticate(
-            TokenAuthenticationRequest request, AuthenticationRequestContext context) {
+    public Uni<SecurityIdentity> authenticate(ApiTokenRequest request, AuthenticationRequestContext context) {
         var http = HttpSecurityUtils.getRoutingContextAttribute(request);
         String ip = http == null || http.request().remoteAddress() == null
                 ? null
                 : http.request().remoteAddress().hostAddress();
-        return context.runBlocking(() -> check(request.getToken().getToken(), ip));
+        return context.runBlocking(() -> check(request.token(), ip));
     }
 
     @ActivateRequestContext

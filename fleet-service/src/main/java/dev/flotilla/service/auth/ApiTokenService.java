@@ -140,6 +140,7 @@ public class ApiTokenService {
     }
 
     private static boolean isPerson(String subject) {
-        return subject != null && (subject.startsWith("account:") || subject.startsWith("oidc:"));
+        return subject != null
+                && (subject.startsWith("account:") || subject.startsWith("oidc:") || subject.startsWith("client:"));
     }
 }

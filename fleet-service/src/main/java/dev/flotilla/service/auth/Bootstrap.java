@@ -56,6 +56,9 @@ public class Bootstrap {
     @ConfigProperty(name = "flotilla.admin.password")
     Optional<String> configuredPassword;
 
+    @ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
+    String mode;
+
     @ConfigProperty(name = "flotilla.bootstrap.file")
     Optional<Path> bootstrapFile;
 
@@ -67,6 +70,10 @@ public class Bootstrap {
     void firstStart() {
         // One replica bootstraps; the others wait for it here and then find the account.
         em.createNativeQuery("select pg_advisory_xact_lock(7001)").getSingleResult();
+        if ("oidc".equals(mode)) {
+            oidcFirstStart();
+            return;
+        }
         if (Account.count() > 0) {
             return;
         }
@@ -100,6 +107,26 @@ public class Bootstrap {
                             + "FLOTILLA_TOKEN_EXPIRES=" + token.token().expiresAt() + "\n");
             LOG.infof("Bootstrap credentials written to %s (created %s)", file, Instant.now());
         });
+    }
+
+    /** With Keycloak sign-in there is no local account: people sign up through Keycloak. Only the bootstrap token. */
+    private void oidcFirstStart() {
+        Number made =
+                (Number) em.createNativeQuery("select count(*) from api_token where org_id = :o and name = 'bootstrap'")
+                        .setParameter("o", Organizations.DEFAULT)
+                        .getSingleResult();
+        if (made.longValue() > 0 || bootstrapFile.isEmpty()) {
+            return;
+        }
+        var token = tokens.create(
+                Organizations.DEFAULT,
+                "system",
+                Role.OWNER,
+                new NewApiToken("bootstrap", Role.ADMIN.wireName(), Duration.ofDays(365)));
+        write(
+                bootstrapFile.get(),
+                "FLOTILLA_TOKEN=" + token.secret() + "\n" + "FLOTILLA_TOKEN_EXPIRES="
+                        + token.token().expiresAt() + "\n");
     }
 
     private static void write(Path file, String content) {

@@ -39,6 +39,21 @@ public final class Identities {
         return b.build();
     }
 
+    /** An identity from elsewhere (Keycloak) with a person's attributes added; its principal and credentials are kept. */
+    static SecurityIdentity person(SecurityIdentity from, String subject, String displayName, String email) {
+        QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder(from)
+                .addAttribute(Actor.SUBJECT, subject)
+                .addAttribute(Actor.NAME, subject)
+                .addAttribute(Actor.DISPLAY, displayName);
+        if (email != null) {
+            b.addAttribute(Actor.EMAIL, email);
+        }
+        if (!subject.startsWith("client:")) {
+            b.addRole(Actor.PERSON); // a service account is not a person: it makes no organizations, joins none
+        }
+        return b.build();
+    }
+
     /** A person's identity acting in one of their organizations. */
     static SecurityIdentity inOrg(SecurityIdentity person, UUID orgId, Role role) {
         return QuarkusSecurityIdentity.builder(person)

@@ -58,6 +58,9 @@ public class InvitationService {
     @Inject
     Instance<IdentityDirectory> directory;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
+    String mode;
+
     @Transactional
     public CreatedInvitation create(UUID org, String caller, Role callerRole, NewInvitation request, String baseUrl) {
         if (request == null) {
@@ -78,7 +81,7 @@ public class InvitationService {
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
             throw ProblemException.badRequest("expiresIn must be a positive duration of at most 30 days (P30D)");
         }
-        IdentityDirectory.Prepared prepared = directory.isResolvable()
+        IdentityDirectory.Prepared prepared = "oidc".equals(mode)
                 ? directory.get().prepare(email)
                 : new IdentityDirectory.Prepared(null, java.util.Optional.empty());
         String secret = Secrets.generate(PREFIX);

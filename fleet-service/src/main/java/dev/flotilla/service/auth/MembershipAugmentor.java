@@ -5,6 +5,8 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
 import dev.flotilla.service.tenant.Actor;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -29,6 +31,28 @@ public class MembershipAugmentor implements SecurityIdentityAugmentor {
     @Inject
     OrgService orgs;
 
+    /**
+     * A Keycloak user (the dashboard's ID token, or an access token on the API) as a person
+     * {@code oidc:<sub>}; a client-credentials token as the service account {@code client:<client id>}.
+     * The email address counts only when Keycloak says it is verified.
+     */
+    static SecurityIdentity fromKeycloak(SecurityIdentity identity) {
+        if (!(identity.getPrincipal() instanceof JsonWebToken jwt) || jwt.getSubject() == null) {
+            return null;
+        }
+        String username = jwt.getClaim("preferred_username");
+        String clientId = jwt.getClaim("azp");
+        if (username != null && username.startsWith("service-account-") && clientId != null) {
+            return Identities.person(identity, "client:" + clientId, clientId, null);
+        }
+        String name = jwt.getClaim("name");
+        Object verified = jwt.getClaim("email_verified");
+        String email =
+                Boolean.TRUE.equals(verified) || "true".equals(String.valueOf(verified)) ? jwt.getClaim("email") : null;
+        String display = username != null ? username : name != null ? name : jwt.getSubject();
+        return Identities.person(identity, "oidc:" + jwt.getSubject(), display, email);
+    }
+
     @Override
     public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
         return augment(identity, context, Map.of());
@@ -37,8 +61,12 @@ public class MembershipAugmentor implements SecurityIdentityAugmentor {
     @Override
     public Uni<SecurityIdentity> augment(
             SecurityIdentity identity, AuthenticationRequestContext context, Map<String, Object> attributes) {
-        String subject = identity.isAnonymous() ? null : identity.getAttribute(Actor.SUBJECT);
-        if (subject == null || identity.getAttribute(Actor.ORG) != null) {
+        if (identity.isAnonymous() || identity.getAttribute(Actor.ORG) != null) {
+            return Uni.createFrom().item(identity);
+        }
+        SecurityIdentity person = identity.getAttribute(Actor.SUBJECT) != null ? identity : fromKeycloak(identity);
+        String subject = person == null ? null : person.getAttribute(Actor.SUBJECT);
+        if (subject == null) {
             return Uni.createFrom().item(identity);
         }
         RoutingContext http = HttpSecurityUtils.getRoutingContextAttribute(attributes);
@@ -46,7 +74,7 @@ public class MembershipAugmentor implements SecurityIdentityAugmentor {
         Cookie cookie = http == null ? null : http.request().getCookie(ORG_COOKIE);
         String wanted = header != null ? header : cookie == null ? null : cookie.getValue();
         return context.runBlocking(() -> orgs.choose(subject, wanted, header != null)
-                .map(m -> Identities.inOrg(identity, m.orgId(), m.role()))
-                .orElse(identity));
+                .map(m -> Identities.inOrg(person, m.orgId(), m.role()))
+                .orElse(person));
     }
 }

@@ -138,6 +138,28 @@ public class OrgService {
                 .executeUpdate();
     }
 
+    /** A Keycloak service account (client credentials) as a member. */
+    @Transactional
+    public MemberView addServiceAccount(UUID org, String clientId, String name, Role role, String caller) {
+        String subject = "client:" + clientId;
+        if (isMember(org, subject)) {
+            throw ProblemException.conflict("the service account " + name + " exists already");
+        }
+        addMember(org, subject, name, null, role, caller);
+        audit.change(
+                org,
+                caller,
+                "service-account.create",
+                "member",
+                subject,
+                null,
+                Map.of("clientId", clientId, "role", role.wireName()));
+        return members(org).stream()
+                .filter(m -> m.subject().equals(subject))
+                .findFirst()
+                .orElseThrow();
+    }
+
     @Transactional
     @SuppressWarnings("unchecked")
     public List<MemberView> members(UUID org) {

@@ -17,6 +17,9 @@ public class SessionIdentityProvider implements IdentityProvider<TrustedAuthenti
     @Inject
     AccountService accounts;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
+    String mode;
+
     @Override
     public Class<TrustedAuthenticationRequest> getRequestType() {
         return TrustedAuthenticationRequest.class;
@@ -30,6 +33,9 @@ public class SessionIdentityProvider implements IdentityProvider<TrustedAuthenti
 
     @ActivateRequestContext
     SecurityIdentity check(String username) {
+        if ("oidc".equals(mode)) {
+            throw new AuthenticationFailedException("local sessions are off with Keycloak sign-in");
+        }
         return accounts.identityOf(username)
                 .orElseThrow(() -> new AuthenticationFailedException("account no longer exists"));
     }

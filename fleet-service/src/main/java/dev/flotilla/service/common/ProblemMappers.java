@@ -130,7 +130,8 @@ public class ProblemMappers {
                             .value(uri.getRequestUri().toString())
                             .path("/")
                             .httpOnly(true)
-                            .sameSite(jakarta.ws.rs.core.NewCookie.SameSite.STRICT)
+                            // Lax: it must survive the way back from Keycloak's sign-in page
+                            .sameSite(jakarta.ws.rs.core.NewCookie.SameSite.LAX)
                             .build())
                     .build();
         }

@@ -62,13 +62,15 @@ public class Actor {
         return name == null ? "anonymous" : name;
     }
 
-    /** A signed-in person's subject ({@code account:...} or {@code oidc:...}); null for tokens. */
+    /** A member's subject ({@code account:...}, {@code oidc:...} or {@code client:...}); null for API tokens. */
     public String subject() {
         return identity.getAttribute(SUBJECT);
     }
 
+    /** A signed-in person (local account or Keycloak user); not a token, not a service account. */
     public boolean isPerson() {
-        return subject() != null;
+        String subject = subject();
+        return subject != null && !subject.startsWith("client:");
     }
 
     /** A person's name as shown: the user name, or the Keycloak user's name; a token's name. */

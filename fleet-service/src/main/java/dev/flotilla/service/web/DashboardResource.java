@@ -56,6 +56,9 @@ public class DashboardResource {
     @Inject
     Actor actor;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
+    String mode;
+
     @Inject
     io.quarkus.security.identity.SecurityIdentity identity;
 
@@ -70,8 +73,65 @@ public class DashboardResource {
     @GET
     @Path("login")
     @PermitAll
-    public TemplateInstance login() {
-        return Pages.login(false);
+    public Response login(@QueryParam("next") String next, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        Response.ResponseBuilder r = oidc()
+                // Keycloak's sign-in page, by way of a path only the code flow may authenticate.
+                ? Response.seeOther(URI.create("/oidc/login"))
+                : Response.ok(Pages.login(false));
+        String local = localPath(next);
+        if (local != null) {
+            // where to go after signing in (the form sign-in and /oidc/login follow this cookie)
+            r.cookie(new NewCookie.Builder("quarkus-redirect-location")
+                    .value(uri.getBaseUri().resolve(local).toString())
+                    .path("/")
+                    .httpOnly(true)
+                    .sameSite(NewCookie.SameSite.LAX)
+                    .build());
+        }
+        return r.build();
+    }
+
+    /** A path on this site (not another host, not the sign-in machinery), or null. */
+    private static String localPath(String wanted) {
+        if (wanted == null || wanted.isBlank()) {
+            return null;
+        }
+        try {
+            URI u = URI.create(wanted);
+            String path = u.getRawPath();
+            if (path == null || !path.startsWith("/") || path.startsWith("//") || path.startsWith("/oidc/")) {
+                return null;
+            }
+            return path + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Where Keycloak's code flow lands (an HTTP permission in application.properties makes the
+     * code flow authenticate this path). From here to the page the person wanted, if Flotilla's
+     * own, else home.
+     */
+    @GET
+    @Path("oidc/login")
+    @PermitAll
+    public Response oidcLogin(@jakarta.ws.rs.CookieParam("quarkus-redirect-location") String wanted) {
+        String target = localPath(wanted);
+        boolean orphan = actor.isPerson() && actor.org().isEmpty();
+        if (target == null || (orphan && !target.startsWith("/invitations/"))) {
+            target = orphan ? "/orgs/new" : "/";
+        }
+        return Response.seeOther(URI.create(target))
+                .cookie(new NewCookie.Builder("quarkus-redirect-location")
+                        .path("/")
+                        .maxAge(0)
+                        .build())
+                .build();
+    }
+
+    private boolean oidc() {
+        return "oidc".equals(mode);
     }
 
     @GET

@@ -1,0 +1,116 @@
+package dev.flotilla.service.auth;
+
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.keycloak.admin.client.CreatedResponseUtil;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.admin.client.resource.RealmResource;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.CredentialRepresentation;
+import org.keycloak.representations.idm.UserRepresentation;
+
+import dev.flotilla.service.common.ProblemException;
+
+/**
+ * The Keycloak realm as Flotilla's identity directory, through Keycloak's admin API (the Quarkus
+ * admin client, signed in as the {@code flotilla-admin} client's service account). Invitees get a
+ * user with their email address, a temporary password and the required action UPDATE_PASSWORD;
+ * service accounts get a confidential client of their own.
+ */
+@ApplicationScoped
+public class KeycloakDirectory implements IdentityDirectory {
+    private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Inject
+    Instance<Keycloak> keycloak;
+
+    @ConfigProperty(name = "quarkus.keycloak.admin-client.realm", defaultValue = "flotilla")
+    String realm;
+
+    private RealmResource realm() {
+        return keycloak.get().realm(realm);
+    }
+
+    @Override
+    public Prepared prepare(String email) {
+        try {
+            List<UserRepresentation> found = realm().users().searchByEmail(email, true);
+            if (!found.isEmpty()) {
+                return new Prepared(found.get(0).getId(), Optional.empty());
+            }
+            String password = temporaryPassword();
+            CredentialRepresentation credential = new CredentialRepresentation();
+            credential.setType(CredentialRepresentation.PASSWORD);
+            credential.setValue(password);
+            credential.setTemporary(true);
+            UserRepresentation user = new UserRepresentation();
+            user.setUsername(email);
+            user.setEmail(email);
+            // The link reached them at this address: that is the verification.
+            user.setEmailVerified(true);
+            user.setEnabled(true);
+            user.setRequiredActions(List.of("UPDATE_PASSWORD"));
+            user.setCredentials(List.of(credential));
+            try (Response r = realm().users().create(user)) {
+                if (r.getStatus() != 201) {
+                    throw new ProblemException(
+                            Response.Status.BAD_GATEWAY, "Keycloak refused to create the user (" + r.getStatus() + ")");
+                }
+                return new Prepared(CreatedResponseUtil.getCreatedId(r), Optional.of(password));
+            }
+        } catch (ProblemException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ProblemException(Response.Status.BAD_GATEWAY, "Keycloak's admin API failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String createServiceClient(String clientId, String description) {
+        try {
+            if (!realm().clients().findByClientId(clientId).isEmpty()) {
+                throw ProblemException.conflict("a Keycloak client " + clientId + " exists already");
+            }
+            ClientRepresentation client = new ClientRepresentation();
+            client.setClientId(clientId);
+            client.setName(description);
+            client.setPublicClient(false);
+            client.setServiceAccountsEnabled(true);
+            client.setStandardFlowEnabled(false);
+            client.setDirectAccessGrantsEnabled(false);
+            client.setImplicitFlowEnabled(false);
+            client.setAttributes(Map.of("flotilla.service-account", "true"));
+            try (Response r = realm().clients().create(client)) {
+                if (r.getStatus() != 201) {
+                    throw new ProblemException(
+                            Response.Status.BAD_GATEWAY,
+                            "Keycloak refused to create the client (" + r.getStatus() + ")");
+                }
+                String id = CreatedResponseUtil.getCreatedId(r);
+                return realm().clients().get(id).getSecret().getValue();
+            }
+        } catch (ProblemException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ProblemException(Response.Status.BAD_GATEWAY, "Keycloak's admin API failed: " + e.getMessage());
+        }
+    }
+
+    private static String temporaryPassword() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        }
+        return sb.toString();
+    }
+}

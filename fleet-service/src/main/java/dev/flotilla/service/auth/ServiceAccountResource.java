@@ -1,0 +1,82 @@
+package dev.flotilla.service.auth;
+
+import java.net.URI;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.flotilla.api.rest.CreatedServiceAccount;
+import dev.flotilla.api.rest.MemberView;
+import dev.flotilla.api.rest.NewServiceAccount;
+import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Role;
+
+@Path("/api/v1/service-accounts")
+@Tag(name = "Members")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class ServiceAccountResource {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+
+    @Inject
+    OrgService orgs;
+
+    @Inject
+    jakarta.enterprise.inject.Instance<IdentityDirectory> directory;
+
+    @Inject
+    Actor actor;
+
+    @ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
+    String mode;
+
+    @ConfigProperty(name = "quarkus.oidc.auth-server-url")
+    Optional<String> realmUrl;
+
+    @POST
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(
+            summary =
+                    "Create a Keycloak service account (client credentials) as a member; its secret is in this response only (role: admin; Keycloak sign-in only)")
+    public Response create(NewServiceAccount request) {
+        if (!"oidc".equals(mode)) {
+            throw ProblemException.conflict(
+                    "service accounts need Keycloak sign-in (flotilla.auth.mode=oidc); use API tokens (POST /api/v1/tokens)");
+        }
+        if (request == null
+                || request.name() == null
+                || !NAME.matcher(request.name()).matches()) {
+            throw ProblemException.badRequest("name must be 1 to 40 lower-case letters, digits and dashes");
+        }
+        Role role = Role.parse(request.role());
+        if (role == null || role == Role.OWNER) {
+            throw ProblemException.badRequest("role must be one of admin, operator, viewer");
+        }
+        if (!actor.role().includes(role)) {
+            throw new ProblemException(
+                    Response.Status.FORBIDDEN, "a service account cannot have more power than its creator");
+        }
+        String slug = orgs.tokenOrg(actor.orgId(), role).get(0).slug();
+        String clientId = "flotilla-" + slug + "-" + request.name();
+        MemberView member = orgs.addServiceAccount(actor.orgId(), clientId, request.name(), role, actor.name());
+        // After the member row is committed: a client without a membership can do nothing, the reverse would be worse.
+        String secret = directory.get().createServiceClient(clientId, "Flotilla service account of " + slug);
+        return Response.created(URI.create("/api/v1/members/" + member.id()))
+                .entity(new CreatedServiceAccount(
+                        member, clientId, secret, realmUrl.orElse("") + "/protocol/openid-connect/token"))
+                .build();
+    }
+}

@@ -1,0 +1,268 @@
+package dev.flotilla.system;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Sign-in through a real Keycloak (the distribution from Maven Central, the realm from
+ * deploy/keycloak/), driven in headless Chromium: a person signs up on Keycloak's registration
+ * page and creates an organization; invites a second person by email (the Keycloak user is made
+ * through the admin API, with a temporary password), who signs in, is made to change it, and
+ * accepts through the link; removed, the second person is refused at their very next request. A
+ * service account created through the API gets a token by the client credentials grant and calls
+ * the API with its role, no more. Screenshots in system-tests/target/screenshots/keycloak-*.png.
+ */
+class KeycloakSignInTest {
+    private static final Path SHOTS = Project.ROOT.resolve("system-tests/target/screenshots");
+
+    private KeycloakServer keycloak;
+    private RunningService service;
+    private final List<WebDriver> browsers = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        int port = Project.freePort();
+        String url = "http://127.0.0.1:" + port;
+        String dashboardSecret = UUID.randomUUID().toString();
+        String adminSecret = UUID.randomUUID().toString();
+        Path work = Project.workDir("keycloak");
+        keycloak = KeycloakServer.start(work, url, dashboardSecret, adminSecret);
+        service = new RunningService(
+                "keycloak-service",
+                port,
+                Map.of(
+                        "FLOTILLA_AUTH_MODE",
+                        "oidc",
+                        "FLOTILLA_OIDC_URL",
+                        keycloak.url + "/realms/flotilla",
+                        "FLOTILLA_OIDC_SECRET",
+                        dashboardSecret,
+                        "FLOTILLA_KEYCLOAK_URL",
+                        keycloak.url,
+                        "FLOTILLA_KEYCLOAK_ADMIN_SECRET",
+                        adminSecret));
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (WebDriver b : browsers) {
+            b.quit();
+        }
+        if (service != null) {
+            service.close();
+        }
+        if (keycloak != null) {
+            keycloak.close();
+        }
+    }
+
+    @Test
+    void shouldSignUpInviteRemoveAndServeAServiceAccount() throws Exception {
+        String tag = UUID.randomUUID().toString().substring(0, 6);
+        WebDriver alice = browser("alice");
+
+        // Signing up: Keycloak's registration page, then a first organization
+        alice.get(service.url + "/machines");
+        waitFor(alice, By.id("username"));
+        shot(alice, "keycloak-login");
+        alice.findElement(By.linkText("Register")).click();
+        waitFor(alice, By.id("password-confirm"));
+        alice.findElement(By.id("username")).sendKeys("alice-" + tag);
+        alice.findElement(By.id("email")).sendKeys("alice-" + tag + "@example.com");
+        alice.findElement(By.id("firstName")).sendKeys("Alice");
+        alice.findElement(By.id("lastName")).sendKeys("Example");
+        alice.findElement(By.id("password")).sendKeys("alice's long password");
+        WebElement confirm = alice.findElement(By.id("password-confirm"));
+        confirm.sendKeys("alice's long password");
+        confirm.submit();
+        waitFor(alice, By.id("slug"));
+        assertThat(alice.getCurrentUrl()).isEqualTo(service.url + "/orgs/new");
+        alice.findElement(By.id("name")).sendKeys("Acme " + tag);
+        WebElement slug = alice.findElement(By.id("slug"));
+        slug.sendKeys("acme-" + tag);
+        slug.submit();
+        waitFor(alice, By.id("org-switch"));
+        assertThat(alice.findElement(By.id("org-switch")).getText()).contains("Acme " + tag + " (owner)");
+        shot(alice, "keycloak-signed-in");
+
+        // An admin API token from the dashboard, for the API calls below
+        alice.get(service.url + "/tokens");
+        alice.findElement(By.id("token-name")).sendKeys("automation");
+        new org.openqa.selenium.support.ui.Select(alice.findElement(By.id("token-role"))).selectByVisibleText("admin");
+        alice.findElement(By.id("create-token")).click();
+        String token = waitFor(alice, By.id("token-secret")).getText();
+        assertThat(token).startsWith("flt_");
+
+        // Inviting bob: a Keycloak user with a temporary password, and a link
+        alice.get(service.url + "/members");
+        alice.findElement(By.id("email")).sendKeys("bob-" + tag + "@example.com");
+        new org.openqa.selenium.support.ui.Select(alice.findElement(By.id("role"))).selectByValue("operator");
+        alice.findElement(By.id("send-invitation")).click();
+        String link = waitFor(alice, By.id("invitation-link")).getText();
+        String temporary = alice.findElement(By.id("temporary-password")).getText();
+        assertThat(link).startsWith(service.url + "/invitations/fli_");
+        shot(alice, "keycloak-invited");
+
+        // Bob opens the link, signs in with the temporary password, must change it, and joins
+        WebDriver bob = browser("bob");
+        bob.get(link);
+        waitFor(bob, By.id("sign-in")).click();
+        waitFor(bob, By.id("username")).sendKeys("bob-" + tag + "@example.com");
+        WebElement password = bob.findElement(By.id("password"));
+        password.sendKeys(temporary);
+        password.submit();
+        WebElement newPassword = waitFor(bob, By.id("password-new"));
+        newPassword.sendKeys("bob's own long password");
+        WebElement again = bob.findElement(By.id("password-confirm"));
+        again.sendKeys("bob's own long password");
+        again.submit();
+        // Keycloak then asks a new user for the name the realm's user profile requires
+        WebElement first = waitFor(bob, By.cssSelector("#firstName, #accept"));
+        if (first.getAttribute("id").equals("firstName")) {
+            first.sendKeys("Bob");
+            WebElement last = bob.findElement(By.id("lastName"));
+            last.sendKeys("Example");
+            last.submit();
+        }
+        waitFor(bob, By.id("accept")).click();
+        waitFor(bob, By.id("org-switch"));
+        assertThat(bob.findElement(By.id("org-switch")).getText()).contains("Acme " + tag + " (operator)");
+        bob.get(service.url + "/units");
+        assertThat(bob.getPageSource()).contains("Units");
+        shot(bob, "keycloak-bob-joined");
+
+        // Removed, bob is refused at his next request
+        JsonNode members = Project.get(service.url + "/api/v1/members", token).body();
+        String bobId = null;
+        for (JsonNode m : members) {
+            if (("bob-" + tag + "@example.com").equals(m.path("email").asText())) {
+                bobId = m.get("id").asText();
+                assertThat(m.get("subject").asText()).startsWith("oidc:");
+            }
+        }
+        assertThat(bobId).isNotNull();
+        alice.get(service.url + "/members/" + bobId + "/remove");
+        waitFor(alice, By.id("confirm")).click();
+        bob.get(service.url + "/units");
+        assertThat(bob.getPageSource()).contains("403").doesNotContain("Acme " + tag);
+
+        // A service account: a Keycloak client made through the API, its token good for its role only
+        Project.Reply made = Project.post(
+                service.url + "/api/v1/service-accounts", token, "{\"name\":\"ci\",\"role\":\"operator\"}");
+        assertThat(made.status()).as(String.valueOf(made.body())).isEqualTo(201);
+        String clientId = made.body().get("clientId").asText();
+        String secret = made.body().get("clientSecret").asText();
+        String accessToken = clientCredentials(made.body().get("tokenUrl").asText(), clientId, secret);
+        assertThat(Project.get(service.url + "/api/v1/units", accessToken).status())
+                .isEqualTo(200);
+        assertThat(Project.get(service.url + "/api/v1/members", accessToken).status())
+                .isEqualTo(403);
+        Project.Reply forged =
+                Project.get(service.url + "/api/v1/units", accessToken.substring(0, accessToken.length() - 4) + "AAAA");
+        assertThat(forged.status()).isEqualTo(401);
+        assertThat(Project.get(service.url + "/api/v1/units", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")
+                        .status())
+                .isEqualTo(401);
+
+        // All of it audited, sign-ins included
+        JsonNode audit = Project.get(service.url + "/api/v1/audit?limit=200", token)
+                .body()
+                .get("items");
+        List<String> actions = new ArrayList<>();
+        audit.forEach(e -> actions.add(e.get("action").asText()));
+        assertThat(actions)
+                .contains(
+                        "org.create",
+                        "token.create",
+                        "invitation.create",
+                        "invitation.accept",
+                        "member.remove",
+                        "service-account.create");
+    }
+
+    private String clientCredentials(String tokenUrl, String clientId, String secret) throws Exception {
+        String form = "grant_type=client_credentials&client_id=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
+                + "&client_secret=" + URLEncoder.encode(secret, StandardCharsets.UTF_8);
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(tokenUrl))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return Project.JSON.readTree(r.body()).get("access_token").asText();
+    }
+
+    private WebDriver browser(String name) throws Exception {
+        Path profile = Files.createDirectories(service.work.resolve("chromium-" + name));
+        ChromeOptions options = new ChromeOptions()
+                .setBinary("/usr/bin/chromium")
+                .addArguments(
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--window-size=1366,900",
+                        "--user-data-dir=" + profile);
+        ChromeDriverService driver = new ChromeDriverService.Builder()
+                .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
+                .usingAnyFreePort()
+                .build();
+        WebDriver b = new ChromeDriver(driver, options);
+        browsers.add(b);
+        return b;
+    }
+
+    private static WebElement waitFor(WebDriver browser, By what) {
+        try {
+            return new WebDriverWait(browser, Duration.ofSeconds(20))
+                    .until(d -> d.findElements(what).stream().findFirst().orElse(null));
+        } catch (RuntimeException e) {
+            shot(browser, "keycloak-failed");
+            throw new AssertionError(
+                    "waiting for " + what + " at " + browser.getCurrentUrl() + ":\n" + browser.getPageSource(), e);
+        }
+    }
+
+    private static void shot(WebDriver browser, String name) {
+        try {
+            Files.write(SHOTS.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+        } catch (Exception e) {
+            // a screenshot is for people reading the run; the assertions decide
+        }
+    }
+}
