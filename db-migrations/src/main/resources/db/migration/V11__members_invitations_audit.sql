@@ -45,9 +45,10 @@ create table invitation (
 );
 create unique index invitation_secret on invitation (secret_hash);
 
--- Per-organization quotas; null means the service's configured default.
+-- Per-organization quotas and request rate; null means the service's configured default.
 alter table organization add column max_machines integer check (max_machines >= 0);
 alter table organization add column max_units integer check (max_units >= 0);
+alter table organization add column max_requests_per_second integer check (max_requests_per_second > 0);
 
 -- The audit log: every change and every sign-in, append-only. org_id is null only for what
 -- cannot be tied to an organization (a sign-in under an unknown name, a malformed token).

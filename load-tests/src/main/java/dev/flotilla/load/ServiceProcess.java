@@ -55,6 +55,10 @@ final class ServiceProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-Dflotilla.bootstrap.file=" + bootstrapFile());
+        // The bench measures the service, not its per-organization limits: one org, one token, 10,000 machines.
+        command.add("-Dflotilla.limits.caller-per-second=1000000");
+        command.add("-Dflotilla.limits.org-per-second=1000000");
+        command.add("-Dflotilla.quota.machines=1000000");
         command.add("-jar");
         command.add(jar.toString());
         ProcessBuilder pb = new ProcessBuilder(command)

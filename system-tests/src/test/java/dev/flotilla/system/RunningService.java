@@ -132,6 +132,11 @@ final class RunningService implements AutoCloseable {
 
     /** Starts the packaged agent for this test's machine id; {@code enrollToken} may be null. */
     Process startAgent(String enrollToken, String log) throws Exception {
+        return startAgent(enrollToken, log, url);
+    }
+
+    /** Starts the packaged agent against {@code serviceUrl} (a replica, say). */
+    Process startAgent(String enrollToken, String log, String serviceUrl) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(
                         "java",
                         "-Xmx64m",
@@ -142,7 +147,7 @@ final class RunningService implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(new File(work.resolve(log).toString()));
         Map<String, String> env = pb.environment();
-        env.put("FLOTILLA_URL", url);
+        env.put("FLOTILLA_URL", serviceUrl);
         env.put("FLOTILLA_AGENT_STATE", work.resolve("agent-state").toString());
         env.put("FLOTILLA_MACHINE_ID_FILE", work.resolve("machine-id").toString());
         env.put("FLOTILLA_LABELS", "role=system-test");

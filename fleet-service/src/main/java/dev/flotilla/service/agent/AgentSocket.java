@@ -60,6 +60,9 @@ public class AgentSocket {
     @Inject
     AgentFrames frames;
 
+    @Inject
+    dev.flotilla.service.audit.AuditLog audit;
+
     @OnOpen
     void open(WebSocketConnection connection) {
         String header = connection.handshakeRequest().header("Authorization");
@@ -68,6 +71,16 @@ public class AgentSocket {
                 : null;
         Optional<MachineRef> machine = machines.byCredential(Secrets.hash(credential));
         if (machine.isEmpty()) {
+            // Whose it was is unknown (a removed machine's credential is gone with it): the platform's log.
+            audit.event(
+                    null,
+                    "anonymous",
+                    "agent.refused",
+                    false,
+                    "machine",
+                    null,
+                    credential == null ? "no machine credential" : "unknown or revoked machine credential",
+                    null);
             AgentSessions.close(
                     connection,
                     Protocol.CLOSE_UNAUTHORIZED,

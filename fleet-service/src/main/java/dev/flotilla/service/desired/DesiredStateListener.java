@@ -52,6 +52,9 @@ public class DesiredStateListener {
     @Inject
     Event<QueryAsked> asked;
 
+    @Inject
+    Event<dev.flotilla.service.machine.MachineRemoved> removed;
+
     private volatile boolean running;
     private Thread thread;
 
@@ -77,6 +80,7 @@ public class DesiredStateListener {
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
                     s.execute("LISTEN " + QUERY_CHANNEL);
+                    s.execute("LISTEN " + dev.flotilla.service.machine.MachineService.REMOVED_CHANNEL);
                 }
                 if (!first) {
                     LOG.info("listening for desired-state changes again; resending to connected agents");
@@ -102,7 +106,17 @@ public class DesiredStateListener {
                             continue;
                         }
                         MachineRef machine = parse(n.getParameter());
-                        if (machine != null) {
+                        if (machine != null
+                                && dev.flotilla.service.machine.MachineService.REMOVED_CHANNEL.equals(n.getName())) {
+                            try {
+                                removed.fire(new dev.flotilla.service.machine.MachineRemoved(
+                                        machine.orgId(), machine.machineId()));
+                            } catch (RuntimeException ex) {
+                                LOG.warnf(
+                                        "closing the session of removed machine %s: %s",
+                                        n.getParameter(), ex.getMessage());
+                            }
+                        } else if (machine != null) {
                             machines.add(machine);
                         }
                     }

@@ -34,6 +34,9 @@ public class EnrollmentService {
     private static final Pattern HOSTNAME = Pattern.compile("[\\p{Graph}]{1,253}");
 
     @Inject
+    dev.flotilla.service.tenant.Quotas quotas;
+
+    @Inject
     EntityManager em;
 
     @Inject
@@ -117,6 +120,7 @@ public class EnrollmentService {
         }
         UUID orgId = (UUID) spent.get(0)[0];
         UUID tokenId = (UUID) spent.get(0)[1];
+        quotas.checkNewMachine(orgId);
         String credential = Secrets.generate(CREDENTIAL_PREFIX);
         machines.register(orgId, request.machineId(), request.hostname(), Secrets.hash(credential), tokenId);
         return new EnrollmentResponse(request.machineId(), credential);

@@ -33,6 +33,9 @@ import dev.flotilla.service.common.TimeService;
 public class MachineService {
     public static final int MAX_PAGE = 500;
 
+    /** NOTIFY channel: a machine was removed (payload {@code <org id>:<machine id>}). */
+    public static final String REMOVED_CHANNEL = "flotilla_removed";
+
     @Inject
     EntityManager em;
 
@@ -169,6 +172,11 @@ public class MachineService {
         m.delete();
         MachineEvent.of(orgId, id, "removed", now(), "removed by " + actor).persist();
         machineRemoved.fire(new MachineRemoved(orgId, id));
+        // Every other replica closes the machine's session too, if it holds it (on commit).
+        em.createNativeQuery("select cast(pg_notify(:c, :p) as text)")
+                .setParameter("c", REMOVED_CHANNEL)
+                .setParameter("p", orgId + ":" + id)
+                .getSingleResult();
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

@@ -31,6 +31,9 @@ public class UnitService {
     public static final Set<String> TARGETS = Set.of("inactive", "loaded", "launched");
 
     @Inject
+    dev.flotilla.service.tenant.Quotas quotas;
+
+    @Inject
     EntityManager em;
 
     @Inject
@@ -132,6 +135,7 @@ public class UnitService {
                 .setParameter("n", name)
                 .executeUpdate();
         if (updated == 0) {
+            quotas.checkNewUnit(orgId);
             em.createNativeQuery("insert into unit (org_id, name, content, hash, target_state, global, updated_by)"
                             + " values (:o, :n, :c, :h, :t, :g, :by)")
                     .setParameter("o", orgId)

@@ -56,6 +56,9 @@ public class DashboardResource {
     @Inject
     Actor actor;
 
+    @Inject
+    dev.flotilla.service.auth.SignIns signIns;
+
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
     String mode;
 
@@ -119,6 +122,9 @@ public class DashboardResource {
     public Response oidcLogin(@jakarta.ws.rs.CookieParam("quarkus-redirect-location") String wanted) {
         String target = localPath(wanted);
         boolean orphan = actor.isPerson() && actor.org().isEmpty();
+        if (actor.isPerson()) {
+            signIns.record(actor.subject(), actor.displayName());
+        }
         if (target == null || (orphan && !target.startsWith("/invitations/"))) {
             target = orphan ? "/orgs/new" : "/";
         }

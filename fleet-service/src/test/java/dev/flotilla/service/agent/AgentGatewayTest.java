@@ -136,13 +136,26 @@ class AgentGatewayTest {
         try (TestAgent agent = TestAgent.connect(vertx, base, null)) {
             assertThat(agent.awaitClose(WAIT).code()).isEqualTo(Protocol.CLOSE_UNAUTHORIZED);
         }
+        long refusedBefore = refusals();
         try (TestAgent agent = TestAgent.connect(vertx, base, "flm_not-a-real-credential")) {
             TestAgent.Close close = agent.awaitClose(WAIT);
             assertThat(close.code()).isEqualTo(Protocol.CLOSE_UNAUTHORIZED);
             assertThat(close.reason()).contains("unknown or revoked");
         }
+        assertThat(refusals()).as("the refusal is in the audit log").isGreaterThan(refusedBefore);
         presenceIs("offline");
     }
+
+    private long refusals() {
+        return io.quarkus.narayana.jta.QuarkusTransaction.requiringNew()
+                .call(() -> ((Number) auditEm.createNativeQuery(
+                                        "select count(*) from audit_event where action = 'agent.refused' and outcome = 'refused'")
+                                .getSingleResult())
+                        .longValue());
+    }
+
+    @jakarta.inject.Inject
+    jakarta.persistence.EntityManager auditEm;
 
     @Test
     void shouldRefuseAHelloForAnotherMachine() throws Exception {

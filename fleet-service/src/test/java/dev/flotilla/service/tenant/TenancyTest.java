@@ -284,6 +284,72 @@ class TenancyTest {
         assertThat(refused).allSatisfy(e -> assertThat(e.get("sourceIp")).isNotNull());
     }
 
+    @Inject
+    RequestLimits limits;
+
+    @Test
+    void shouldLimitTheRequestRateOfAnOrganization() throws Exception {
+        UUID slow = tokens.org("rate-" + tag);
+        UUID other = tokens.org("free-" + tag);
+        String token = tokens.api(slow, Role.VIEWER);
+        sql("update organization set max_requests_per_second = 2 where id = '" + slow + "'");
+        limits.refresh();
+        Response limited = null;
+        for (int i = 0; i < 20 && limited == null; i++) {
+            Response r = as(token).get("/api/v1/units");
+            if (r.statusCode() == 429) {
+                limited = r;
+            } else {
+                assertThat(r.statusCode()).isEqualTo(200);
+            }
+        }
+        assertThat(limited).as("a 429 within 20 quick requests at 2 a second").isNotNull();
+        assertThat(limited.contentType()).startsWith("application/problem+json");
+        assertThat(Integer.parseInt(limited.header("Retry-After"))).isBetween(1, 2);
+        assertThat(limited.jsonPath().getString("detail")).contains("retry in");
+        // another organization is not slowed down
+        as(tokens.api(other, Role.VIEWER)).get("/api/v1/units").then().statusCode(200);
+        // and after waiting as told, the slow one is served again
+        Thread.sleep(Integer.parseInt(limited.header("Retry-After")) * 1000L);
+        as(token).get("/api/v1/units").then().statusCode(200);
+    }
+
+    @Test
+    void shouldRefuseMachinesAndUnitsBeyondTheQuota() throws Exception {
+        UUID org = tokens.org("quota-" + tag);
+        sql("update organization set max_machines = 1, max_units = 1 where id = '" + org + "'");
+        String enroll = tokens.enrollment(org, 2);
+        Fixtures.enroll(enroll, Fixtures.newMachineId(), "q1-" + tag);
+        Response second = Api.anonymous()
+                .body(Map.of("token", enroll, "machineId", Fixtures.newMachineId(), "hostname", "q2-" + tag))
+                .post("/agent/v1/enroll");
+        assertThat(second.statusCode()).isEqualTo(409);
+        assertThat(second.contentType()).startsWith("application/problem+json");
+        assertThat(second.jsonPath().getString("detail")).contains("quota of 1 machines");
+        String admin = tokens.api(org, Role.ADMIN);
+        assertThat(as(admin).get("/api/v1/enrollment-tokens").jsonPath().getInt("[0].uses"))
+                .as("the refused enrollment spent no use")
+                .isEqualTo(1);
+        String unit = "[Service]\nExecStart=/bin/true\n[X-Fleet]\nMachineMetadata=none=" + tag + "\n";
+        as(admin)
+                .body(Map.of("content", unit, "target", "loaded"))
+                .put("/api/v1/units/a.service")
+                .then()
+                .statusCode(201);
+        as(admin)
+                .body(Map.of("content", unit, "target", "loaded"))
+                .put("/api/v1/units/b.service")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", containsString("quota of 1 units"));
+        as(admin)
+                .body(Map.of("content", unit, "target", "inactive"))
+                .put("/api/v1/units/a.service")
+                .then()
+                .statusCode(200);
+    }
+
     private void sql(String statement) throws Exception {
         try (Connection c = DriverManager.getConnection(dbUrl, "postgres", "");
                 Statement s = c.createStatement()) {
