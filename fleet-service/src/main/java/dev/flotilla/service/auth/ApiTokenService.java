@@ -122,12 +122,9 @@ public class ApiTokenService {
         if (!"active".equals(state)) {
             return new Verdict(null, t.orgId, t.id.toString(), "the API token is " + state);
         }
-        if (isPerson(t.createdBy) && !orgs.isMember(t.orgId, t.createdBy)) {
-            return new Verdict(
-                    null,
-                    t.orgId,
-                    t.id.toString(),
-                    "the API token's creator is no longer a member of its organization");
+        String creatorProblem = creatorProblem(t, now);
+        if (creatorProblem != null) {
+            return new Verdict(null, t.orgId, t.id.toString(), creatorProblem);
         }
         if (t.lastUsedAt == null || t.lastUsedAt.isBefore(now.minusSeconds(60))) {
             t.lastUsedAt = now; // at most one write a minute per token
@@ -137,6 +134,41 @@ public class ApiTokenService {
                 t.orgId,
                 t.id.toString(),
                 null);
+    }
+
+    /**
+     * Why the token's maker no longer vouches for it: a token made with a token is good only while
+     * that one is; at the end of the chain, a person (or service account) must still be a member
+     * with at least the token's role. Tokens made by the system (bootstrap) end the chain.
+     */
+    private String creatorProblem(ApiToken token, Instant now) {
+        Role role = Role.parse(token.role);
+        String by = token.createdBy;
+        for (int hops = 0; by != null && by.startsWith("token:") && hops < 10; hops++) {
+            UUID parentId;
+            try {
+                parentId = UUID.fromString(by.substring("token:".length()));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+            Optional<ApiToken> parent = ApiToken.find("orgId = ?1 and id = ?2", token.orgId, parentId)
+                    .firstResultOptional();
+            if (parent.isEmpty() || !"active".equals(parent.get().state(now))) {
+                return "the API token that made this one is no longer valid";
+            }
+            by = parent.get().createdBy;
+        }
+        if (!isPerson(by)) {
+            return null;
+        }
+        Optional<Role> current = orgs.roleOf(token.orgId, by);
+        if (current.isEmpty()) {
+            return "the API token's creator is no longer a member of its organization";
+        }
+        if (!current.get().includes(role)) {
+            return "the API token's creator no longer has the role " + role.wireName();
+        }
+        return null;
     }
 
     private static boolean isPerson(String subject) {

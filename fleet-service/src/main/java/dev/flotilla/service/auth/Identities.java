@@ -41,7 +41,11 @@ public final class Identities {
 
     /** An identity from elsewhere (Keycloak) with a person's attributes added; its principal and credentials are kept. */
     static SecurityIdentity person(SecurityIdentity from, String subject, String displayName, String email) {
-        QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder(from)
+        // Built afresh, not from `from`: Keycloak's realm roles (an "admin" there) must not count here.
+        QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
+                .setPrincipal(from.getPrincipal())
+                .addCredentials(from.getCredentials())
+                .addAttributes(from.getAttributes())
                 .addAttribute(Actor.SUBJECT, subject)
                 .addAttribute(Actor.NAME, subject)
                 .addAttribute(Actor.DISPLAY, displayName);

@@ -19,4 +19,7 @@ public interface IdentityDirectory {
 
     /** Creates a confidential client with a service account (client credentials grant); returns its secret. */
     String createServiceClient(String clientId, String description);
+
+    /** Deletes a service account's client, if it exists: its tokens are refused from then on. */
+    void deleteServiceClient(String clientId);
 }

@@ -179,6 +179,11 @@ public class InvitationService {
         if (!inv.state().equals("pending")) {
             throw new ProblemException(Response.Status.GONE, "this invitation is " + inv.state());
         }
+        if (email == null && "oidc".equals(mode)) {
+            throw new ProblemException(
+                    Response.Status.FORBIDDEN,
+                    "this invitation is for " + inv.email() + ": verify that address in Keycloak first");
+        }
         if (email != null && !email.equalsIgnoreCase(inv.email())) {
             throw new ProblemException(
                     Response.Status.FORBIDDEN, "this invitation is for " + inv.email() + ", not for " + email);

@@ -106,6 +106,17 @@ public class KeycloakDirectory implements IdentityDirectory {
         }
     }
 
+    @Override
+    public void deleteServiceClient(String clientId) {
+        try {
+            realm().clients()
+                    .findByClientId(clientId)
+                    .forEach(c -> realm().clients().get(c.getId()).remove());
+        } catch (RuntimeException e) {
+            throw new ProblemException(Response.Status.BAD_GATEWAY, "Keycloak's admin API failed: " + e.getMessage());
+        }
+    }
+
     private static String temporaryPassword() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 20; i++) {

@@ -35,6 +35,12 @@ public class MemberResource {
     @Inject
     Actor actor;
 
+    @Inject
+    jakarta.enterprise.inject.Instance<IdentityDirectory> directory;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
+    String mode;
+
     @GET
     @Operation(summary = "The organization's members (role: admin)")
     public List<MemberView> list() {
@@ -61,7 +67,10 @@ public class MemberResource {
             summary =
                     "Remove a member; their sessions and the API tokens they created are refused from their next request (role: admin)")
     public Response remove(@PathParam("id") UUID id) {
-        orgs.remove(actor.orgId(), id, actor.role(), actor.name());
+        MemberView gone = orgs.remove(actor.orgId(), id, actor.role(), actor.name());
+        if (gone.subject().startsWith("client:") && "oidc".equals(mode)) {
+            directory.get().deleteServiceClient(gone.subject().substring("client:".length()));
+        }
         return Response.noContent().build();
     }
 }

@@ -50,6 +50,8 @@ public class MembershipAugmentor implements SecurityIdentityAugmentor {
         String email =
                 Boolean.TRUE.equals(verified) || "true".equals(String.valueOf(verified)) ? jwt.getClaim("email") : null;
         String display = username != null ? username : name != null ? name : jwt.getSubject();
+        display = display.length() > 200 ? display.substring(0, 200) : display;
+        email = email != null && email.length() > 254 ? null : email;
         return Identities.person(identity, "oidc:" + jwt.getSubject(), display, email);
     }
 

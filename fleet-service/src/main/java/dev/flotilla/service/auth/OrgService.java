@@ -227,7 +227,7 @@ public class OrgService {
 
     /** Removes a member: their sessions and the API tokens they created stop working at their next request. */
     @Transactional
-    public void remove(UUID org, UUID id, Role callerRole, String caller) {
+    public MemberView remove(UUID org, UUID id, Role callerRole, String caller) {
         lockOwners(org);
         MemberView m = member(org, id);
         Role old = Role.parse(m.role());
@@ -239,8 +239,26 @@ public class OrgService {
                 .setParameter("o", org)
                 .setParameter("id", id)
                 .executeUpdate();
+        // what they invited and is not yet accepted goes with them (no way back in through a second account)
+        em.createNativeQuery("update invitation set revoked_at = now() where org_id = :o and invited_by = :s"
+                        + " and accepted_at is null and revoked_at is null")
+                .setParameter("o", org)
+                .setParameter("s", m.subject())
+                .executeUpdate();
         audit.change(
                 org, caller, "member.remove", "member", m.subject(), Map.of("name", m.name(), "role", m.role()), null);
+        return m;
+    }
+
+    /** A member's current role, or empty when {@code subject} is not a member of {@code org}. */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public java.util.Optional<Role> roleOf(UUID org, String subject) {
+        List<String> roles = em.createNativeQuery("select role from member where org_id = :o and subject = :s")
+                .setParameter("o", org)
+                .setParameter("s", subject)
+                .getResultList();
+        return roles.stream().findFirst().map(Role::parse);
     }
 
     private static void guardOwnerChange(Role old, Role role, Role callerRole) {

@@ -70,10 +70,15 @@ public class ServiceAccountResource {
                     Response.Status.FORBIDDEN, "a service account cannot have more power than its creator");
         }
         String slug = orgs.tokenOrg(actor.orgId(), role).get(0).slug();
-        String clientId = "flotilla-" + slug + "-" + request.name();
-        MemberView member = orgs.addServiceAccount(actor.orgId(), clientId, request.name(), role, actor.name());
-        // After the member row is committed: a client without a membership can do nothing, the reverse would be worse.
+        // The organization's id, not its slug: "acme" + "prod-ci" and "acme-prod" + "ci" must not meet.
+        String clientId = "flotilla-" + actor.orgId() + "-" + request.name();
+        if (orgs.isMember(actor.orgId(), "client:" + clientId)) {
+            throw ProblemException.conflict("the service account " + request.name() + " exists already");
+        }
+        // The Keycloak client first (it refuses an existing id), the membership after: never a
+        // membership for a client someone else holds.
         String secret = directory.get().createServiceClient(clientId, "Flotilla service account of " + slug);
+        MemberView member = orgs.addServiceAccount(actor.orgId(), clientId, request.name(), role, actor.name());
         return Response.created(URI.create("/api/v1/members/" + member.id()))
                 .entity(new CreatedServiceAccount(
                         member, clientId, secret, realmUrl.orElse("") + "/protocol/openid-connect/token"))

@@ -61,9 +61,12 @@ public class RequestLimits {
         String caller = identity.getAttribute(Actor.NAME);
         long now = System.nanoTime();
         double orgPerSecond = orgRate(org, now);
-        double wait = Math.max(
-                bucket("org:" + org, orgPerSecond).take(now),
-                bucket(caller + "@" + org, Math.min(callerRate, orgPerSecond)).take(now));
+        // The caller's own bucket first: a caller over its rate must not drain its organization's.
+        double wait =
+                bucket(caller + "@" + org, Math.min(callerRate, orgPerSecond)).take(now);
+        if (wait <= 0) {
+            wait = bucket("org:" + org, orgPerSecond).take(now);
+        }
         if (wait <= 0) {
             return null;
         }

@@ -232,7 +232,11 @@ public class OrgPages {
         try {
             Duration ttl;
             try {
-                ttl = Duration.ofDays(days == null || days.isBlank() ? 30 : Long.parseLong(days.strip()));
+                long d = days == null || days.isBlank() ? 30 : Long.parseLong(days.strip());
+                if (d < 1 || d > 365) {
+                    throw ProblemException.badRequest("days must be 1 to 365");
+                }
+                ttl = Duration.ofDays(d);
             } catch (NumberFormatException e) {
                 throw ProblemException.badRequest("days must be a whole number");
             }

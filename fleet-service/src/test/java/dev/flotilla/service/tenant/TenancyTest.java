@@ -273,7 +273,8 @@ class TenancyTest {
         given().header("Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.x")
                 .get("/api/v1/machines")
                 .then()
-                .statusCode(401);
+                .statusCode(401)
+                .contentType("application/problem+json");
         List<Map<String, Object>> refused = as(admin)
                 .get("/api/v1/audit?action=token.refused&outcome=refused")
                 .jsonPath()
@@ -286,6 +287,50 @@ class TenancyTest {
 
     @Inject
     RequestLimits limits;
+
+    @Test
+    void shouldRefuseTokensWhoseMakerLostTheirRole() {
+        UUID org = tokens.org("chain-" + tag);
+        String system = tokens.api(org, Role.ADMIN);
+        tokens.person(org, "mk-" + tag, "maker password " + tag, Role.ADMIN);
+        String cookie = Api.signIn("mk-" + tag, "maker password " + tag);
+        String first = person(cookie)
+                .body(Map.of("name", "a", "role", "admin"))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath()
+                .getString("secret");
+        String second = as(first)
+                .body(Map.of("name", "b", "role", "operator"))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath()
+                .getString("secret");
+        as(second).get("/api/v1/units").then().statusCode(200);
+        String makerId =
+                as(system).get("/api/v1/members").jsonPath().getString("find { it.name == 'mk-" + tag + "' }.id");
+        as(system)
+                .body(Map.of("role", "viewer"))
+                .patch("/api/v1/members/" + makerId)
+                .then()
+                .statusCode(200);
+        as(first)
+                .get("/api/v1/units")
+                .then()
+                .statusCode(401)
+                .body("detail", containsString("creator no longer has the role admin"));
+        as(second).get("/api/v1/units").then().statusCode(401);
+        // an admin cannot make an owner, and a token never outranks its maker
+        as(system)
+                .body(Map.of("role", "owner"))
+                .patch("/api/v1/members/" + makerId)
+                .then()
+                .statusCode(403);
+    }
 
     @Test
     void shouldLimitTheRequestRateOfAnOrganization() throws Exception {
@@ -348,6 +393,15 @@ class TenancyTest {
                 .put("/api/v1/units/a.service")
                 .then()
                 .statusCode(200);
+    }
+
+    private long count(String query) throws Exception {
+        try (Connection c = DriverManager.getConnection(dbUrl, "postgres", "");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private void sql(String statement) throws Exception {
