@@ -44,6 +44,7 @@ class KeycloakSignInTest {
     private static final Path SHOTS = Project.ROOT.resolve("system-tests/target/screenshots");
 
     private KeycloakServer keycloak;
+    private String adminSecret;
     private RunningService service;
     private final List<WebDriver> browsers = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -53,7 +54,7 @@ class KeycloakSignInTest {
         int port = Project.freePort();
         String url = "http://127.0.0.1:" + port;
         String dashboardSecret = UUID.randomUUID().toString();
-        String adminSecret = UUID.randomUUID().toString();
+        adminSecret = UUID.randomUUID().toString();
         Path work = Project.workDir("keycloak");
         keycloak = KeycloakServer.start(work, url, dashboardSecret, adminSecret);
         service = new RunningService(
@@ -173,6 +174,7 @@ class KeycloakSignInTest {
         assertThat(bobId).isNotNull();
         alice.get(service.url + "/members/" + bobId + "/remove");
         waitFor(alice, By.id("confirm")).click();
+        waitFor(alice, By.id("invite")); // back on the members page: the removal is done
         bob.get(service.url + "/units");
         assertThat(bob.getPageSource()).contains("403").doesNotContain("Acme " + tag);
 
@@ -193,6 +195,9 @@ class KeycloakSignInTest {
         assertThat(Project.get(service.url + "/api/v1/units", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")
                         .status())
                 .isEqualTo(401);
+        // a genuine token of the same realm, but issued to another client (no flotilla-api audience)
+        String foreign = clientCredentials(made.body().get("tokenUrl").asText(), "flotilla-admin", adminSecret);
+        assertThat(Project.get(service.url + "/api/v1/units", foreign).status()).isEqualTo(401);
 
         // All of it audited, sign-ins included
         JsonNode audit = Project.get(service.url + "/api/v1/audit?limit=200", token)

@@ -72,11 +72,10 @@ public class AgentSocket {
         Optional<MachineRef> machine = machines.byCredential(Secrets.hash(credential));
         if (machine.isEmpty()) {
             // Whose it was is unknown (a removed machine's credential is gone with it): the platform's log.
-            audit.event(
+            audit.refusal(
                     null,
                     "anonymous",
                     "agent.refused",
-                    false,
                     "machine",
                     null,
                     credential == null ? "no machine credential" : "unknown or revoked machine credential",

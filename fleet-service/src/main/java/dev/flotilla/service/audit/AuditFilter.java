@@ -32,6 +32,45 @@ public class AuditFilter {
     @Inject
     CurrentIdentityAssociation identities;
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AuditFilter.class);
+
+    /**
+     * A bearer credential that is not ours and was refused (a forged, expired or foreign JWT, or any
+     * other string): recorded with no organization, since whose it was is unknown. Refused
+     * {@code flt_} tokens are recorded where they are checked, with their organization.
+     */
+    @ServerResponseFilter
+    public void refused(ContainerRequestContext request, ContainerResponseContext response) {
+        if (response.getStatus() != 401) {
+            return;
+        }
+        String header = request.getHeaderString("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.startsWith("flt_", 7)) {
+            return;
+        }
+        String path = request.getUriInfo().getPath();
+        Runnable write = () -> {
+            try {
+                audit.refusal(
+                        null,
+                        "anonymous",
+                        "credential.refused",
+                        "path",
+                        path,
+                        "a bearer token that is neither a valid API token nor a valid Keycloak token",
+                        null);
+            } catch (RuntimeException e) {
+                LOG.warnf("recording a refused credential: %s", e.getMessage());
+            }
+        };
+        if (BlockingOperationControl.isBlockingAllowed()) {
+            write.run();
+        } else {
+            io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()
+                    .execute(write);
+        }
+    }
+
     @ServerResponseFilter
     public void record(ContainerRequestContext request, ContainerResponseContext response) {
         if (!CHANGES.contains(request.getMethod()) || response.getStatus() >= 400 || trail.recorded()) {
@@ -47,6 +86,16 @@ public class AuditFilter {
             return;
         }
         String actor = identity.getAttribute(Actor.NAME);
+        try {
+            generic(org, actor, request, response, path);
+        } catch (RuntimeException e) {
+            // the change is committed; failing its answer now would only invite a second one
+            LOG.errorf("recording %s %s in the audit log: %s", request.getMethod(), path, e.getMessage());
+        }
+    }
+
+    private void generic(
+            UUID org, String actor, ContainerRequestContext request, ContainerResponseContext response, String path) {
         audit.event(
                 org,
                 actor,

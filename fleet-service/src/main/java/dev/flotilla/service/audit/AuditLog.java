@@ -28,6 +28,7 @@ import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
  */
 @ApplicationScoped
 public class AuditLog {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AuditLog.class);
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
 
     @Inject
@@ -51,6 +52,35 @@ public class AuditLog {
     public void record(UUID org, String actor, String action, String target, String summary) {
         int dot = action.indexOf('.');
         change(org, actor, action, dot > 0 ? action.substring(0, dot) : action, target, summary);
+    }
+
+    @Inject
+    Throttle throttle;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(
+            name = "flotilla.audit.max-refusals-per-minute",
+            defaultValue = "30")
+    int maxRefusalsPerMinute;
+
+    /**
+     * Records a refused credential or sign-in ({@code org} null when whose it was is unknown), at
+     * most {@code flotilla.audit.max-refusals-per-minute} (30) a minute per address: beyond that they are dropped with a line in the service log,
+     * so that a flood of bad credentials cannot grow the append-only log without bound.
+     */
+    public void refusal(
+            UUID org,
+            String actor,
+            String action,
+            String targetType,
+            String targetId,
+            String summary,
+            String sourceIp) {
+        String key = "refusal:" + (sourceIp == null ? sourceIp() : sourceIp);
+        if (!throttle.allow(key, maxRefusalsPerMinute, java.time.Duration.ofMinutes(1))) {
+            LOG.debugf("more than %d refusals a minute from %s: %s not recorded", maxRefusalsPerMinute, key, action);
+            return;
+        }
+        event(org, actor, action, false, targetType, targetId, summary, sourceIp);
     }
 
     /** Records what happened on its own, outside any transaction of the caller (a sign-in, a refusal). */

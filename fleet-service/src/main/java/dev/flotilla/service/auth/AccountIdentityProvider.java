@@ -32,6 +32,22 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
     @Inject
     AuditLog audit;
 
+    @Inject
+    dev.flotilla.service.audit.Throttle throttle;
+
+    /** Password guessing: failures counted per user name and per address over 15 minutes, per replica. */
+    static final java.time.Duration GUESS_WINDOW = java.time.Duration.ofMinutes(15);
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(
+            name = "flotilla.sign-in.max-failures-per-user",
+            defaultValue = "10")
+    int maxFailuresPerUser;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(
+            name = "flotilla.sign-in.max-failures-per-address",
+            defaultValue = "30")
+    int maxFailuresPerAddress;
+
     @Override
     public Class<UsernamePasswordAuthenticationRequest> getRequestType() {
         return UsernamePasswordAuthenticationRequest.class;
@@ -54,34 +70,42 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
             // With Keycloak sign-in, local accounts do not sign in at all.
             throw new AuthenticationRedirectException(303, "/login");
         }
-        Optional<SecurityIdentity> identity = accounts.authenticate(username, password);
         String name = username == null ? "" : username.length() > 100 ? username.substring(0, 100) : username;
         String subject = AccountService.subject(name);
         List<UUID> orgIds = orgs.of(subject).stream().map(Membership::orgId).toList();
+        String userKey = "sign-in-failed:" + subject;
+        String ipKey = "sign-in-failed-from:" + ip;
+        if (throttle.count(userKey, GUESS_WINDOW) >= maxFailuresPerUser
+                || throttle.count(ipKey, GUESS_WINDOW) >= maxFailuresPerAddress) {
+            // Password guessing: refused without looking at the password until the window passes.
+            record(orgIds, subject, name, "too many failed sign-ins; wait 15 minutes", ip);
+            throw new AuthenticationRedirectException(303, "/login/failed");
+        }
+        Optional<SecurityIdentity> identity = accounts.authenticate(username, password);
+        if (identity.isPresent()) {
+            throttle.clear(userKey);
+            for (UUID org : orgIds) {
+                audit.event(org, subject, "sign-in", true, "account", name, null, ip);
+            }
+            if (orgIds.isEmpty()) {
+                audit.event(null, subject, "sign-in", true, "account", name, null, ip);
+            }
+            return identity.get();
+        }
+        throttle.note(userKey, maxFailuresPerUser);
+        throttle.note(ipKey, maxFailuresPerAddress);
+        record(orgIds, subject, name, orgIds.isEmpty() ? "wrong user name or password" : "wrong password", ip);
+        // Only the dashboard's sign-in form asks for this: a failure goes back to the form, with the error shown.
+        throw new AuthenticationRedirectException(303, "/login/failed");
+    }
+
+    /** A refused sign-in, in each of the person's organizations (or the platform's log for an unknown name). */
+    private void record(List<UUID> orgIds, String subject, String name, String why, String ip) {
         if (orgIds.isEmpty()) {
-            // an unknown name, or a person in no organization yet: the platform's own log
-            audit.event(
-                    null,
-                    subject,
-                    "sign-in",
-                    identity.isPresent(),
-                    "account",
-                    name,
-                    identity.isPresent() ? null : "wrong user name or password",
-                    ip);
+            audit.refusal(null, subject, "sign-in", "account", name, why, ip);
         }
         for (UUID org : orgIds) {
-            audit.event(
-                    org,
-                    subject,
-                    "sign-in",
-                    identity.isPresent(),
-                    "account",
-                    name,
-                    identity.isPresent() ? null : "wrong password",
-                    ip);
+            audit.refusal(org, subject, "sign-in", "account", name, why, ip);
         }
-        // Only the dashboard's sign-in form asks for this: a failure goes back to the form, with the error shown.
-        return identity.orElseThrow(() -> new AuthenticationRedirectException(303, "/login/failed"));
     }
 }

@@ -42,11 +42,10 @@ public class ApiTokenIdentityProvider implements IdentityProvider<ApiTokenReques
         if (verdict.identity() != null) {
             return verdict.identity();
         }
-        audit.event(
+        audit.refusal(
                 verdict.orgId(),
                 verdict.tokenId() == null ? "anonymous" : "token:" + verdict.tokenId(),
                 "token.refused",
-                false,
                 "token",
                 verdict.tokenId(),
                 verdict.refusal(),

@@ -90,6 +90,20 @@ public class KeycloakDirectory implements IdentityDirectory {
             client.setDirectAccessGrantsEnabled(false);
             client.setImplicitFlowEnabled(false);
             client.setAttributes(Map.of("flotilla.service-account", "true"));
+            // its tokens are for Flotilla's API (quarkus.oidc.api.token.audience)
+            org.keycloak.representations.idm.ProtocolMapperRepresentation audience =
+                    new org.keycloak.representations.idm.ProtocolMapperRepresentation();
+            audience.setName("flotilla-api audience");
+            audience.setProtocol("openid-connect");
+            audience.setProtocolMapper("oidc-audience-mapper");
+            audience.setConfig(Map.of(
+                    "included.custom.audience",
+                    "flotilla-api",
+                    "access.token.claim",
+                    "true",
+                    "id.token.claim",
+                    "false"));
+            client.setProtocolMappers(List.of(audience));
             try (Response r = realm().clients().create(client)) {
                 if (r.getStatus() != 201) {
                     throw new ProblemException(

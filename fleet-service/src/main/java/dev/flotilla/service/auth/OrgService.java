@@ -112,13 +112,19 @@ public class OrgService {
             throw ProblemException.conflict("the slug " + slug + " is taken");
         }
         UUID id = UUID.randomUUID();
-        Instant createdAt = (Instant) em.createNativeQuery(
-                        "insert into organization (id, slug, name) values (:id, :s, :n) returning created_at",
-                        Instant.class)
-                .setParameter("id", id)
-                .setParameter("s", slug)
-                .setParameter("n", name)
-                .getSingleResult();
+        Instant createdAt;
+        try {
+            createdAt = (Instant) em.createNativeQuery(
+                            "insert into organization (id, slug, name) values (:id, :s, :n) returning created_at",
+                            Instant.class)
+                    .setParameter("id", id)
+                    .setParameter("s", slug)
+                    .setParameter("n", name)
+                    .getSingleResult();
+        } catch (jakarta.persistence.PersistenceException e) {
+            // the same slug created at the same moment by someone else: the unique index decides
+            throw ProblemException.conflict("the slug " + slug + " is taken");
+        }
         addMember(id, subject, displayName, email, Role.OWNER, subject);
         audit.change(id, subject, "org.create", "org", slug, null, Map.of("slug", slug, "name", name));
         return new OrgView(id.toString(), slug, name, Role.OWNER.wireName(), false, createdAt);

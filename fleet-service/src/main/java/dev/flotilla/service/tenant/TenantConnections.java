@@ -57,7 +57,13 @@ public class TenantConnections implements AgroalPoolInterceptor {
                 s.execute("reset role; reset flotilla.org");
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot reset a tenant-scoped database connection", e);
+            // Never let a connection still scoped to a tenant back into the pool: close it for good.
+            try {
+                ((Connection) connection.unwrap(PGConnection.class)).close();
+            } catch (SQLException | ClassCastException closing) {
+                e.addSuppressed(closing);
+            }
+            throw new IllegalStateException("cannot reset a tenant-scoped database connection; closed it", e);
         }
     }
 

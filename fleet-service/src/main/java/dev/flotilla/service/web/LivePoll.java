@@ -1,8 +1,11 @@
 package dev.flotilla.service.web;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import dev.flotilla.service.auth.OrgService;
+import dev.flotilla.service.tenant.Actor;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -16,13 +19,29 @@ final class LivePoll {
 
     private LivePoll() {}
 
-    static <T> Multi<T> changes(Supplier<T> read) {
+    /** Whether the caller of this request is still a member of the organization it acts in (read values now, check later). */
+    static BooleanSupplier stillMember(Actor actor, OrgService orgs) {
+        String subject = actor.subject();
+        java.util.UUID org = actor.orgId();
+        if (subject == null) {
+            return () -> true; // an API token: checked when the stream opened, like any request
+        }
+        return () -> orgs.isMember(org, subject);
+    }
+
+    /**
+     * The stream ends at the first tick at which {@code allowed} says no: a member removed from
+     * the organization stops getting updates within {@link #EVERY}, as their next request is refused.
+     */
+    static <T> Multi<T> changes(Supplier<T> read, BooleanSupplier allowed) {
         return Multi.createFrom()
                 .ticks()
                 .every(EVERY)
                 .onOverflow()
                 .drop()
                 .emitOn(Infrastructure.getDefaultWorkerPool())
+                .select()
+                .first(tick -> allowed.getAsBoolean())
                 .map(tick -> read.get())
                 .skip()
                 .repetitions();

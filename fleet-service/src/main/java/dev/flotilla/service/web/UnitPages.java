@@ -61,6 +61,9 @@ public class UnitPages {
     Actor actor;
 
     @Inject
+    dev.flotilla.service.auth.OrgService orgs;
+
+    @Inject
     SecurityIdentity identity;
 
     @GET
@@ -202,7 +205,7 @@ public class UnitPages {
     public Multi<UnitLive.Snapshot> stream(@PathParam("name") String name) {
         UUID org = actor.orgId(); // read now: the stream outlives the request scope
         units.get(org, name);
-        return LivePoll.changes(() -> live.snapshot(org, name));
+        return LivePoll.changes(() -> live.snapshot(org, name), LivePoll.stillMember(actor, orgs));
     }
 
     private String noticeFor(String done, FleetUnitView unit) {

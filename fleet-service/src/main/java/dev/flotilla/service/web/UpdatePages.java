@@ -63,6 +63,9 @@ public class UpdatePages {
     Actor actor;
 
     @Inject
+    dev.flotilla.service.auth.OrgService orgs;
+
+    @Inject
     SecurityIdentity identity;
 
     @GET
@@ -176,7 +179,7 @@ public class UpdatePages {
     public Multi<UpdateLive.Snapshot> stream(@PathParam("name") String name) {
         UUID org = actor.orgId();
         policies.view(org, name);
-        return LivePoll.changes(() -> live.snapshot(org, name));
+        return LivePoll.changes(() -> live.snapshot(org, name), LivePoll.stillMember(actor, orgs));
     }
 
     /** One day of the calendar: 24 hours, each open (a window covers part of it) or not. */

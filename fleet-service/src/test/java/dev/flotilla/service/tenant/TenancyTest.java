@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -269,12 +270,17 @@ class TenancyTest {
                 .contentType("application/problem+json")
                 .header("WWW-Authenticate", containsString("Bearer"))
                 .body("detail", is(detail)));
-        // not a Flotilla token at all (a JWT from elsewhere): 401 too
+        // not a Flotilla token at all (a JWT from elsewhere): 401 too, and recorded (with no organization)
+        long foreignBefore = count("select count(*) from audit_event where action = 'credential.refused'");
         given().header("Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.x")
                 .get("/api/v1/machines")
                 .then()
                 .statusCode(401)
                 .contentType("application/problem+json");
+        Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() ->
+                        count("select count(*) from audit_event where action = 'credential.refused'") > foreignBefore);
         List<Map<String, Object>> refused = as(admin)
                 .get("/api/v1/audit?action=token.refused&outcome=refused")
                 .jsonPath()
@@ -287,6 +293,25 @@ class TenancyTest {
 
     @Inject
     RequestLimits limits;
+
+    @Test
+    void shouldStopPasswordGuessingForAUserName() throws Exception {
+        UUID org = tokens.org("guess-" + tag);
+        tokens.person(org, "guessed-" + tag, "the right password " + tag, Role.VIEWER);
+        tokens.person(org, "other-" + tag, "other password " + tag, Role.VIEWER);
+        for (int i = 0; i < 10; i++) {
+            assertThat(Api.signIn("guessed-" + tag, "wrong " + i)).isNull();
+        }
+        assertThat(Api.signIn("guessed-" + tag, "the right password " + tag))
+                .as("the right password after 10 wrong ones within 15 minutes")
+                .isNull();
+        assertThat(Api.signIn("other-" + tag, "other password " + tag))
+                .as("another user")
+                .isNotNull();
+        assertThat(count("select count(*) from audit_event where action = 'sign-in' and outcome = 'refused'"
+                        + " and target_id = 'guessed-" + tag + "' and summary like 'too many failed sign-ins%'"))
+                .isEqualTo(1);
+    }
 
     @Test
     void shouldRefuseTokensWhoseMakerLostTheirRole() {

@@ -34,6 +34,9 @@ class OrgPagesTest {
     @Inject
     TestTokens tokens;
 
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URI base;
+
     String tag;
 
     @BeforeEach
@@ -148,6 +151,59 @@ class OrgPagesTest {
         owner.csrfToken = null;
         assertThat(owner.post("/orgs/switch", Map.of("org", "ship-" + tag)).statusCode())
                 .isEqualTo(400);
+    }
+
+    @Test
+    void shouldEndALiveViewWhenItsMemberIsRemoved() throws Exception {
+        UUID org = tokens.org("live-" + tag);
+        String admin = tokens.api(org, Role.ADMIN);
+        tokens.person(org, "watcher-" + tag, "watcher password " + tag, Role.VIEWER);
+        String unit = "w-" + tag + ".service";
+        dev.flotilla.service.Api.as(admin)
+                .body(Map.of(
+                        "content",
+                        "[Service]\nExecStart=/bin/true\n[X-Fleet]\nMachineMetadata=none=" + tag + "\n",
+                        "target",
+                        "loaded"))
+                .put("/api/v1/units/" + unit)
+                .then()
+                .statusCode(201);
+        var watcher = UnitPagesTest.Browser.signIn("watcher-" + tag, "watcher password " + tag);
+        java.net.http.HttpResponse<java.io.InputStream> stream = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(base.resolve("/units/" + unit + "/live"))
+                                .header(
+                                        "Cookie",
+                                        "quarkus-credential=" + watcher.session + "; flotilla_org=live-" + tag)
+                                .header("Accept", "text/event-stream")
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        java.util.concurrent.CompletableFuture<Long> ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (java.io.InputStream in = stream.body()) {
+                while (in.read() >= 0) {
+                    // drain until the service ends the stream
+                }
+                return System.nanoTime();
+            } catch (java.io.IOException e) {
+                return System.nanoTime();
+            }
+        });
+        Thread.sleep(2500); // at least one tick while still a member
+        assertThat(ended).isNotDone();
+        String id = dev.flotilla.service.Api.as(admin)
+                .get("/api/v1/members")
+                .jsonPath()
+                .getString("find { it.name == 'watcher-" + tag + "' }.id");
+        long removedAt = System.nanoTime();
+        dev.flotilla.service.Api.as(admin)
+                .delete("/api/v1/members/" + id)
+                .then()
+                .statusCode(204);
+        long endedAt = ended.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat((endedAt - removedAt) / 1_000_000)
+                .as("ms until the live view ended")
+                .isLessThan(5000);
     }
 
     @Test
