@@ -57,6 +57,9 @@ public class DashboardResource {
     Actor actor;
 
     @Inject
+    dev.flotilla.service.auth.OrgService orgs;
+
+    @Inject
     dev.flotilla.service.auth.SignIns signIns;
 
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
@@ -204,9 +207,11 @@ public class DashboardResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<LivePresence> presence() {
-        return feed.of(actor.orgId())
-                .map(c -> new LivePresence(
-                        c.machineId(), c.hostname(), c.presence().wireName(), c.at().toString()));
+        return LivePoll.whileAllowed(
+                feed.of(actor.orgId())
+                        .map(c -> new LivePresence(
+                                c.machineId(), c.hostname(), c.presence().wireName(), c.at().toString())),
+                LivePoll.stillMember(actor, orgs));
     }
 
     /** One presence change as the page's script reads it. */

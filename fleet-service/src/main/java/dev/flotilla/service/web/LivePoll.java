@@ -19,6 +19,28 @@ final class LivePoll {
 
     private LivePoll() {}
 
+    /**
+     * A pushed stream that also ends at the first tick at which {@code allowed} says no, even
+     * while nothing is pushed.
+     */
+    static <T> Multi<T> whileAllowed(Multi<T> stream, BooleanSupplier allowed) {
+        Multi<java.util.Optional<T>> items = stream.map(java.util.Optional::of);
+        Multi<java.util.Optional<T>> refusals = Multi.createFrom()
+                .ticks()
+                .every(EVERY)
+                .onOverflow()
+                .drop()
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .filter(tick -> !allowed.getAsBoolean())
+                .map(tick -> java.util.Optional.<T>empty());
+        return Multi.createBy()
+                .merging()
+                .streams(items, refusals)
+                .select()
+                .first(java.util.Optional::isPresent)
+                .map(java.util.Optional::get);
+    }
+
     /** Whether the caller of this request is still a member of the organization it acts in (read values now, check later). */
     static BooleanSupplier stillMember(Actor actor, OrgService orgs) {
         String subject = actor.subject();

@@ -207,6 +207,39 @@ class OrgPagesTest {
     }
 
     @Test
+    void shouldEndThePresenceStreamWhenItsMemberIsRemoved() throws Exception {
+        UUID org = tokens.org("pres-" + tag);
+        String admin = tokens.api(org, Role.ADMIN);
+        tokens.person(org, "presence-" + tag, "presence password " + tag, Role.VIEWER);
+        var watcher = UnitPagesTest.Browser.signIn("presence-" + tag, "presence password " + tag);
+        var done = java.net.http.HttpClient.newHttpClient()
+                .sendAsync(
+                        java.net.http.HttpRequest.newBuilder(base.resolve("/live/presence"))
+                                .header(
+                                        "Cookie",
+                                        "quarkus-credential=" + watcher.session + "; flotilla_org=pres-" + tag)
+                                .header("Accept", "text/event-stream")
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(2500); // at least one check while still a member: the stream stays open
+        assertThat(done).isNotDone();
+        String id = dev.flotilla.service.Api.as(admin)
+                .get("/api/v1/members")
+                .jsonPath()
+                .getString("find { it.name == 'presence-" + tag + "' }.id");
+        long removedAt = System.nanoTime();
+        dev.flotilla.service.Api.as(admin)
+                .delete("/api/v1/members/" + id)
+                .then()
+                .statusCode(204);
+        var response = done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat((System.nanoTime() - removedAt) / 1_000_000)
+                .as("ms until the stream ended")
+                .isLessThan(5000);
+    }
+
+    @Test
     void shouldSendSomeoneInNoOrganizationToMakeOne() {
         UUID gone = tokens.org("gone-" + tag);
         tokens.person(gone, "lone-" + tag, "lone password " + tag, Role.VIEWER);
