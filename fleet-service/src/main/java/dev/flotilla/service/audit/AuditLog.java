@@ -251,6 +251,14 @@ public class AuditLog {
         return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
+    /** The address an authentication request came from, while the request is being authenticated. */
+    public static String sourceIp(io.quarkus.security.identity.request.AuthenticationRequest request) {
+        var http = io.quarkus.vertx.http.runtime.security.HttpSecurityUtils.getRoutingContextAttribute(request);
+        return http == null || http.request().remoteAddress() == null
+                ? null
+                : http.request().remoteAddress().hostAddress();
+    }
+
     /** The caller's address, when this runs for an HTTP request. */
     static String sourceIp() {
         if (!Arc.container().requestContext().isActive()) {

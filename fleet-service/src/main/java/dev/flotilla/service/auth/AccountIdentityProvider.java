@@ -14,7 +14,6 @@ import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
-import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
 
 /** Checks the dashboard's form sign-in against local accounts; every attempt goes to the audit log. */
@@ -23,8 +22,8 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
     @Inject
     AccountService accounts;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
-    String mode;
+    @Inject
+    AuthMode authMode;
 
     @Inject
     OrgService orgs;
@@ -56,17 +55,14 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
     @Override
     public Uni<SecurityIdentity> authenticate(
             UsernamePasswordAuthenticationRequest request, AuthenticationRequestContext context) {
-        var http = HttpSecurityUtils.getRoutingContextAttribute(request);
-        String ip = http == null || http.request().remoteAddress() == null
-                ? null
-                : http.request().remoteAddress().hostAddress();
+        String ip = AuditLog.sourceIp(request);
         return context.runBlocking(
                 () -> check(request.getUsername(), request.getPassword().getPassword(), ip));
     }
 
     @ActivateRequestContext
     SecurityIdentity check(String username, char[] password, String ip) {
-        if ("oidc".equals(mode)) {
+        if (authMode.keycloak()) {
             // With Keycloak sign-in, local accounts do not sign in at all.
             throw new AuthenticationRedirectException(303, "/login");
         }

@@ -10,7 +10,6 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
 
 /** Checks API tokens against the database. */
@@ -29,10 +28,7 @@ public class ApiTokenIdentityProvider implements IdentityProvider<ApiTokenReques
 
     @Override
     public Uni<SecurityIdentity> authenticate(ApiTokenRequest request, AuthenticationRequestContext context) {
-        var http = HttpSecurityUtils.getRoutingContextAttribute(request);
-        String ip = http == null || http.request().remoteAddress() == null
-                ? null
-                : http.request().remoteAddress().hostAddress();
+        String ip = AuditLog.sourceIp(request);
         return context.runBlocking(() -> check(request.token(), ip));
     }
 

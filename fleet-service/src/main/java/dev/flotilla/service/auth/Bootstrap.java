@@ -56,8 +56,8 @@ public class Bootstrap {
     @ConfigProperty(name = "flotilla.admin.password")
     Optional<String> configuredPassword;
 
-    @ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
-    String mode;
+    @Inject
+    AuthMode authMode;
 
     @ConfigProperty(name = "flotilla.bootstrap.file")
     Optional<Path> bootstrapFile;
@@ -70,7 +70,7 @@ public class Bootstrap {
     void firstStart() {
         // One replica bootstraps; the others wait for it here and then find the account.
         em.createNativeQuery("select pg_advisory_xact_lock(7001)").getSingleResult();
-        if ("oidc".equals(mode)) {
+        if (authMode.keycloak()) {
             oidcFirstStart();
             return;
         }

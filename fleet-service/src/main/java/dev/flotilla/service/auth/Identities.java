@@ -27,26 +27,29 @@ public final class Identities {
      * organization and the role of their membership.
      */
     public static SecurityIdentity person(String subject, String displayName, String email) {
-        QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
-                .setPrincipal(new QuarkusPrincipal(displayName))
-                .addRole(Actor.PERSON)
-                .addAttribute(Actor.SUBJECT, subject)
-                .addAttribute(Actor.NAME, subject)
-                .addAttribute(Actor.DISPLAY, displayName);
-        if (email != null) {
-            b.addAttribute(Actor.EMAIL, email);
-        }
-        return b.build();
+        return member(
+                QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(displayName)),
+                subject,
+                displayName,
+                email);
     }
 
-    /** An identity from elsewhere (Keycloak) with a person's attributes added; its principal and credentials are kept. */
+    /** An identity from elsewhere (Keycloak) as a member; its principal and credentials are kept. */
     static SecurityIdentity person(SecurityIdentity from, String subject, String displayName, String email) {
         // Built afresh, not from `from`: Keycloak's realm roles (an "admin" there) must not count here.
-        QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
-                .setPrincipal(from.getPrincipal())
-                .addCredentials(from.getCredentials())
-                .addAttributes(from.getAttributes())
-                .addAttribute(Actor.SUBJECT, subject)
+        return member(
+                QuarkusSecurityIdentity.builder()
+                        .setPrincipal(from.getPrincipal())
+                        .addCredentials(from.getCredentials())
+                        .addAttributes(from.getAttributes()),
+                subject,
+                displayName,
+                email);
+    }
+
+    private static SecurityIdentity member(
+            QuarkusSecurityIdentity.Builder b, String subject, String displayName, String email) {
+        b.addAttribute(Actor.SUBJECT, subject)
                 .addAttribute(Actor.NAME, subject)
                 .addAttribute(Actor.DISPLAY, displayName);
         if (email != null) {

@@ -18,7 +18,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -40,10 +39,6 @@ public class InvitationResource {
     @Inject
     Actor actor;
 
-    /** Where people reach the dashboard, for invitation links; by default the address this request came to. */
-    @ConfigProperty(name = "flotilla.public-url")
-    java.util.Optional<String> publicUrl;
-
     @Context
     UriInfo uri;
 
@@ -58,8 +53,8 @@ public class InvitationResource {
             summary =
                     "Invite a person by email; the link (with its secret) is in this response only (role: admin; owner to invite an owner)")
     public Response create(NewInvitation request) {
-        String base = publicUrl.orElseGet(() -> uri.getBaseUri().toString()).replaceAll("/+$", "");
-        CreatedInvitation created = invitations.create(actor.orgId(), actor.name(), actor.role(), request, base);
+        CreatedInvitation created =
+                invitations.create(actor.orgId(), actor.name(), actor.role(), request, uri.getBaseUri());
         return Response.created(
                         URI.create("/api/v1/invitations/" + created.invitation().id()))
                 .entity(created)

@@ -58,11 +58,20 @@ public class InvitationService {
     @Inject
     Instance<IdentityDirectory> directory;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
-    String mode;
+    /** Where people reach the dashboard, for invitation links. */
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.public-url")
+    java.util.Optional<String> publicUrl;
+
+    @Inject
+    AuthMode authMode;
 
     @Transactional
-    public CreatedInvitation create(UUID org, String caller, Role callerRole, NewInvitation request, String baseUrl) {
+    /**
+     * @param requestBase the address the request came to, for the link when {@code
+     *     flotilla.public-url} is not set
+     */
+    public CreatedInvitation create(
+            UUID org, String caller, Role callerRole, NewInvitation request, java.net.URI requestBase) {
         if (request == null) {
             throw ProblemException.badRequest("a body with email and role is required");
         }
@@ -81,7 +90,7 @@ public class InvitationService {
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
             throw ProblemException.badRequest("expiresIn must be a positive duration of at most 30 days (P30D)");
         }
-        IdentityDirectory.Prepared prepared = "oidc".equals(mode)
+        IdentityDirectory.Prepared prepared = authMode.keycloak()
                 ? directory.get().prepare(email)
                 : new IdentityDirectory.Prepared(null, java.util.Optional.empty());
         String secret = Secrets.generate(PREFIX);
@@ -110,7 +119,7 @@ public class InvitationService {
                 Map.of("email", email, "role", role.wireName()));
         return new CreatedInvitation(
                 get(org, id),
-                baseUrl + "/invitations/" + secret,
+                publicUrl.orElse(requestBase.toString()).replaceAll("/+$", "") + "/invitations/" + secret,
                 prepared.temporaryPassword().orElse(null));
     }
 
@@ -179,7 +188,7 @@ public class InvitationService {
         if (!inv.state().equals("pending")) {
             throw new ProblemException(Response.Status.GONE, "this invitation is " + inv.state());
         }
-        if (email == null && "oidc".equals(mode)) {
+        if (email == null && authMode.keycloak()) {
             throw new ProblemException(
                     Response.Status.FORBIDDEN,
                     "this invitation is for " + inv.email() + ": verify that address in Keycloak first");

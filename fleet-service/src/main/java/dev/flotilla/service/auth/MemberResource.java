@@ -38,8 +38,8 @@ public class MemberResource {
     @Inject
     jakarta.enterprise.inject.Instance<IdentityDirectory> directory;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
-    String mode;
+    @Inject
+    AuthMode authMode;
 
     @GET
     @Operation(summary = "The organization's members (role: admin)")
@@ -68,7 +68,7 @@ public class MemberResource {
                     "Remove a member; their sessions and the API tokens they created are refused from their next request (role: admin)")
     public Response remove(@PathParam("id") UUID id) {
         MemberView gone = orgs.remove(actor.orgId(), id, actor.role(), actor.name());
-        if (gone.subject().startsWith("client:") && "oidc".equals(mode)) {
+        if (gone.subject().startsWith("client:") && authMode.keycloak()) {
             directory.get().deleteServiceClient(gone.subject().substring("client:".length()));
         }
         return Response.noContent().build();

@@ -61,7 +61,6 @@ public class OrgResource {
     @RolesAllowed(Actor.PERSON)
     @Operation(summary = "Create an organization; the caller becomes its first owner (role: a signed-in person)")
     public Response create(NewOrg request) {
-        requirePerson();
         OrgView created =
                 tenant.unscoped(() -> orgs.create(actor.subject(), actor.displayName(), actor.email(), request));
         return Response.created(URI.create("/api/v1/orgs/" + created.slug()))
@@ -74,18 +73,10 @@ public class OrgResource {
     @RolesAllowed(Actor.PERSON)
     @Operation(summary = "Accept an invitation: join its organization with its role (role: a signed-in person)")
     public OrgView join(AcceptInvitation request) {
-        requirePerson();
         if (request == null || request.secret() == null || request.secret().isBlank()) {
             throw ProblemException.badRequest("a body with the invitation's secret is required");
         }
         return tenant.unscoped(() ->
                 invitations.accept(request.secret().strip(), actor.subject(), actor.displayName(), actor.email()));
-    }
-
-    private void requirePerson() {
-        if (!actor.isPerson()) {
-            throw new ProblemException(
-                    Response.Status.FORBIDDEN, "only a person can do this; an API token belongs to one organization");
-        }
     }
 }

@@ -40,8 +40,8 @@ public class ServiceAccountResource {
     @Inject
     Actor actor;
 
-    @ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
-    String mode;
+    @Inject
+    AuthMode authMode;
 
     @ConfigProperty(name = "quarkus.oidc.auth-server-url")
     Optional<String> realmUrl;
@@ -52,7 +52,7 @@ public class ServiceAccountResource {
             summary =
                     "Create a Keycloak service account (client credentials) as a member; its secret is in this response only (role: admin; Keycloak sign-in only)")
     public Response create(NewServiceAccount request) {
-        if (!"oidc".equals(mode)) {
+        if (!authMode.keycloak()) {
             throw ProblemException.conflict(
                     "service accounts need Keycloak sign-in (flotilla.auth.mode=oidc); use API tokens (POST /api/v1/tokens)");
         }

@@ -17,8 +17,8 @@ public class SessionIdentityProvider implements IdentityProvider<TrustedAuthenti
     @Inject
     AccountService accounts;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
-    String mode;
+    @Inject
+    AuthMode authMode;
 
     @Override
     public Class<TrustedAuthenticationRequest> getRequestType() {
@@ -33,7 +33,7 @@ public class SessionIdentityProvider implements IdentityProvider<TrustedAuthenti
 
     @ActivateRequestContext
     SecurityIdentity check(String username) {
-        if ("oidc".equals(mode)) {
+        if (authMode.keycloak()) {
             throw new AuthenticationFailedException("local sessions are off with Keycloak sign-in");
         }
         return accounts.identityOf(username)

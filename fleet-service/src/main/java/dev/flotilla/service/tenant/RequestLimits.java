@@ -60,7 +60,7 @@ public class RequestLimits {
         }
         String caller = identity.getAttribute(Actor.NAME);
         long now = System.nanoTime();
-        double orgPerSecond = orgRate(org, now);
+        double orgPerSecond = orgRates.getOrDefault(org, orgRate);
         // The caller's own bucket first: a caller over its rate must not drain its organization's.
         double wait =
                 bucket(caller + "@" + org, Math.min(callerRate, orgPerSecond)).take(now);
@@ -85,10 +85,6 @@ public class RequestLimits {
 
     private Bucket bucket(String key, double perSecond) {
         return buckets.computeIfAbsent(key, k -> new Bucket(perSecond));
-    }
-
-    private double orgRate(UUID org, long now) {
-        return orgRates.getOrDefault(org, orgRate);
     }
 
     /** Reads the organizations' own rates (set by the operators of the service) every 30 s. */

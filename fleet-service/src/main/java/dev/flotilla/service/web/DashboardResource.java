@@ -62,8 +62,8 @@ public class DashboardResource {
     @Inject
     dev.flotilla.service.auth.SignIns signIns;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
-    String mode;
+    @Inject
+    dev.flotilla.service.auth.AuthMode authMode;
 
     @Inject
     io.quarkus.security.identity.SecurityIdentity identity;
@@ -80,7 +80,7 @@ public class DashboardResource {
     @Path("login")
     @PermitAll
     public Response login(@QueryParam("next") String next, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
-        Response.ResponseBuilder r = oidc()
+        Response.ResponseBuilder r = authMode.keycloak()
                 // Keycloak's sign-in page, by way of a path only the code flow may authenticate.
                 ? Response.seeOther(URI.create("/oidc/login"))
                 : Response.ok(Pages.login(false));
@@ -137,10 +137,6 @@ public class DashboardResource {
                         .maxAge(0)
                         .build())
                 .build();
-    }
-
-    private boolean oidc() {
-        return "oidc".equals(mode);
     }
 
     @GET

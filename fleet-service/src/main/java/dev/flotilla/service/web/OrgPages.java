@@ -3,7 +3,6 @@ package dev.flotilla.service.web;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.annotation.security.PermitAll;
@@ -23,7 +22,6 @@ import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import dev.flotilla.api.rest.CreatedApiToken;
@@ -69,11 +67,8 @@ public class OrgPages {
     @Inject
     Actor actor;
 
-    @ConfigProperty(name = "flotilla.public-url")
-    Optional<String> publicUrl;
-
-    @ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
-    String mode;
+    @Inject
+    dev.flotilla.service.auth.AuthMode authMode;
 
     @Context
     UriInfo uri;
@@ -153,7 +148,7 @@ public class OrgPages {
     public Response invite(@FormParam("email") String email, @FormParam("role") String role) {
         try {
             CreatedInvitation created = invitations.create(
-                    actor.orgId(), actor.name(), actor.role(), new NewInvitation(email, role, null), base());
+                    actor.orgId(), actor.name(), actor.role(), new NewInvitation(email, role, null), uri.getBaseUri());
             return Response.status(201).entity(membersPage(created, null)).build();
         } catch (ProblemException e) {
             return Response.status(e.status())
@@ -306,7 +301,7 @@ public class OrgPages {
     public TemplateInstance invitation(@PathParam("secret") String secret) {
         var found = tenant.unscoped(() -> invitations.peek(secret));
         return Pages.invitation(
-                actor.isPerson() ? actor.displayName() : null, secret, found.orElse(null), !"oidc".equals(mode), null);
+                actor.isPerson() ? actor.displayName() : null, secret, found.orElse(null), !authMode.keycloak(), null);
     }
 
     @POST
@@ -337,7 +332,7 @@ public class OrgPages {
             @PathParam("secret") String secret,
             @FormParam("username") String username,
             @FormParam("password") String password) {
-        if ("oidc".equals(mode)) {
+        if (authMode.keycloak()) {
             throw ProblemException.notFound("page");
         }
         try {
@@ -349,10 +344,6 @@ public class OrgPages {
                     .entity(Pages.invitation(null, secret, found.orElse(null), true, e.getMessage()))
                     .build();
         }
-    }
-
-    private String base() {
-        return publicUrl.orElseGet(() -> uri.getBaseUri().toString()).replaceAll("/+$", "");
     }
 
     private static String blank(String s) {

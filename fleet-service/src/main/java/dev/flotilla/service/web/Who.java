@@ -6,8 +6,6 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import dev.flotilla.api.rest.OrgView;
 import dev.flotilla.service.auth.OrgService;
 import dev.flotilla.service.tenant.Actor;
@@ -27,8 +25,8 @@ public class Who {
     @Inject
     TenantContext tenant;
 
-    @ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
-    String mode;
+    @Inject
+    dev.flotilla.service.auth.AuthMode authMode;
 
     private List<OrgView> mine;
 
@@ -55,6 +53,6 @@ public class Who {
     }
 
     public boolean isOidc() {
-        return "oidc".equals(mode);
+        return authMode.keycloak();
     }
 }

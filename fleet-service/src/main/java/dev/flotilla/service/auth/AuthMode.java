@@ -1,0 +1,21 @@
+package dev.flotilla.service.auth;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * How people sign in: {@code flotilla.auth.mode} ({@code FLOTILLA_AUTH_MODE}), {@code local} (the
+ * default) or {@code oidc} (Keycloak). The one place the service reads it; {@code
+ * boot.AuthModeConfig} derives Quarkus OIDC's switches from the same property.
+ */
+@ApplicationScoped
+public class AuthMode {
+    @ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
+    String mode;
+
+    /** People sign in through Keycloak; local accounts do not sign in at all. */
+    public boolean keycloak() {
+        return "oidc".equals(mode);
+    }
+}
