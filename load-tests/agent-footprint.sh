@@ -21,7 +21,7 @@ done
 
 SERVICE_JAR="$ROOT/fleet-service/target/quarkus-app/quarkus-run.jar"
 AGENT_JAR="$ROOT/host-agent/target/flotilla-agent.jar"
-[ -f "$SERVICE_JAR" ] && [ -f "$AGENT_JAR" ] || { echo "build first: ./flotilla build" >&2; exit 1; }
+if [ ! -f "$SERVICE_JAR" ] || [ ! -f "$AGENT_JAR" ]; then echo "build first: ./flotilla build" >&2; exit 1; fi
 # The JVM options of deploy/agent/flotilla-agent.service unless AGENT_JVM_OPTS says otherwise.
 AGENT_JVM_OPTS="${AGENT_JVM_OPTS:-$(sed -n 's/^ExecStart=[^ ]*java \(.*\) -jar .*/\1/p' "$ROOT/deploy/agent/flotilla-agent.service")}"
 
@@ -34,7 +34,7 @@ cleanup() {
   "$ROOT/deploy/ci/systemd-hosts.sh" stop "$host" || true
   for c in $(seq 1 "$containers"); do engine_api -X DELETE "http://localhost/v1.41/containers/$host-c$c?force=true" >/dev/null 2>&1 || true; done
   "$ROOT/deploy/ci/container-engine.sh" stop || true
-  [ -n "${svc:-}" ] && kill "$svc" 2>/dev/null && wait "$svc" 2>/dev/null || true
+  if [ -n "${svc:-}" ] && kill "$svc" 2>/dev/null; then wait "$svc" 2>/dev/null || true; fi
   psql -q -h 127.0.0.1 -U postgres -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT

@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
     *) echo "install.sh: unknown argument '$1'" >&2; usage >&2; exit 64 ;;
   esac
 done
-[ -n "$url" ] && [ -n "$token" ] || { usage >&2; exit 64; }
+if [ -z "$url" ] || [ -z "$token" ]; then usage >&2; exit 64; fi
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 [ -f "$jar" ] || { echo "install.sh: no agent jar at $jar (build with ./flotilla build)" >&2; exit 1; }
 command -v java >/dev/null || { echo "install.sh: Java 17+ is needed" >&2; exit 1; }

@@ -35,8 +35,7 @@ cmd_start() {
     as_root setsid podman --root "$CACHE/engine/storage" --runroot "$RUN/state" --cgroup-manager=cgroupfs \
       system service --time=0 "unix://$SOCKET" >"$RUN/engine.log" 2>&1 < /dev/null &
     echo $! | as_root tee "$RUN/pid" >/dev/null
-    local i
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
       api http://localhost/_ping >/dev/null 2>&1 && break
       sleep 0.2
     done

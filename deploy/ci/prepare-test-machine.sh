@@ -6,8 +6,11 @@ set -euo pipefail
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
+# curl: for ./flotilla up and the test helpers, and for ./mvnw to fetch Maven from Maven Central
+# (so no Maven package is needed).
 command -v curl >/dev/null || missing+=(curl)
-command -v mvn >/dev/null || missing+=(maven)
+# ./flotilla test checks every shell script with it before the Maven run.
+command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v setpriv >/dev/null || missing+=(util-linux)
 command -v psql >/dev/null || missing+=(postgresql-client)
 # The benchmark's baselines (./flotilla bench --quick runs in ./flotilla test): pgbench comes with
@@ -28,7 +31,8 @@ fi
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
     echo "Starting PostgreSQL"
-    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+    as_root pg_ctlcluster --skip-systemctl-redirect \
+      "$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | head -n 1)" main start || true
   fi
 fi
 pg_isready -q -h 127.0.0.1 -p 5432 || {

@@ -70,8 +70,7 @@ cmd_start() {
     --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --systemd=always \
     -v /usr/lib/jvm:/usr/lib/jvm:ro "${jdk_etc[@]}" -v "$agent_dir":/opt/agent:ro -v "$ids/$name":/etc/machine-id:ro "${engine[@]}" --rootfs "$ROOTFS:O" \
     /lib/systemd/systemd >/dev/null
-  local i
-  for i in $(seq 1 60); do
+  for _ in $(seq 1 60); do
     state=$(as_root podman exec "$name" systemctl is-system-running 2>/dev/null || true)
     case "$state" in running|degraded) echo "$name $state"; return 0 ;; esac
     sleep 0.5
