@@ -44,8 +44,6 @@ public class RolloutService {
      * What a rollout in progress gives to the machines it reached, by unit: the new file as the
      * machines get it (without its [X-Fleet] section), worked out once per round.
      */
-    record Active(String systemdContent, Set<String> machines) {}
-
     /** Checks a policy and fills in its defaults; a 400 names what is wrong. */
     static RolloutPolicy validated(RolloutPolicy p) {
         RolloutPolicy policy = p == null ? new RolloutPolicy(null, null, null, null) : p;
@@ -106,17 +104,18 @@ public class RolloutService {
     }
 
     /** The rollouts in progress of an organization that reached machines, for the scheduler. */
-    Map<String, Active> active(UUID orgId) {
+    Map<String, Placements.Rollout> active(UUID orgId) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("select r.unit_name, r.to_content, m.machine_id from rollout r"
                         + " left join rollout_machine m on m.rollout_id = r.id and m.state in ('updating', 'healthy',"
                         + " 'failed') where r.org_id = :o and r.state in ('running', 'paused')")
                 .setParameter("o", orgId)
                 .getResultList();
-        Map<String, Active> out = new HashMap<>();
+        Map<String, Placements.Rollout> out = new HashMap<>();
         for (Object[] r : rows) {
-            Active a = out.computeIfAbsent(
-                    (String) r[0], k -> new Active(UnitFile.parse((String) r[1]).systemdContent(), new HashSet<>()));
+            Placements.Rollout a = out.computeIfAbsent(
+                    (String) r[0],
+                    k -> new Placements.Rollout(UnitFile.parse((String) r[1]).systemdContent(), new HashSet<>()));
             if (r[2] != null) {
                 a.machines().add((String) r[2]);
             }

@@ -1,7 +1,6 @@
 package dev.flotilla.service.units;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,22 +20,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.flotilla.api.unit.FleetRequirements;
 import dev.flotilla.api.unit.UnitFile;
-import dev.flotilla.api.unit.UnitNames;
 import dev.flotilla.service.desired.DesiredStateService;
 import dev.flotilla.service.machine.MachineRef;
 import io.quarkus.scheduler.Scheduled;
 
 /**
- * Places units on machines, as fleet's engine did, and writes the result as each machine's
- * desired state. Global units go to every machine whose labels match their {@code
- * MachineMetadata} (lost machines included: they find their global units when they come back);
- * other units to one machine that is not lost: the one they are on if it still qualifies, else the
- * least loaded that does ({@code MachineID}, {@code MachineMetadata}, {@code MachineOf}, {@code
- * Conflicts} both ways, not beside a unit that {@code Replaces} it), ties broken by machine id. A reconcile is one transaction under a
- * per-organization advisory lock, so replicas and requests never interleave; only machines whose
- * units changed get a new generation.
+ * Runs fleet's placement ({@link Placements}, pure) for an organization and writes the result as
+ * each machine's desired state: loads units, machines and rollouts, plans, writes what changed. A
+ * reconcile is one transaction under a per-organization advisory lock, so replicas and requests
+ * never interleave; only machines whose units changed get a new generation.
  */
 @ApplicationScoped
 public class UnitScheduler {
@@ -57,13 +50,6 @@ public class UnitScheduler {
 
     @Inject
     SchedulerLeader leader;
-
-    record Placement(String content, String target) {}
-
-    private record Unit(
-            String name, UnitFile file, FleetRequirements req, String target, boolean global, String machine) {}
-
-    private record Machine(String id, Map<String, String> labels, boolean lost) {}
 
     /**
      * Every organization with units, every 2 s, on the leading replica only: picks up enrollments,
@@ -110,72 +96,13 @@ public class UnitScheduler {
     @Transactional(Transactional.TxType.MANDATORY)
     public void reconcile(UUID orgId) {
         lock(orgId);
-        List<Unit> units = units(orgId);
-        List<Machine> machines = machines(orgId);
-        Map<String, RolloutService.Active> rolling = rollouts.active(orgId);
-        Map<String, Map<String, Placement>> wanted = new TreeMap<>();
-        Map<String, Map<String, Unit>> placedUnits = new HashMap<>();
-        for (Machine m : machines) {
-            wanted.put(m.id(), new TreeMap<>());
-            placedUnits.put(m.id(), new HashMap<>());
-        }
-        // Global units first (they count for load, conflicts and MachineOf, as in fleet).
-        for (Unit u : units) {
-            if (!u.global() || u.target().equals("inactive")) {
-                continue;
+        List<Placements.Unit> units = units(orgId);
+        Placements.Plan plan = Placements.plan(units, machines(orgId), rollouts.active(orgId));
+        for (Placements.Unit u : units) {
+            if (!plan.placedOn().containsKey(u.name())) {
+                continue; // global units and templates have no one machine
             }
-            for (Machine m : machines) {
-                if (u.req().matchesLabels(m.labels()) && !conflicts(u, placedUnits.get(m.id()))) {
-                    place(u, m, wanted, placedUnits);
-                    RolloutService.Active rollout = rolling.get(u.name());
-                    if (rollout != null && rollout.machines().contains(m.id())) {
-                        // A machine a rollout reached runs the new file.
-                        wanted.get(m.id()).put(u.name(), new Placement(rollout.systemdContent(), u.target()));
-                    }
-                }
-            }
-        }
-        Map<String, Machine> placedOn = new HashMap<>();
-        for (Unit u : units) {
-            if (u.global()) {
-                continue;
-            }
-            Machine chosen = u.target().equals("inactive")
-                    ? null // an inactive unit is known, not scheduled
-                    : choose(u, machines, placedUnits, u.machine());
-            if (chosen != null) {
-                place(u, chosen, wanted, placedUnits);
-                placedOn.put(u.name(), chosen);
-            }
-        }
-        // fleet's Replaces: a unit that replaces another takes the machine; the replaced one moves.
-        for (Unit r : units) {
-            Machine m = placedOn.get(r.name());
-            if (m == null || r.req().replaces().isEmpty()) {
-                continue;
-            }
-            for (Unit x : new ArrayList<>(placedUnits.get(m.id()).values())) {
-                if (x.global()
-                        || x.name().equals(r.name())
-                        || r.req().replaces().stream().noneMatch(g -> FleetRequirements.glob(g, x.name()))) {
-                    continue;
-                }
-                placedUnits.get(m.id()).remove(x.name());
-                wanted.get(m.id()).remove(x.name());
-                placedOn.remove(x.name());
-                Machine elsewhere = choose(x, machines, placedUnits, null);
-                if (elsewhere != null) {
-                    place(x, elsewhere, wanted, placedUnits);
-                    placedOn.put(x.name(), elsewhere);
-                }
-            }
-        }
-        for (Unit u : units) {
-            if (u.global()) {
-                continue;
-            }
-            Machine m = placedOn.get(u.name());
-            String machineId = m == null ? null : m.id();
+            String machineId = plan.placedOn().get(u.name());
             if (!Objects.equals(machineId, u.machine())) {
                 em.createNativeQuery("update unit set machine_id = :m where org_id = :o and name = :n")
                         .setParameter("m", machineId)
@@ -184,80 +111,26 @@ public class UnitScheduler {
                         .executeUpdate();
             }
         }
-        write(orgId, wanted);
-    }
-
-    /** The machine it is on if that still qualifies, else the least loaded that does, or null. */
-    private static Machine choose(
-            Unit u, List<Machine> machines, Map<String, Map<String, Unit>> placed, String current) {
-        return machines.stream()
-                .filter(m -> !m.lost() && m.id().equals(current) && able(u, m, placed))
-                .findFirst()
-                .orElseGet(() -> machines.stream()
-                        .filter(m -> !m.lost() && able(u, m, placed))
-                        .min(Comparator.comparingInt(
-                                        (Machine m) -> placed.get(m.id()).size())
-                                .thenComparing(Machine::id))
-                        .orElse(null));
-    }
-
-    private static void place(
-            Unit u, Machine m, Map<String, Map<String, Placement>> wanted, Map<String, Map<String, Unit>> placed) {
-        wanted.get(m.id()).put(u.name(), new Placement(u.file().systemdContent(), u.target()));
-        placed.get(m.id()).put(u.name(), u);
-    }
-
-    private static boolean able(Unit u, Machine m, Map<String, Map<String, Unit>> placed) {
-        FleetRequirements r = u.req();
-        if (r.machineId() != null
-                && !(m.id().equals(r.machineId())
-                        || (r.machineId().length() == 8 && m.id().startsWith(r.machineId())))) {
-            return false;
-        }
-        if (!r.matchesLabels(m.labels())) {
-            return false;
-        }
-        Map<String, Unit> here = placed.get(m.id());
-        for (String peer : r.machineOf()) {
-            if (!here.containsKey(peer)) {
-                return false;
-            }
-        }
-        for (Unit other : here.values()) {
-            if (!other.name().equals(u.name())
-                    && other.req().replaces().stream().anyMatch(g -> FleetRequirements.glob(g, u.name()))) {
-                return false; // replaced by a unit already there
-            }
-        }
-        return !conflicts(u, here);
-    }
-
-    private static boolean conflicts(Unit u, Map<String, Unit> here) {
-        for (Unit other : here.values()) {
-            if (u.req().conflictsWith(u.name(), other.name(), other.req())) {
-                return true;
-            }
-        }
-        return false;
+        write(orgId, plan.desired());
     }
 
     /** Replaces the scheduler's rows of each machine whose placements changed, and bumps it. */
-    private void write(UUID orgId, Map<String, Map<String, Placement>> wanted) {
+    private void write(UUID orgId, Map<String, Map<String, Placements.Desired>> wanted) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("select machine_id, name, content, target from desired_unit"
                         + " where org_id = :o and unit_name is not null")
                 .setParameter("o", orgId)
                 .getResultList();
-        Map<String, Map<String, Placement>> current = new HashMap<>();
+        Map<String, Map<String, Placements.Desired>> current = new HashMap<>();
         for (Object[] r : rows) {
             current.computeIfAbsent((String) r[0], k -> new TreeMap<>())
-                    .put((String) r[1], new Placement((String) r[2], (String) r[3]));
+                    .put((String) r[1], new Placements.Desired((String) r[2], (String) r[3]));
         }
         Set<String> all = new java.util.TreeSet<>(wanted.keySet());
         all.addAll(current.keySet());
         for (String machine : all) {
-            Map<String, Placement> want = wanted.getOrDefault(machine, Map.of());
-            Map<String, Placement> have = current.getOrDefault(machine, Map.of());
+            Map<String, Placements.Desired> want = wanted.getOrDefault(machine, Map.of());
+            Map<String, Placements.Desired> have = current.getOrDefault(machine, Map.of());
             if (want.equals(have)) {
                 continue;
             }
@@ -271,7 +144,7 @@ public class UnitScheduler {
                             .executeUpdate();
                 }
             }
-            for (Map.Entry<String, Placement> e : want.entrySet()) {
+            for (Map.Entry<String, Placements.Desired> e : want.entrySet()) {
                 if (e.getValue().equals(have.get(e.getKey()))) {
                     continue;
                 }
@@ -292,34 +165,28 @@ public class UnitScheduler {
         }
     }
 
-    private List<Unit> units(UUID orgId) {
+    private List<Placements.Unit> units(UUID orgId) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select name, content, target_state, global, machine_id from unit"
-                        + " where org_id = :o order by name")
+        List<Object[]> rows = em.createNativeQuery(
+                        "select name, content, target_state, global, machine_id from unit" + " where org_id = :o")
                 .setParameter("o", orgId)
                 .getResultList();
-        List<Unit> out = new ArrayList<>();
+        List<Placements.Unit> out = new ArrayList<>();
         for (Object[] r : rows) {
-            String name = (String) r[0];
-            if (UnitNames.isTemplate(name)) {
-                continue; // templates are never run themselves
-            }
-            UnitFile file = UnitFile.parse((String) r[1]);
-            out.add(new Unit(
-                    name, file, FleetRequirements.of(file, name), (String) r[2], (Boolean) r[3], (String) r[4]));
+            out.add(new Placements.Unit(
+                    (String) r[0], UnitFile.parse((String) r[1]), (String) r[2], (Boolean) r[3], (String) r[4]));
         }
         return out;
     }
 
-    private List<Machine> machines(UUID orgId) {
+    private List<Placements.Machine> machines(UUID orgId) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(
-                        "select id, labels::text, presence from machine where org_id = :o order by id")
+        List<Object[]> rows = em.createNativeQuery("select id, labels::text, presence from machine where org_id = :o")
                 .setParameter("o", orgId)
                 .getResultList();
-        List<Machine> out = new ArrayList<>();
+        List<Placements.Machine> out = new ArrayList<>();
         for (Object[] r : rows) {
-            out.add(new Machine((String) r[0], labels((String) r[1]), "lost".equals(r[2])));
+            out.add(new Placements.Machine((String) r[0], labels((String) r[1]), "lost".equals(r[2])));
         }
         return out;
     }

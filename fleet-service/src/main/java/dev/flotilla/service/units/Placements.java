@@ -1,0 +1,204 @@
+package dev.flotilla.service.units;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import dev.flotilla.api.unit.FleetRequirements;
+import dev.flotilla.api.unit.UnitFile;
+import dev.flotilla.api.unit.UnitNames;
+
+/**
+ * fleet's placement rules as a pure function, like Nomad's {@code scheduler/reconcile}: units,
+ * machines and where units are now in, a {@link Plan} out; no database, no CDI, so the rules are
+ * tested in milliseconds ({@code PlacementsTest}). {@link UnitScheduler} loads the inputs, calls
+ * {@link #plan} and writes what changed.
+ *
+ * <p>Global units go to every machine whose labels match their {@code MachineMetadata} (lost
+ * machines included: they find their global units when they come back) and that holds no unit
+ * they conflict with; a machine a rollout of the unit reached gets the rollout's file. Other units
+ * go to one machine that is not lost: the one they are on if it still qualifies, else the least
+ * loaded that does ({@code MachineID}, {@code MachineMetadata}, {@code MachineOf}, {@code
+ * Conflicts} both ways, not beside a unit that {@code Replaces} it), ties broken by machine id.
+ * Then a unit that {@code Replaces} another takes its machine and the replaced one moves.
+ * Templates are never placed; an {@code inactive} unit is known but not placed.
+ */
+public final class Placements {
+    private Placements() {}
+
+    /** A unit as the scheduler reads it; {@code machine} is where it is placed now (null: nowhere). */
+    public record Unit(String name, UnitFile file, String target, boolean global, String machine) {
+        FleetRequirements req() {
+            return FleetRequirements.of(file, name);
+        }
+    }
+
+    /** A machine: its id, labels and whether it is lost (only global units still go to lost machines). */
+    public record Machine(String id, Map<String, String> labels, boolean lost) {}
+
+    /** A global unit's rollout in progress: the new file, and the machines it reached so far. */
+    public record Rollout(String systemdContent, Set<String> machines) {}
+
+    /** What a machine must run of one unit: its systemd file and target state. */
+    public record Desired(String content, String target) {}
+
+    /**
+     * The outcome: per machine (every machine given, also those that get nothing) its units by
+     * name, and the machine each non-global unit is placed on (null: unscheduled).
+     */
+    public record Plan(Map<String, Map<String, Desired>> desired, Map<String, String> placedOn) {}
+
+    /** A unit with its requirements parsed once per plan, not once per machine. */
+    private record Candidate(Unit unit, FleetRequirements req) {
+        String name() {
+            return unit.name();
+        }
+    }
+
+    /** Places {@code units} on {@code machines} (in any order), given the {@code rollouts} by unit name. */
+    public static Plan plan(Collection<Unit> units, Collection<Machine> machines, Map<String, Rollout> rollouts) {
+        List<Candidate> all = units.stream()
+                .filter(u -> !UnitNames.isTemplate(u.name())) // templates are never run themselves
+                .sorted(Comparator.comparing(Unit::name))
+                .map(u -> new Candidate(u, u.req()))
+                .toList();
+        List<Machine> sorted =
+                machines.stream().sorted(Comparator.comparing(Machine::id)).toList();
+        Map<String, Map<String, Desired>> wanted = new TreeMap<>();
+        Map<String, Map<String, Candidate>> placed = new HashMap<>();
+        for (Machine m : sorted) {
+            wanted.put(m.id(), new TreeMap<>());
+            placed.put(m.id(), new HashMap<>());
+        }
+        // Global units first (they count for load, conflicts and MachineOf, as in fleet).
+        for (Candidate u : all) {
+            if (!u.unit().global() || u.unit().target().equals("inactive")) {
+                continue;
+            }
+            for (Machine m : sorted) {
+                if (u.req().matchesLabels(m.labels()) && !conflicts(u, placed.get(m.id()))) {
+                    place(u, m, wanted, placed);
+                    Rollout rollout = rollouts.get(u.name());
+                    if (rollout != null && rollout.machines().contains(m.id())) {
+                        // A machine a rollout reached runs the new file.
+                        wanted.get(m.id())
+                                .put(
+                                        u.name(),
+                                        new Desired(
+                                                rollout.systemdContent(),
+                                                u.unit().target()));
+                    }
+                }
+            }
+        }
+        Map<String, Machine> placedOn = new HashMap<>();
+        for (Candidate u : all) {
+            if (u.unit().global()) {
+                continue;
+            }
+            Machine chosen = u.unit().target().equals("inactive")
+                    ? null // an inactive unit is known, not scheduled
+                    : choose(u, sorted, placed, u.unit().machine());
+            if (chosen != null) {
+                place(u, chosen, wanted, placed);
+                placedOn.put(u.name(), chosen);
+            }
+        }
+        // fleet's Replaces: a unit that replaces another takes the machine; the replaced one moves.
+        for (Candidate r : all) {
+            Machine m = placedOn.get(r.name());
+            if (m == null || r.req().replaces().isEmpty()) {
+                continue;
+            }
+            for (Candidate x : new ArrayList<>(placed.get(m.id()).values())) {
+                if (x.unit().global()
+                        || x.name().equals(r.name())
+                        || r.req().replaces().stream().noneMatch(g -> FleetRequirements.glob(g, x.name()))) {
+                    continue;
+                }
+                placed.get(m.id()).remove(x.name());
+                wanted.get(m.id()).remove(x.name());
+                placedOn.remove(x.name());
+                Machine elsewhere = choose(x, sorted, placed, null);
+                if (elsewhere != null) {
+                    place(x, elsewhere, wanted, placed);
+                    placedOn.put(x.name(), elsewhere);
+                }
+            }
+        }
+        Map<String, String> machineOf = new LinkedHashMap<>();
+        for (Candidate u : all) {
+            if (!u.unit().global()) {
+                Machine m = placedOn.get(u.name());
+                machineOf.put(u.name(), m == null ? null : m.id());
+            }
+        }
+        return new Plan(wanted, machineOf);
+    }
+
+    /** The machine it is on if that still qualifies, else the least loaded that does, or null. */
+    private static Machine choose(
+            Candidate u, List<Machine> machines, Map<String, Map<String, Candidate>> placed, String current) {
+        return machines.stream()
+                .filter(m -> !m.lost() && m.id().equals(current) && able(u, m, placed))
+                .findFirst()
+                .orElseGet(() -> machines.stream()
+                        .filter(m -> !m.lost() && able(u, m, placed))
+                        .min(Comparator.comparingInt(
+                                        (Machine m) -> placed.get(m.id()).size())
+                                .thenComparing(Machine::id))
+                        .orElse(null));
+    }
+
+    private static void place(
+            Candidate u,
+            Machine m,
+            Map<String, Map<String, Desired>> wanted,
+            Map<String, Map<String, Candidate>> placed) {
+        wanted.get(m.id())
+                .put(
+                        u.name(),
+                        new Desired(u.unit().file().systemdContent(), u.unit().target()));
+        placed.get(m.id()).put(u.name(), u);
+    }
+
+    private static boolean able(Candidate u, Machine m, Map<String, Map<String, Candidate>> placed) {
+        FleetRequirements r = u.req();
+        if (r.machineId() != null
+                && !(m.id().equals(r.machineId())
+                        || (r.machineId().length() == 8 && m.id().startsWith(r.machineId())))) {
+            return false;
+        }
+        if (!r.matchesLabels(m.labels())) {
+            return false;
+        }
+        Map<String, Candidate> here = placed.get(m.id());
+        for (String peer : r.machineOf()) {
+            if (!here.containsKey(peer)) {
+                return false;
+            }
+        }
+        for (Candidate other : here.values()) {
+            if (!other.name().equals(u.name())
+                    && other.req().replaces().stream().anyMatch(g -> FleetRequirements.glob(g, u.name()))) {
+                return false; // replaced by a unit already there
+            }
+        }
+        return !conflicts(u, here);
+    }
+
+    private static boolean conflicts(Candidate u, Map<String, Candidate> here) {
+        for (Candidate other : here.values()) {
+            if (u.req().conflictsWith(u.name(), other.name(), other.req())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
