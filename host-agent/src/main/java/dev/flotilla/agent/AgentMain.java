@@ -125,8 +125,8 @@ public final class AgentMain {
                 reporter,
                 systemd == null
                         ? null
-                        : new DesiredStateApplier(Path.of(UnitFiles.DIRECTORY), settings.stateDir(), systemd),
-                new UnitInspector(systemd),
+                        : new DesiredStateApplier(Path.of(UnitFiles.DIRECTORY), settings.stateDir(), systemd.control()),
+                new UnitInspector(systemd == null ? null : systemd.control()),
                 updateEvents);
         updates[0] = new UpdateManager(updateSettings, settings.stateDir(), client::send);
         updates[0].start();

@@ -45,7 +45,7 @@ public class AgentFrames {
     DesiredStateService desired;
 
     @Inject
-    dev.flotilla.service.updates.LeaseService leases;
+    dev.flotilla.service.updates.MachineUpdateService updates;
 
     /**
      * Threads for these frames, apart from the HTTP workers; a plain pool, so that no request
@@ -99,7 +99,7 @@ public class AgentFrames {
                 return;
             }
             var labels = machines.get(s.machine.orgId(), s.machine.machineId()).labels();
-            var d = leases.requestForMachine(s.machine.orgId(), s.machine.machineId(), labels);
+            var d = updates.requestForMachine(s.machine.orgId(), s.machine.machineId(), labels);
             s.connection.sendTextAndAwait(FrameCodec.encode(new LeaseReply(
                     request.requestId(),
                     d.granted(),
@@ -112,7 +112,7 @@ public class AgentFrames {
                 sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
                 return;
             }
-            leases.reported(s.machine.orgId(), s.machine.machineId(), report);
+            updates.reported(s.machine.orgId(), s.machine.machineId(), report);
         }
     }
 

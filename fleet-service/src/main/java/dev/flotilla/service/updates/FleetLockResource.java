@@ -82,11 +82,11 @@ public class FleetLockResource {
             }
             return Response.ok().build();
         }
-        Optional<LeaseService.Decision> decision = fleetLock.lock(org.get(), params.group(), params.id());
+        Optional<LeaseRules.Decision> decision = fleetLock.lock(org.get(), params.group(), params.id());
         if (decision.isEmpty()) {
             return unknownGroup(params.group());
         }
-        LeaseService.Decision d = decision.get();
+        LeaseRules.Decision d = decision.get();
         if (d.granted()) {
             return Response.ok().build();
         }

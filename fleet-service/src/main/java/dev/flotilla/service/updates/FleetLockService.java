@@ -104,7 +104,7 @@ public class FleetLockService {
     }
 
     /** RecursiveLock: the node's lease under the group's policy; empty when the group is unknown. */
-    Optional<LeaseService.Decision> lock(UUID org, String group, String id) {
+    Optional<LeaseRules.Decision> lock(UUID org, String group, String id) {
         Optional<Policy> policy = policy(org, group);
         return policy.map(p -> leases.request(org, p, holder(id), "fleetlock", false));
     }

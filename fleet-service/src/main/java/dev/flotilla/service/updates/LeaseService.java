@@ -4,7 +4,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -13,13 +12,13 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-import dev.flotilla.api.rest.MachineUpdateView;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.UpdateLeaseView;
 import dev.flotilla.service.common.Cursor;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.SqlValues;
 import dev.flotilla.service.common.TimeService;
+import dev.flotilla.service.updates.LeaseRules.Decision;
 
 /**
  * Leases: permission for one machine (or FleetLock node) to update and reboot now. Every decision
@@ -32,7 +31,6 @@ import dev.flotilla.service.common.TimeService;
 @ApplicationScoped
 @Transactional
 public class LeaseService {
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(LeaseService.class);
     /** The advisory lock class of lease decisions (two-key form: class, policy). */
     private static final int LOCK_CLASS = 7010;
 
@@ -44,16 +42,6 @@ public class LeaseService {
 
     @Inject
     UpdatePolicyService policies;
-
-    @Inject
-    dev.flotilla.service.audit.AuditLog audit;
-
-    /** What a request for a lease got. */
-    public record Decision(String state, String reason, Instant nextPossibleAt, UpdateLeaseView lease) {
-        public boolean granted() {
-            return lease != null;
-        }
-    }
 
     /** Asks for a lease for {@code holder} under {@code policy}. */
     Decision request(UUID org, Policy policy, String holder, String kind, boolean machinePaused) {
@@ -88,57 +76,42 @@ public class LeaseService {
     }
 
     /**
-     * Why {@code policy} would refuse a lease now, or null when it would grant one. Call under the
-     * policy's lock for a decision that holds.
+     * Why {@code policy} would refuse a lease now ({@link LeaseRules#refusal}), or null when it
+     * would grant one. Call under the policy's lock for a decision that holds.
      */
     Decision refusal(UUID org, Policy p, boolean machinePaused, Instant now) {
-        if (!p.enabled()) {
-            return new Decision(
-                    "paused",
-                    "updates are paused for policy " + p.name()
-                            + (p.pausedReason() == null ? "" : ": " + p.pausedReason()),
-                    null,
-                    null);
-        }
-        if (machinePaused) {
-            return new Decision("paused", "updates are paused for this machine", null, null);
-        }
-        if (!p.schedule().isOpen(now)) {
-            Instant next = p.schedule().nextOpening(now).orElse(null);
-            return new Decision(
-                    "waiting_for_window",
-                    "outside every window of policy " + p.name() + (next == null ? "" : "; the next opens at " + next),
-                    next,
-                    null);
-        }
-        int holding = count(org, p, "ended_at is null and expires_at > :now", now, null);
-        int limit = p.parallelLimit(policies.machines(org, p));
-        if (holding >= limit) {
-            String why = p.safeMode() && !p.proven()
-                    ? "safe mode: the first machine updates alone (" + holding + " updating)"
-                    : holding + " of " + limit + " machines allowed at once are updating";
-            return new Decision("on_hold", why, null, null);
-        }
-        if (p.maxPerPeriod() != null) {
-            Instant since = now.minus(p.period());
-            int granted = count(org, p, "granted_at > :since", now, since);
-            if (granted >= p.maxPerPeriod()) {
-                Instant oldest = SqlValues.instant(em.createNativeQuery(
-                                "select min(granted_at) from update_lease"
-                                        + " where org_id = :o and coalesce(policy_id, '00000000-0000-0000-0000-000000000000') = cast(:p as uuid) and granted_at > :since")
+        return LeaseRules.refusal(p, machinePaused, now, ledger(org, p, now));
+    }
+
+    /** The policy's leases and machines as the rules read them, each read only when asked. */
+    private LeaseRules.Ledger ledger(UUID org, Policy p, Instant now) {
+        return new LeaseRules.Ledger() {
+            @Override
+            public int machines() {
+                return policies.machines(org, p);
+            }
+
+            @Override
+            public int live() {
+                return count(org, p, "ended_at is null and expires_at > :now", now, null);
+            }
+
+            @Override
+            public int grantedSince(Instant since) {
+                return count(org, p, "granted_at > :since", now, since);
+            }
+
+            @Override
+            public Instant oldestGrantSince(Instant since) {
+                return SqlValues.instant(em.createNativeQuery("select min(granted_at) from update_lease"
+                                + " where org_id = :o and coalesce(policy_id, '00000000-0000-0000-0000-000000000000')"
+                                + " = cast(:p as uuid) and granted_at > :since")
                         .setParameter("o", org)
                         .setParameter("p", Policy.key(p))
                         .setParameter("since", Timestamp.from(since))
                         .getSingleResult());
-                Instant free = oldest == null ? null : oldest.plus(p.period());
-                return new Decision(
-                        "on_hold",
-                        granted + " updates started in the last " + p.period() + " (at most " + p.maxPerPeriod() + ")",
-                        free,
-                        null);
             }
-        }
-        return null;
+        };
     }
 
     /**
@@ -188,238 +161,6 @@ public class LeaseService {
             }
         }
         return true;
-    }
-
-    /** An operator's release of a lease, by its id, recorded in the audit table. */
-    public UpdateLeaseView release(UUID org, String leaseId, String actor) {
-        UUID id = uuid(leaseId);
-        UpdateLeaseView lease = lease(org, id).orElseThrow(() -> ProblemException.notFound("lease " + leaseId));
-        Optional<Policy> policy = policies.named(org, lease.policy());
-        lock(org, policy.map(Policy::id).orElse(null));
-        lease = lease(org, id).orElseThrow();
-        if (lease.endedAt() != null) {
-            throw ProblemException.conflict("lease " + leaseId + " ended already (" + lease.outcome() + ")");
-        }
-        em.createNativeQuery("update update_lease set ended_at = :now, outcome = 'released', ended_by = :by,"
-                        + " detail = 'released by hand' where org_id = :o and id = :id")
-                .setParameter("now", Timestamp.from(time.now()))
-                .setParameter("by", actor)
-                .setParameter("o", org)
-                .setParameter("id", id)
-                .executeUpdate();
-        audit.record(
-                org,
-                actor,
-                "update-lease.release",
-                lease.holder(),
-                "lease " + leaseId + " of policy " + lease.policy());
-        return lease(org, id).orElseThrow();
-    }
-
-    /**
-     * Cancels a policy's rollout: the policy is paused and every live lease ends ({@code released},
-     * "rollout cancelled"), in one transaction under the policy's lock. Machines in the middle of
-     * their update command finish it; none starts until the policy is resumed.
-     */
-    public dev.flotilla.api.rest.UpdatePolicyView cancel(UUID org, String name, String actor) {
-        Policy p = policies.get(org, name);
-        lock(org, p);
-        int n = em.createNativeQuery("update update_lease set ended_at = :now, outcome = 'released',"
-                        + " detail = 'rollout cancelled', ended_by = :by where org_id = :o"
-                        + " and policy_id = cast(:p as uuid) and ended_at is null")
-                .setParameter("now", Timestamp.from(time.now()))
-                .setParameter("by", actor)
-                .setParameter("o", org)
-                .setParameter("p", Policy.key(p))
-                .executeUpdate();
-        em.createNativeQuery("update update_policy set enabled = false, paused_reason = :why, updated_at = now()"
-                        + " where org_id = :o and id = cast(:p as uuid)")
-                .setParameter("why", "rollout cancelled by " + actor)
-                .setParameter("o", org)
-                .setParameter("p", Policy.key(p))
-                .executeUpdate();
-        audit.record(org, actor, "update-policy.cancel", name, n + " live lease(s) released");
-        return policies.view(org, name);
-    }
-
-    /** A machine's update status: its policy, whether it may update now, if not why, and its progress. */
-    public MachineUpdateView machine(UUID org, String machineId, Map<String, String> labels) {
-        Policy p = UpdatePolicyService.forLabels(policies.all(org), labels);
-        return status(org, machineId, p, time.now(), null);
-    }
-
-    /** The policy's decision for any machine of it that is not paused (null: it would grant). */
-    private record Shared(Decision decision) {}
-
-    /**
-     * One machine's status under policy {@code p}. {@code shared}: the policy's decision for its
-     * machines that are not paused, when already worked out (a page of one policy's machines
-     * shares it: the limits are the policy's, not the machine's); null to work it out here.
-     */
-    private MachineUpdateView status(UUID org, String machineId, Policy p, Instant now, Shared shared) {
-        Reported r = reported(org, machineId);
-        Optional<UpdateLeaseView> live = liveLease(org, machineId, now);
-        String state;
-        String reason;
-        Instant next = null;
-        if (live.isPresent()) {
-            state = "granted";
-            reason = "holds a lease until " + live.get().expiresAt();
-        } else {
-            Decision d = r.paused() || shared == null ? refusal(org, p, r.paused(), now) : shared.decision();
-            state = d == null ? "ready" : d.state();
-            reason = d == null ? "would get a lease now" : d.reason();
-            next = d == null ? null : d.nextPossibleAt();
-        }
-        String progress = progress(org, machineId, r, live.isPresent(), state);
-        return new MachineUpdateView(
-                machineId,
-                p.name(),
-                state,
-                reason,
-                next,
-                r.paused(),
-                live.orElse(null),
-                progress,
-                r.pending(),
-                r.security(),
-                r.targetVersion(),
-                r.osVersion(),
-                r.detail(),
-                r.at());
-    }
-
-    /** What a machine's agent last reported of its updates. */
-    private record Reported(
-            boolean paused,
-            String state,
-            Integer pending,
-            Integer security,
-            String targetVersion,
-            String osVersion,
-            String detail,
-            Instant at) {}
-
-    private Reported reported(UUID org, String machineId) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(
-                        "select paused, state, pending, security, target_version, os_version, detail,"
-                                + " reported_at from machine_update where org_id = :o and machine_id = :m")
-                .setParameter("o", org)
-                .setParameter("m", machineId)
-                .getResultList();
-        if (rows.isEmpty()) {
-            return new Reported(false, null, null, null, null, null, null, null);
-        }
-        Object[] r = rows.get(0);
-        return new Reported(
-                (Boolean) r[0],
-                (String) r[1],
-                r[2] == null ? null : ((Number) r[2]).intValue(),
-                r[3] == null ? null : ((Number) r[3]).intValue(),
-                (String) r[4],
-                (String) r[5],
-                (String) r[6],
-                SqlValues.instant(r[7]));
-    }
-
-    /**
-     * One word for where a machine's update stands: the agent's own word while it holds a lease
-     * (updating, rebooting) or after its last attempt (complete, failed); a lease that expired
-     * after the last report is timed_out; with updates pending and no lease, the lease decision.
-     */
-    private String progress(UUID org, String machineId, Reported r, boolean holding, String decision) {
-        if (holding) {
-            return "updating".equals(r.state()) || "rebooting".equals(r.state()) ? r.state() : "granted";
-        }
-        @SuppressWarnings("unchecked")
-        List<Object[]> last = em.createNativeQuery("select outcome, ended_at from update_lease where org_id = :o"
-                        + " and holder = :h and ended_at is not null order by ended_at desc limit 1")
-                .setParameter("o", org)
-                .setParameter("h", machineId)
-                .getResultList();
-        if (!last.isEmpty() && "timed_out".equals(last.get(0)[0])) {
-            Instant ended = SqlValues.instant(last.get(0)[1]);
-            if (r.at() == null || r.at().isBefore(ended)) {
-                return "timed_out";
-            }
-        }
-        if ("failed".equals(r.state())) {
-            return "failed";
-        }
-        if (r.pending() != null && r.pending() > 0) {
-            return decision.equals("ready") ? "pending" : decision;
-        }
-        if ("complete".equals(r.state())) {
-            return "complete";
-        }
-        if ("idle".equals(r.state()) && !last.isEmpty() && "complete".equals(last.get(0)[0])) {
-            return "complete"; // its last update completed and nothing is pending since
-        }
-        return r.state() == null ? "idle" : r.state();
-    }
-
-    /**
-     * An agent's update report: stored; {@code complete} and {@code failed} end the machine's
-     * lease as such (complete proves a policy in safe mode; failed counts towards its pause).
-     */
-    public void reported(UUID org, String machineId, dev.flotilla.api.protocol.UpdateReport report) {
-        em.createNativeQuery("insert into machine_update (org_id, machine_id, state, pending, security, target_version,"
-                        + " os_version, detail, reported_at) values (:o, :m, :s, :p, :sec, :t, :os, :d, :at)"
-                        + " on conflict (org_id, machine_id) do update set state = :s, pending = :p, security = :sec,"
-                        + " target_version = :t, os_version = :os, detail = :d, reported_at = :at")
-                .setParameter("o", org)
-                .setParameter("m", machineId)
-                .setParameter("s", report.state())
-                .setParameter("p", report.pending())
-                .setParameter("sec", report.security())
-                .setParameter("t", report.targetVersion())
-                .setParameter("os", report.osVersion())
-                .setParameter("d", report.detail())
-                .setParameter("at", Timestamp.from(time.now()))
-                .executeUpdate();
-        if (report.state().equals("complete") || report.state().equals("failed")) {
-            boolean held = end(org, machineId, report.state(), report.detail(), "agent:" + machineId);
-            LOG.infof("machine %s reports its update %s%s", machineId, report.state(), held ? "; its lease ended" : "");
-        }
-    }
-
-    @Inject
-    dev.flotilla.service.machine.MachineService machines;
-
-    /** The machines that follow a policy, each with its update status; pages as the machine list does. */
-    @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<MachineUpdateView> machinesOf(UUID org, String policyName, String cursor, int limit) {
-        Policy p = policies.getNamed(org, policyName);
-        Page<dev.flotilla.api.rest.MachineView> page =
-                machines.list(new dev.flotilla.service.machine.MachineService.MachineQuery(
-                        org, p.selector(), null, null, cursor, limit));
-        List<Policy> all = policies.all(org);
-        Instant now = time.now();
-        Shared open = new Shared(refusal(org, p, false, now)); // once for the page, not per machine
-        List<MachineUpdateView> items = new ArrayList<>();
-        for (var m : page.items()) {
-            if (UpdatePolicyService.forLabels(all, m.labels()).name().equals(p.name())) {
-                items.add(status(org, m.id(), p, now, open));
-            }
-        }
-        return new Page<>(items, page.nextCursor());
-    }
-
-    /** Asks for a lease for a machine (an agent), under the policy its labels select. */
-    public Decision requestForMachine(UUID org, String machineId, Map<String, String> labels) {
-        Policy p = UpdatePolicyService.forLabels(policies.all(org), labels);
-        return request(org, p, machineId, "agent", machinePaused(org, machineId));
-    }
-
-    public void setMachinePaused(UUID org, String machineId, boolean paused, String actor) {
-        em.createNativeQuery("insert into machine_update (org_id, machine_id, paused) values (:o, :m, :p)"
-                        + " on conflict (org_id, machine_id) do update set paused = :p, updated_at = now()")
-                .setParameter("o", org)
-                .setParameter("m", machineId)
-                .setParameter("p", paused)
-                .executeUpdate();
-        audit.record(org, actor, paused ? "machine-update.pause" : "machine-update.resume", machineId, null);
     }
 
     /** A policy's leases, newest first: its timeline. */
@@ -550,15 +291,8 @@ public class LeaseService {
         return ((Number) q.getSingleResult()).intValue();
     }
 
-    private boolean machinePaused(UUID org, String machineId) {
-        List<?> rows = em.createNativeQuery("select paused from machine_update where org_id = :o and machine_id = :m")
-                .setParameter("o", org)
-                .setParameter("m", machineId)
-                .getResultList();
-        return !rows.isEmpty() && (Boolean) rows.get(0);
-    }
-
-    private Optional<UpdateLeaseView> liveLease(UUID org, String holder, Instant now) {
+    /** {@code holder}'s live lease, if any. */
+    Optional<UpdateLeaseView> liveLease(UUID org, String holder, Instant now) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
                         "select l.id, l.holder, l.kind, l.granted_at, l.expires_at, l.ended_at,"
@@ -572,7 +306,8 @@ public class LeaseService {
         return rows.stream().findFirst().map(r -> leaseView(r, (String) r[9]));
     }
 
-    private Optional<UpdateLeaseView> lease(UUID org, UUID id) {
+    /** A lease by its id, live or ended. */
+    Optional<UpdateLeaseView> lease(UUID org, UUID id) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery(
                         "select l.id, l.holder, l.kind, l.granted_at, l.expires_at, l.ended_at,"
@@ -597,13 +332,5 @@ public class LeaseService {
                 (String) r[6],
                 (String) r[7],
                 (String) r[8]);
-    }
-
-    private static UUID uuid(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.notFound("lease " + id);
-        }
     }
 }

@@ -30,7 +30,7 @@ import dev.flotilla.service.tenant.Role;
 @Produces(MediaType.APPLICATION_JSON)
 public class MachineUpdateResource {
     @Inject
-    LeaseService leases;
+    MachineUpdateService updates;
 
     @Inject
     MachineService machines;
@@ -45,7 +45,7 @@ public class MachineUpdateResource {
                     + " (role: viewer)")
     public MachineUpdateView machine(@PathParam("id") String id) {
         MachineView m = machines.get(actor.orgId(), id);
-        return leases.machine(actor.orgId(), m.id(), m.labels());
+        return updates.machine(actor.orgId(), m.id(), m.labels());
     }
 
     /** Body of PUT /machines/{id}/update/paused. */
@@ -61,7 +61,7 @@ public class MachineUpdateResource {
             throw ProblemException.badRequest("{\"paused\": true|false} is required");
         }
         MachineView m = machines.get(actor.orgId(), id);
-        leases.setMachinePaused(actor.orgId(), m.id(), body.paused(), actor.name());
-        return leases.machine(actor.orgId(), m.id(), m.labels());
+        updates.setMachinePaused(actor.orgId(), m.id(), body.paused(), actor.name());
+        return updates.machine(actor.orgId(), m.id(), m.labels());
     }
 }

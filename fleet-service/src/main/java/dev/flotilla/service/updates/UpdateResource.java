@@ -43,6 +43,12 @@ public class UpdateResource {
     LeaseService leases;
 
     @Inject
+    LeaseActions actions;
+
+    @Inject
+    MachineUpdateService updates;
+
+    @Inject
     FleetLockService fleetLock;
 
     @Inject
@@ -121,7 +127,7 @@ public class UpdateResource {
             summary = "Cancel the policy's rollout: pause it and release every live lease (machines in the middle"
                     + " of their update command finish it; none starts until resumed) (role: operator)")
     public UpdatePolicyView cancel(@PathParam("name") String name) {
-        return leases.cancel(actor.orgId(), name, actor.name());
+        return actions.cancel(actor.orgId(), name, actor.name());
     }
 
     @GET
@@ -145,7 +151,7 @@ public class UpdateResource {
                     + " limit: machines a policy of lower priority takes are left out) (role: viewer)")
     public Page<MachineUpdateView> policyMachines(
             @PathParam("name") String name, @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
-        return leases.machinesOf(actor.orgId(), name, cursor, Paging.limit(limit));
+        return updates.machinesOf(actor.orgId(), name, cursor, Paging.limit(limit));
     }
 
     @POST
@@ -153,7 +159,7 @@ public class UpdateResource {
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Release a live lease by hand, recorded with who did it (role: operator; 409 when it ended)")
     public UpdateLeaseView release(@PathParam("id") String id) {
-        return leases.release(actor.orgId(), id, actor.name());
+        return actions.release(actor.orgId(), id, actor.name());
     }
 
     /** A new FleetLock base URL, shown once. */

@@ -42,7 +42,7 @@ public class DashboardResource {
     MachineService machines;
 
     @Inject
-    dev.flotilla.service.updates.LeaseService updates;
+    dev.flotilla.service.updates.MachineUpdateService updates;
 
     @Inject
     PresenceFeed feed;

@@ -10,6 +10,7 @@ import jakarta.transaction.Transactional;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.UpdateLeaseView;
 import dev.flotilla.service.updates.LeaseService;
+import dev.flotilla.service.updates.MachineUpdateService;
 
 /** A policy's latest leases, as its page shows them live (read from PostgreSQL: right on any replica). */
 @ApplicationScoped
@@ -18,6 +19,9 @@ public class UpdateLive {
 
     @Inject
     LeaseService leases;
+
+    @Inject
+    MachineUpdateService updates;
 
     @ActivateRequestContext
     @Transactional
@@ -31,7 +35,7 @@ public class UpdateLive {
     @ActivateRequestContext
     @Transactional
     public Snapshot snapshot(UUID org, String policy) {
-        return new Snapshot(leases.leases(org, policy, null, SHOWN), leases.machinesOf(org, policy, null, MACHINES));
+        return new Snapshot(leases.leases(org, policy, null, SHOWN), updates.machinesOf(org, policy, null, MACHINES));
     }
 
     static final int MACHINES = 100;

@@ -31,7 +31,9 @@ import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.tenant.Actor;
 import dev.flotilla.service.tenant.Role;
 import dev.flotilla.service.updates.FleetLockService;
+import dev.flotilla.service.updates.LeaseActions;
 import dev.flotilla.service.updates.LeaseService;
+import dev.flotilla.service.updates.MachineUpdateService;
 import dev.flotilla.service.updates.UpdatePolicyService;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -52,6 +54,12 @@ public class UpdatePages {
 
     @Inject
     LeaseService leases;
+
+    @Inject
+    LeaseActions actions;
+
+    @Inject
+    MachineUpdateService updates;
 
     @Inject
     UpdateLive live;
@@ -133,7 +141,7 @@ public class UpdatePages {
                 calendar(org, name, zone),
                 zone.getId(),
                 live.leases(org, name),
-                leases.machinesOf(org, name, null, UpdateLive.MACHINES),
+                updates.machinesOf(org, name, null, UpdateLive.MACHINES),
                 actor.has(Role.OPERATOR) && p.id() != null);
     }
 
@@ -155,7 +163,7 @@ public class UpdatePages {
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(hidden = true)
     public Response cancel(@PathParam("name") String name) {
-        leases.cancel(actor.orgId(), name, actor.name());
+        actions.cancel(actor.orgId(), name, actor.name());
         return Response.seeOther(URI.create("/updates/" + name)).build();
     }
 

@@ -38,14 +38,14 @@ public final class DesiredStateApplier implements AgentClient.DesiredStateHandle
 
     private final Path directory;
     private final Path stateFile;
-    private final SystemdUnits systemd;
+    private final SystemdControl systemd;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "desired-state");
         t.setDaemon(true);
         return t;
     });
 
-    public DesiredStateApplier(Path directory, Path stateDir, SystemdUnits systemd) {
+    public DesiredStateApplier(Path directory, Path stateDir, SystemdControl systemd) {
         this.directory = directory.toAbsolutePath().normalize();
         this.stateFile = stateDir.resolve("desired-state.json");
         this.systemd = systemd;

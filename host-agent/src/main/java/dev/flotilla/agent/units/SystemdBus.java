@@ -1,6 +1,8 @@
 package dev.flotilla.agent.units;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.freedesktop.dbus.DBusPath;
 import org.freedesktop.dbus.Struct;
@@ -11,6 +13,8 @@ import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBusInterface;
 import org.freedesktop.dbus.messages.DBusSignal;
 import org.freedesktop.dbus.types.UInt32;
+import org.freedesktop.dbus.types.UInt64;
+import org.freedesktop.dbus.types.Variant;
 
 /** The parts of systemd's D-Bus API (org.freedesktop.systemd1) the agent uses. */
 final class SystemdBus {
@@ -165,5 +169,20 @@ final class SystemdBus {
             this.file = file;
             this.destination = destination;
         }
+    }
+
+    /** A property as text (null when absent). */
+    static String string(Map<String, Variant<?>> all, String key) {
+        Variant<?> v = all.get(key);
+        return v == null || v.getValue() == null ? null : v.getValue().toString();
+    }
+
+    /** systemd's microseconds since the epoch as an instant (null when unset). */
+    static Instant timestamp(Variant<?> v) {
+        if (v == null || !(v.getValue() instanceof UInt64 micros) || micros.longValue() == 0) {
+            return null;
+        }
+        long us = micros.longValue();
+        return Instant.ofEpochSecond(us / 1_000_000, (us % 1_000_000) * 1000);
     }
 }

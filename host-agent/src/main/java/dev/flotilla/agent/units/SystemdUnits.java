@@ -26,7 +26,6 @@ import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
 import org.freedesktop.dbus.interfaces.Properties;
-import org.freedesktop.dbus.types.UInt64;
 import org.freedesktop.dbus.types.Variant;
 
 import dev.flotilla.api.protocol.UnitState;
@@ -40,13 +39,13 @@ import dev.flotilla.api.unit.UnitNames;
  * finds new units and changed unit files; {@code UnitRemoved} ends a unit. Units are never asked
  * for their properties by object path unless {@code GetUnit} confirms systemd has them loaded:
  * such a question makes systemd load the unit, and an inactive unit would then be collected and
- * reloaded over and over.
+ * reloaded over and over. What the agent does to units is {@link SystemdControl}'s, on the same
+ * connection.
  */
 public final class SystemdUnits implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SystemdUnits.class.getName());
     private static final long DEBOUNCE_MILLIS = 50;
     private static final String SYSTEM_BUS_SOCKET = "/var/run/dbus/system_bus_socket";
-    private static final long SETTLE_NANOS = 1_000_000_000L;
 
     /** What the agent does with what it sees. */
     public interface Listener {
@@ -73,12 +72,14 @@ public final class SystemdUnits implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private final SystemdControl control;
     private volatile Listener listener;
     private boolean reloading; // touched by the worker thread only
 
     private SystemdUnits(DBusConnection bus, List<String> patterns) throws DBusException {
         this.bus = bus;
         this.manager = bus.getRemoteObject(SystemdBus.SERVICE, SystemdBus.MANAGER_PATH, SystemdBus.Manager.class);
+        this.control = new SystemdControl(bus, manager);
         this.reported = patterns.stream()
                 .map(p -> FileSystems.getDefault().getPathMatcher("glob:" + p))
                 .toList();
@@ -151,6 +152,11 @@ public final class SystemdUnits implements AutoCloseable {
         }
         this.listener = listener;
         return snapshot();
+    }
+
+    /** What the agent does to units (start, stop, enable, status…), over this watcher's connection. */
+    public SystemdControl control() {
+        return control;
     }
 
     /** The reported units as last seen. */
@@ -234,8 +240,9 @@ public final class SystemdUnits implements AutoCloseable {
         if (before == null) {
             return; // not a reported unit, or not listed yet: the next rescan sees it
         }
-        Instant at =
-                changed.containsKey("StateChangeTimestamp") ? timestamp(changed.get("StateChangeTimestamp")) : null;
+        Instant at = changed.containsKey("StateChangeTimestamp")
+                ? SystemdBus.timestamp(changed.get("StateChangeTimestamp"))
+                : null;
         if (at != null) {
             Instant seen = stamps.get(name);
             if (seen != null && at.isBefore(seen)) {
@@ -244,9 +251,10 @@ public final class SystemdUnits implements AutoCloseable {
             }
             stamps.put(name, at);
         }
-        String load = changed.containsKey("LoadState") ? string(changed, "LoadState") : before.load();
-        String active = changed.containsKey("ActiveState") ? string(changed, "ActiveState") : before.active();
-        String sub = changed.containsKey("SubState") ? string(changed, "SubState") : before.sub();
+        String load = changed.containsKey("LoadState") ? SystemdBus.string(changed, "LoadState") : before.load();
+        String active =
+                changed.containsKey("ActiveState") ? SystemdBus.string(changed, "ActiveState") : before.active();
+        String sub = changed.containsKey("SubState") ? SystemdBus.string(changed, "SubState") : before.sub();
         if (Objects.equals(load, before.load())
                 && Objects.equals(active, before.active())
                 && Objects.equals(sub, before.sub())) {
@@ -297,16 +305,16 @@ public final class SystemdUnits implements AutoCloseable {
             manager.GetUnit(u.name); // throws NoSuchUnit rather than loading it
             Properties props = bus.getRemoteObject(SystemdBus.SERVICE, u.path.getPath(), Properties.class);
             Map<String, Variant<?>> all = props.GetAll(SystemdBus.UNIT_INTERFACE);
-            changedAt = timestamp(all.get("StateChangeTimestamp"));
+            changedAt = SystemdBus.timestamp(all.get("StateChangeTimestamp"));
             if (changedAt != null) {
                 stamps.put(u.name, changedAt);
             }
             // The states read together with their time, so that signals older than this read
             // (still queued behind it) can be told apart and skipped in apply().
-            load = all.containsKey("LoadState") ? string(all, "LoadState") : load;
-            active = all.containsKey("ActiveState") ? string(all, "ActiveState") : active;
-            sub = all.containsKey("SubState") ? string(all, "SubState") : sub;
-            fragment = string(all, "FragmentPath");
+            load = all.containsKey("LoadState") ? SystemdBus.string(all, "LoadState") : load;
+            active = all.containsKey("ActiveState") ? SystemdBus.string(all, "ActiveState") : active;
+            sub = all.containsKey("SubState") ? SystemdBus.string(all, "SubState") : sub;
+            fragment = SystemdBus.string(all, "FragmentPath");
             if (fragment != null) {
                 fragments.put(u.name, fragment);
             }
@@ -321,144 +329,6 @@ public final class SystemdUnits implements AutoCloseable {
                 && fragment.startsWith(UnitFiles.DIRECTORY + "/")
                 && UnitFiles.isManaged(Path.of(fragment));
         return new UnitState(u.name, load, active, sub, u.description, changedAt, hash, managed);
-    }
-
-    /** {@code systemctl daemon-reload}: systemd reads unit files again. */
-    public void reload() {
-        manager.Reload();
-    }
-
-    /**
-     * Starts a unit and waits until it is active or has failed.
-     *
-     * @return {@code null} when active, else systemd's reason
-     */
-    public String start(String name, java.time.Duration wait) {
-        return startOrRestart(name, false, wait);
-    }
-
-    /**
-     * Restarts the unit (starts it if it does not run), as after its file changed, and waits as
-     * {@link #start} does.
-     */
-    public String restart(String name, java.time.Duration wait) {
-        return startOrRestart(name, true, wait);
-    }
-
-    private String startOrRestart(String name, boolean restart, java.time.Duration wait) {
-        try {
-            if (restart) {
-                manager.RestartUnit(name, "replace");
-            } else {
-                manager.StartUnit(name, "replace");
-            }
-        } catch (DBusExecutionException e) {
-            return "systemd refused to " + (restart ? "restart" : "start") + " it: " + e.getMessage();
-        }
-        long deadline = System.nanoTime() + wait.toNanos();
-        long activeSince = 0;
-        String last = "unknown";
-        while (System.nanoTime() < deadline) {
-            try {
-                Properties props = bus.getRemoteObject(
-                        SystemdBus.SERVICE, manager.GetUnit(name).getPath(), Properties.class);
-                Map<String, Variant<?>> all = props.GetAll(SystemdBus.UNIT_INTERFACE);
-                String active = string(all, "ActiveState");
-                last = active + "/" + string(all, "SubState");
-                if ("active".equals(active)) {
-                    // A simple service is "active" as soon as it is forked, before its program has
-                    // even been found: it must stay active a moment to count as started.
-                    if (activeSince == 0) {
-                        activeSince = System.nanoTime();
-                    } else if (System.nanoTime() - activeSince > SETTLE_NANOS) {
-                        return null;
-                    }
-                } else {
-                    activeSince = 0;
-                }
-                if ("failed".equals(active)) {
-                    Map<String, Variant<?>> service =
-                            name.endsWith(".service") ? props.GetAll("org.freedesktop.systemd1.Service") : Map.of();
-                    String result = string(service, "Result");
-                    return "failed" + (result == null ? "" : " (Result=" + result + ")");
-                }
-            } catch (DBusException | DBusExecutionException e) {
-                last = e.getMessage();
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted";
-            }
-        }
-        return "not active after " + wait.toSeconds() + " s (" + last + ")";
-    }
-
-    /** What {@code systemctl status} shows of a loaded unit, or {@code null} if systemd does not have it. */
-    public dev.flotilla.api.protocol.UnitQueryReply.UnitStatus status(String name) {
-        try {
-            String path = manager.GetUnit(name).getPath();
-            Properties props = bus.getRemoteObject(SystemdBus.SERVICE, path, Properties.class);
-            Map<String, Variant<?>> unit = props.GetAll(SystemdBus.UNIT_INTERFACE);
-            Map<String, Variant<?>> service =
-                    name.endsWith(".service") ? props.GetAll("org.freedesktop.systemd1.Service") : Map.of();
-            return new dev.flotilla.api.protocol.UnitQueryReply.UnitStatus(
-                    name,
-                    string(unit, "Description"),
-                    string(unit, "LoadState"),
-                    string(unit, "ActiveState"),
-                    string(unit, "SubState"),
-                    string(unit, "FragmentPath"),
-                    timestamp(unit.get("StateChangeTimestamp")),
-                    number(service.get("MainPID")),
-                    string(service, "Result"),
-                    number(service.get("TasksCurrent")),
-                    number(service.get("MemoryCurrent")));
-        } catch (DBusException | DBusExecutionException e) {
-            return null;
-        }
-    }
-
-    private static Long number(Variant<?> v) {
-        if (v == null || !(v.getValue() instanceof Number n)) {
-            return null;
-        }
-        long value = n.longValue();
-        return value == -1L ? null : value; // systemd's "unset" is UINT64_MAX
-    }
-
-    /** Stops a unit if systemd has it; a unit it does not know is stopped already. */
-    /**
-     * Enables a unit (its [Install] section's links), so that it starts at boot before the agent
-     * is back.
-     *
-     * @return null when done, else systemd's reason
-     */
-    public String enable(String name) {
-        try {
-            manager.EnableUnitFiles(List.of(name), false, true);
-            return null;
-        } catch (DBusExecutionException e) {
-            return "systemd refused to enable it: " + e.getMessage();
-        }
-    }
-
-    /** Disables a unit (removes its [Install] links); quietly does nothing if it was not enabled. */
-    public void disable(String name) {
-        try {
-            manager.DisableUnitFiles(List.of(name), false);
-        } catch (DBusExecutionException e) {
-            LOG.fine("disable " + name + ": " + e.getMessage());
-        }
-    }
-
-    public void stop(String name) {
-        try {
-            manager.StopUnit(name, "replace");
-        } catch (DBusExecutionException e) {
-            LOG.fine("stop " + name + ": " + e.getMessage());
-        }
     }
 
     /** Matches the configured globs, or is a unit Flotilla wrote (those are always reported). */
@@ -493,18 +363,5 @@ public final class SystemdUnits implements AutoCloseable {
         } catch (IOException | NoSuchAlgorithmException e) {
             return null;
         }
-    }
-
-    private static String string(Map<String, Variant<?>> all, String key) {
-        Variant<?> v = all.get(key);
-        return v == null || v.getValue() == null ? null : v.getValue().toString();
-    }
-
-    private static Instant timestamp(Variant<?> v) {
-        if (v == null || !(v.getValue() instanceof UInt64 micros) || micros.longValue() == 0) {
-            return null;
-        }
-        long us = micros.longValue();
-        return Instant.ofEpochSecond(us / 1_000_000, (us % 1_000_000) * 1000);
     }
 }

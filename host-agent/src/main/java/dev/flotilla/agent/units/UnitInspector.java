@@ -28,14 +28,14 @@ public final class UnitInspector implements AgentClient.QueryHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_MESSAGE = 4096;
 
-    private final SystemdUnits systemd;
+    private final SystemdControl systemd;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "unit-queries");
         t.setDaemon(true);
         return t;
     });
 
-    public UnitInspector(SystemdUnits systemd) {
+    public UnitInspector(SystemdControl systemd) {
         this.systemd = systemd;
     }
 
