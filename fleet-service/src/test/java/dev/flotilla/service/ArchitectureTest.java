@@ -20,9 +20,10 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The service is cut into feature packages, the direct subpackages of {@code dev.flotilla.service}:
- * agent, audit, auth, boot, common, desired, enroll, fleetv1, machine, observed, tenant, units, updates and web. Features talk to each other through
- * their {@code *Service} classes and events; these rules keep it that way. Plain ArchUnit on the
- * compiled classes: nothing here boots Quarkus.
+ * agent, audit, auth, boot, common, desired, enroll, fleetv1, machine, notify, observed, org, tenant, units,
+ * updates and web. Features talk to each other through their {@code *Service} classes and events;
+ * these rules keep it that way. Plain ArchUnit on the compiled classes: nothing here boots Quarkus.
+ * {@code ArchitectureRulesFailTest} shows that the rules do fail when broken.
  */
 @AnalyzeClasses(packages = "dev.flotilla.service", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -53,6 +54,27 @@ class ArchitectureTest {
                     .and(resideOutsideOfPackage(ROOT + ".common..")))
             .because(
                     "every feature is scoped by tenant (who acts, in which organization, with which role), so tenant may depend on none of them but common");
+
+    @ArchTest
+    static final ArchRule notifyShouldDependOnNoFeature = noClasses()
+            .that()
+            .resideInAPackage(ROOT + ".notify..")
+            .should()
+            .dependOnClassesThat(resideInAPackage(ROOT + "..")
+                    .and(resideOutsideOfPackage(ROOT + ".notify.."))
+                    .and(resideOutsideOfPackage(ROOT + ".common..")))
+            .because("the LISTEN/NOTIFY hub carries every feature's notifications, so it knows none of them:"
+                    + " each feature brings its own NotifyHandler");
+
+    @ArchTest
+    static final ArchRule orgShouldNotDependOnSignIn = noClasses()
+            .that()
+            .resideInAPackage(ROOT + ".org..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage(ROOT + ".auth..")
+            .because("sign-in (auth) reads memberships to know what a person may do; organizations, members"
+                    + " and invitations know nothing of how people sign in");
 
     @ArchTest
     static final ArchRule nothingShouldDependOnTheDashboard = noClasses()

@@ -14,8 +14,8 @@ import dev.flotilla.api.rest.NewEnrollmentToken;
 import dev.flotilla.service.auth.Account;
 import dev.flotilla.service.auth.AccountService;
 import dev.flotilla.service.auth.ApiTokenService;
-import dev.flotilla.service.auth.OrgService;
 import dev.flotilla.service.enroll.EnrollmentService;
+import dev.flotilla.service.org.OrgService;
 import dev.flotilla.service.tenant.Organizations;
 import dev.flotilla.service.tenant.Role;
 

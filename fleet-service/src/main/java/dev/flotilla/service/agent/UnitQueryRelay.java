@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 
@@ -16,9 +15,8 @@ import org.jboss.logging.Logger;
 import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.UnitQuery;
 import dev.flotilla.api.protocol.UnitQueryReply;
-import dev.flotilla.service.common.QueryAsked;
-import dev.flotilla.service.desired.DesiredStateListener;
 import dev.flotilla.service.machine.MachineRef;
+import dev.flotilla.service.notify.Notify;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
@@ -57,10 +55,7 @@ public class UnitQueryRelay {
                     .setParameter("q", FrameCodec.encode(query))
                     .executeUpdate();
             // Delivered at commit: the replica holding the agent finds the row.
-            em.createNativeQuery("select cast(pg_notify(:c, :r) as text)")
-                    .setParameter("c", DesiredStateListener.QUERY_CHANNEL)
-                    .setParameter("r", query.requestId())
-                    .getSingleResult();
+            Notify.send(em, UnitQueryNotifications.CHANNEL, query.requestId());
         });
         // Waited for on the asking request's own thread (it waits for the answer anyway), not on
         // the threads that handle agents' frames.
@@ -94,13 +89,13 @@ public class UnitQueryRelay {
         return rows.isEmpty() ? null : rows.get(0);
     }
 
-    /** Another replica asked: answer if the agent is connected here. */
-    void onAsked(@Observes QueryAsked asked) {
+    /** A replica asked (this one or another): answer, off the hub's thread, if the agent is connected here. */
+    void asked(String requestId) {
         frames.executor().execute(() -> {
             try {
-                answer(asked.requestId());
+                answer(requestId);
             } catch (RuntimeException e) {
-                LOG.warnf("relaying question %s: %s", asked.requestId(), e.getMessage());
+                LOG.warnf("relaying question %s: %s", requestId, e.getMessage());
             }
         });
     }

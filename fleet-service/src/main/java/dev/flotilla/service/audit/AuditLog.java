@@ -18,6 +18,7 @@ import dev.flotilla.api.rest.Page;
 import dev.flotilla.service.common.Cursor;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.SqlValues;
+import dev.flotilla.service.common.Throttle;
 import io.quarkus.arc.Arc;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 

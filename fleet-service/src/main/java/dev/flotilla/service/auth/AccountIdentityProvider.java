@@ -9,6 +9,9 @@ import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.inject.Inject;
 
 import dev.flotilla.service.audit.AuditLog;
+import dev.flotilla.service.common.AuthMode;
+import dev.flotilla.service.org.Membership;
+import dev.flotilla.service.org.OrgService;
 import io.quarkus.security.AuthenticationRedirectException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -32,7 +35,7 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
     AuditLog audit;
 
     @Inject
-    dev.flotilla.service.audit.Throttle throttle;
+    dev.flotilla.service.common.Throttle throttle;
 
     /** Password guessing: failures counted per user name and per address over 15 minutes, per replica. */
     static final java.time.Duration GUESS_WINDOW = java.time.Duration.ofMinutes(15);

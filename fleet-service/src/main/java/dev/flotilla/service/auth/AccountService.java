@@ -4,11 +4,14 @@ import java.util.Locale;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 
+import dev.flotilla.api.rest.OrgView;
 import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.org.InvitationService;
 import io.quarkus.security.identity.SecurityIdentity;
 
 /**
@@ -17,6 +20,9 @@ import io.quarkus.security.identity.SecurityIdentity;
  */
 @ApplicationScoped
 public class AccountService {
+    @Inject
+    InvitationService invitations;
+
     private static final BCryptPasswordEncoder BCRYPT = new BCryptPasswordEncoder(12);
     // Compared against when the user does not exist, so that a wrong name costs as long as a wrong password.
     private static final String DUMMY_HASH = BCRYPT.encode("flotilla-no-such-user");
@@ -32,6 +38,16 @@ public class AccountService {
 
     private static final java.util.regex.Pattern USERNAME =
             java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,99}");
+
+    /**
+     * A new local account for an invitee, and its membership through the invitation, in one
+     * transaction: both or neither.
+     */
+    @Transactional
+    public OrgView createAndAccept(String secret, String username, String password) {
+        create(username, password);
+        return invitations.accept(secret, subject(username), username, null);
+    }
 
     /** A new local account; 409 when the name is taken (user names are unique ignoring case). */
     @Transactional

@@ -32,7 +32,7 @@ public class ApiTokenService {
     TimeService time;
 
     @Inject
-    dev.flotilla.service.auth.OrgService orgs;
+    dev.flotilla.service.org.OrgService orgs;
 
     @Inject
     dev.flotilla.service.audit.AuditLog audit;

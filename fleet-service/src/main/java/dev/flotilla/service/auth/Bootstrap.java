@@ -23,6 +23,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.flotilla.api.rest.NewApiToken;
+import dev.flotilla.service.common.AdvisoryLocks;
+import dev.flotilla.service.common.AuthMode;
 import dev.flotilla.service.common.TimeService;
 import dev.flotilla.service.tenant.Organizations;
 import dev.flotilla.service.tenant.Role;
@@ -48,7 +50,7 @@ public class Bootstrap {
     TimeService time;
 
     @Inject
-    dev.flotilla.service.auth.OrgService orgs;
+    dev.flotilla.service.org.OrgService orgs;
 
     @ConfigProperty(name = "flotilla.admin.username", defaultValue = "admin")
     String username;
@@ -69,7 +71,8 @@ public class Bootstrap {
     @Transactional
     void firstStart() {
         // One replica bootstraps; the others wait for it here and then find the account.
-        em.createNativeQuery("select pg_advisory_xact_lock(7001)").getSingleResult();
+        em.createNativeQuery("select pg_advisory_xact_lock(" + AdvisoryLocks.BOOTSTRAP + ")")
+                .getSingleResult();
         if (authMode.keycloak()) {
             oidcFirstStart();
             return;

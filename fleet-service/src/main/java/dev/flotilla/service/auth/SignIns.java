@@ -6,6 +6,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import dev.flotilla.service.audit.AuditLog;
+import dev.flotilla.service.org.Membership;
+import dev.flotilla.service.org.OrgService;
 import dev.flotilla.service.tenant.TenantContext;
 
 /**

@@ -23,6 +23,7 @@ import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.SqlValues;
 import dev.flotilla.service.machine.MachineRef;
 import dev.flotilla.service.machine.MachineService;
+import dev.flotilla.service.notify.Notify;
 
 /**
  * What each machine must run. Every change raises the machine's generation, and only that
@@ -219,9 +220,7 @@ public class DesiredStateService {
                 .setParameter("o", machine.orgId())
                 .setParameter("m", machine.machineId())
                 .executeUpdate();
-        // Heard by every replica once this transaction commits (DesiredStateListener).
-        em.createNativeQuery("select pg_notify('" + DesiredStateListener.CHANNEL + "', :p)::text")
-                .setParameter("p", DesiredStateListener.payload(machine))
-                .getSingleResult();
+        // Heard by every replica once this transaction commits (DesiredStateNotifications).
+        Notify.send(em, DesiredStateNotifications.CHANNEL, machine.payload());
     }
 }

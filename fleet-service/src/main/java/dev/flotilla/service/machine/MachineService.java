@@ -23,18 +23,17 @@ import dev.flotilla.api.rest.MachineView;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.selector.LabelSelector;
 import dev.flotilla.api.selector.Labels;
+import dev.flotilla.service.common.AdvisoryLocks;
 import dev.flotilla.service.common.Cursor;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.TimeService;
+import dev.flotilla.service.notify.Notify;
 
 /** The fleet inventory: machines, their labels, their presence and its history. */
 @ApplicationScoped
 @Transactional
 public class MachineService {
     public static final int MAX_PAGE = 500;
-
-    /** NOTIFY channel: a machine was removed (payload {@code <org id>:<machine id>}). */
-    public static final String REMOVED_CHANNEL = "flotilla_removed";
 
     @Inject
     EntityManager em;
@@ -173,10 +172,7 @@ public class MachineService {
         MachineEvent.of(orgId, id, "removed", now(), "removed by " + actor).persist();
         machineRemoved.fire(new MachineRemoved(orgId, id));
         // Every other replica closes the machine's session too, if it holds it (on commit).
-        em.createNativeQuery("select cast(pg_notify(:c, :p) as text)")
-                .setParameter("c", REMOVED_CHANNEL)
-                .setParameter("p", orgId + ":" + id)
-                .getSingleResult();
+        Notify.send(em, MachineRemovedNotifications.CHANNEL, new MachineRef(orgId, id).payload());
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -273,8 +269,8 @@ public class MachineService {
      */
     public void sweep(Duration ttl, Duration grace) {
         // One replica sweeps at a time; the others skip this round rather than record each change twice.
-        Object locked =
-                em.createNativeQuery("select pg_try_advisory_xact_lock(7002)").getSingleResult();
+        Object locked = em.createNativeQuery("select pg_try_advisory_xact_lock(" + AdvisoryLocks.PRESENCE_SWEEP + ")")
+                .getSingleResult();
         if (!Boolean.TRUE.equals(locked)) {
             return;
         }

@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.flotilla.service.common.AdvisoryLocks;
 import dev.flotilla.service.common.ProblemException;
 
 /**
@@ -42,7 +43,8 @@ public class Quotas {
     }
 
     private void check(UUID org, String table, String column, int fallback, String what, String property) {
-        em.createNativeQuery("select pg_advisory_xact_lock(7201, hashtext(cast(:o as text) || :t))")
+        em.createNativeQuery(
+                        "select pg_advisory_xact_lock(" + AdvisoryLocks.QUOTA + ", hashtext(cast(:o as text) || :t))")
                 .setParameter("o", org.toString())
                 .setParameter("t", table)
                 .getSingleResult();

@@ -14,19 +14,20 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import dev.flotilla.service.common.AdvisoryLocks;
 import dev.flotilla.service.common.DirectConnections;
 import io.quarkus.runtime.ShutdownEvent;
 
 /**
  * Which replica runs the scheduler's background loop: the one holding PostgreSQL's session
- * advisory lock 7006 on a connection of its own. When that replica dies its connection closes and
+ * advisory lock {@link AdvisoryLocks#SCHEDULER_LEADER} on a connection of its own. When that replica dies its connection closes and
  * PostgreSQL frees the lock; another replica takes it at its next try (every tick of the loop, 2 s
  * by default). Placements made by requests do not need the leader: they are serialized per
  * organization anyway. Shown in /q/health/ready as {@code scheduler-leader}.
  */
 @ApplicationScoped
 public class SchedulerLeader {
-    static final long LOCK = 7006;
+    static final long LOCK = AdvisoryLocks.SCHEDULER_LEADER;
     private static final Logger LOG = Logger.getLogger(SchedulerLeader.class);
 
     @Inject

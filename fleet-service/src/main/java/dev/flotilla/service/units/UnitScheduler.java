@@ -21,6 +21,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.flotilla.api.unit.UnitFile;
+import dev.flotilla.service.common.AdvisoryLocks;
 import dev.flotilla.service.desired.DesiredStateService;
 import dev.flotilla.service.machine.MachineRef;
 import io.quarkus.scheduler.Scheduled;
@@ -87,7 +88,8 @@ public class UnitScheduler {
 
     /** One organization's scheduling at a time, across replicas, until the transaction ends. */
     private void lock(UUID orgId) {
-        em.createNativeQuery("select pg_advisory_xact_lock(7005, hashtext(cast(:o as text)))")
+        em.createNativeQuery(
+                        "select pg_advisory_xact_lock(" + AdvisoryLocks.SCHEDULING + ", hashtext(cast(:o as text)))")
                 .setParameter("o", orgId)
                 .getSingleResult();
     }

@@ -39,9 +39,6 @@ public class FleetLockResource {
     @Inject
     ObjectMapper json;
 
-    /** A FleetLock error body. */
-    public record Error(String kind, String value) {}
-
     @POST
     @Path("/pre-reboot")
     @Operation(
@@ -139,7 +136,7 @@ public class FleetLockResource {
     private static Response error(int status, String kind, String value) {
         return Response.status(status)
                 .type(MediaType.APPLICATION_JSON)
-                .entity(new Error(kind, value))
+                .entity(new dev.flotilla.api.rest.FleetLockError(kind, value))
                 .build();
     }
 }

@@ -1,6 +1,5 @@
 package dev.flotilla.service.updates;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,6 +10,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
+import dev.flotilla.api.rest.FleetLockUrlView;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.Secrets;
 import dev.flotilla.service.common.SqlValues;
@@ -37,9 +37,6 @@ public class FleetLockService {
     @Inject
     dev.flotilla.service.audit.AuditLog audit;
 
-    /** A FleetLock base URL's secret as listed (the secret itself is shown once, at creation). */
-    public record SecretView(String id, Instant createdAt, String createdBy, Instant revokedAt) {}
-
     /** A new secret: {@code secret} goes into the base URL {@code {service}/fleetlock/{secret}}. */
     public record CreatedSecret(String id, String secret) {}
 
@@ -58,15 +55,16 @@ public class FleetLockService {
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
-    public List<SecretView> list(UUID org) {
+    public List<FleetLockUrlView> list(UUID org) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("select id, created_at, created_by, revoked_at from fleetlock_secret"
                         + " where org_id = :o order by created_at desc limit 100")
                 .setParameter("o", org)
                 .getResultList();
-        List<SecretView> out = new ArrayList<>();
+        List<FleetLockUrlView> out = new ArrayList<>();
         for (Object[] r : rows) {
-            out.add(new SecretView(r[0].toString(), SqlValues.instant(r[1]), (String) r[2], SqlValues.instant(r[3])));
+            out.add(new FleetLockUrlView(
+                    r[0].toString(), SqlValues.instant(r[1]), (String) r[2], SqlValues.instant(r[3])));
         }
         return out;
     }

@@ -14,6 +14,7 @@ import jakarta.transaction.Transactional;
 
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.UpdateLeaseView;
+import dev.flotilla.service.common.AdvisoryLocks;
 import dev.flotilla.service.common.Cursor;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.SqlValues;
@@ -31,8 +32,6 @@ import dev.flotilla.service.updates.LeaseRules.Decision;
 @ApplicationScoped
 @Transactional
 public class LeaseService {
-    /** The advisory lock class of lease decisions (two-key form: class, policy). */
-    private static final int LOCK_CLASS = 7010;
 
     @Inject
     EntityManager em;
@@ -218,7 +217,7 @@ public class LeaseService {
             key ^= policyId.getMostSignificantBits() * 31 + policyId.getLeastSignificantBits();
         }
         em.createNativeQuery("select pg_advisory_xact_lock(:c, :k)")
-                .setParameter("c", LOCK_CLASS)
+                .setParameter("c", AdvisoryLocks.LEASES)
                 .setParameter("k", (int) (key ^ (key >>> 32)))
                 .getSingleResult();
     }

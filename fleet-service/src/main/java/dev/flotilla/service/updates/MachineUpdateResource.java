@@ -48,15 +48,12 @@ public class MachineUpdateResource {
         return updates.machine(actor.orgId(), m.id(), m.labels());
     }
 
-    /** Body of PUT /machines/{id}/update/paused. */
-    public record Paused(Boolean paused) {}
-
     @PUT
     @Path("/paused")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Pause or resume updates for one machine: {\"paused\": true} (role: operator)")
-    public MachineUpdateView pauseMachine(@PathParam("id") String id, Paused body) {
+    public MachineUpdateView pauseMachine(@PathParam("id") String id, dev.flotilla.api.rest.MachinePause body) {
         if (body == null || body.paused() == null) {
             throw ProblemException.badRequest("{\"paused\": true|false} is required");
         }

@@ -162,9 +162,6 @@ public class UpdateResource {
         return actions.release(actor.orgId(), id, actor.name());
     }
 
-    /** A new FleetLock base URL, shown once. */
-    public record CreatedFleetLockUrl(String id, String url) {}
-
     @POST
     @Path("/fleetlock-urls")
     @RolesAllowed(Role.ADMIN_NAME)
@@ -178,14 +175,16 @@ public class UpdateResource {
                 .path(s.secret())
                 .build()
                 .toString();
-        return Response.status(201).entity(new CreatedFleetLockUrl(s.id(), url)).build();
+        return Response.status(201)
+                .entity(new dev.flotilla.api.rest.CreatedFleetLockUrl(s.id(), url))
+                .build();
     }
 
     @GET
     @Path("/fleetlock-urls")
     @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "FleetLock base URLs (without their secrets), newest first (role: admin)")
-    public List<FleetLockService.SecretView> fleetLockUrls() {
+    public List<dev.flotilla.api.rest.FleetLockUrlView> fleetLockUrls() {
         return fleetLock.list(actor.orgId());
     }
 

@@ -18,8 +18,11 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
+import dev.flotilla.api.rest.ContainerView;
+import dev.flotilla.api.rest.MachineEventView;
 import dev.flotilla.api.rest.MachineView;
 import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.rest.UnitView;
 import dev.flotilla.api.selector.LabelSelector;
 import dev.flotilla.api.selector.SelectorSyntaxException;
 import dev.flotilla.service.common.ProblemException;
@@ -29,6 +32,7 @@ import dev.flotilla.service.observed.ContainerStateService;
 import dev.flotilla.service.observed.UnitStateService;
 import dev.flotilla.service.tenant.Actor;
 import dev.flotilla.service.tenant.Role;
+import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Multi;
 
@@ -36,6 +40,22 @@ import io.smallrye.mutiny.Multi;
 @Path("/")
 @Produces(MediaType.TEXT_HTML)
 public class DashboardResource {
+
+    /** This group's pages: templates/dashboard/ in the web-ui module; the layout shows who is signed in. */
+    @CheckedTemplate(basePath = "dashboard")
+    static class Templates {
+        static native TemplateInstance login(boolean failed);
+
+        static native TemplateInstance machines(MachineFilter filter, Page<MachineView> page, List<String> presences);
+
+        static native TemplateInstance machine(
+                MachineView machine,
+                Page<MachineEventView> events,
+                Page<UnitView> units,
+                Page<ContainerView> containers,
+                dev.flotilla.api.rest.MachineUpdateView update);
+    }
+
     private static final List<String> PRESENCES = List.of("online", "offline", "lost");
 
     @Inject
@@ -57,16 +77,13 @@ public class DashboardResource {
     Actor actor;
 
     @Inject
-    dev.flotilla.service.auth.OrgService orgs;
+    dev.flotilla.service.org.OrgService orgs;
 
     @Inject
     dev.flotilla.service.auth.SignIns signIns;
 
     @Inject
-    dev.flotilla.service.auth.AuthMode authMode;
-
-    @Inject
-    io.quarkus.security.identity.SecurityIdentity identity;
+    dev.flotilla.service.common.AuthMode authMode;
 
     @GET
     @PermitAll
@@ -83,7 +100,7 @@ public class DashboardResource {
         Response.ResponseBuilder r = authMode.keycloak()
                 // Keycloak's sign-in page, by way of a path only the code flow may authenticate.
                 ? Response.seeOther(URI.create("/oidc/login"))
-                : Response.ok(Pages.login(false));
+                : Response.ok(Templates.login(false));
         String local = localPath(next);
         if (local != null) {
             // where to go after signing in (the form sign-in and /oidc/login follow this cookie)
@@ -143,7 +160,7 @@ public class DashboardResource {
     @Path("login/failed")
     @PermitAll
     public TemplateInstance loginFailed() {
-        return Pages.login(true);
+        return Templates.login(true);
     }
 
     @POST
@@ -167,20 +184,20 @@ public class DashboardResource {
             @QueryParam("presence") String presence,
             @QueryParam("q") String q,
             @QueryParam("cursor") String cursor) {
-        Pages.MachineFilter filter = new Pages.MachineFilter(selector, presence, q, null);
+        MachineFilter filter = new MachineFilter(selector, presence, q, null);
         Page<MachineView> page;
         try {
             Presence p = Presence.fromQuery(presence);
             page = machines.list(
                     new MachineService.MachineQuery(actor.orgId(), LabelSelector.parse(selector), p, q, cursor, 50));
         } catch (SelectorSyntaxException e) {
-            filter = new Pages.MachineFilter(selector, presence, q, "invalid label selector: " + e.getMessage());
+            filter = new MachineFilter(selector, presence, q, "invalid label selector: " + e.getMessage());
             page = new Page<>(List.of(), null);
         } catch (ProblemException e) {
-            filter = new Pages.MachineFilter(selector, presence, q, e.getMessage());
+            filter = new MachineFilter(selector, presence, q, e.getMessage());
             page = new Page<>(List.of(), null);
         }
-        return Pages.machines(identity.getPrincipal().getName(), filter, page, PRESENCES);
+        return Templates.machines(filter, page, PRESENCES);
     }
 
     @GET
@@ -188,8 +205,7 @@ public class DashboardResource {
     @RolesAllowed(Role.VIEWER_NAME)
     public TemplateInstance machine(@PathParam("id") String id) {
         MachineView m = machines.get(actor.orgId(), id);
-        return Pages.machine(
-                identity.getPrincipal().getName(),
+        return Templates.machine(
                 m,
                 machines.events(actor.orgId(), id, null, 50),
                 units.units(actor.orgId(), id, null, UnitStateService.MAX_PAGE),

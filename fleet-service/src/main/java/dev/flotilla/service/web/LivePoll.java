@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-import dev.flotilla.service.auth.OrgService;
+import dev.flotilla.service.org.OrgService;
 import dev.flotilla.service.tenant.Actor;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;

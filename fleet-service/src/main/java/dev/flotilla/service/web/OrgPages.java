@@ -22,24 +22,24 @@ import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
-
 import dev.flotilla.api.rest.CreatedApiToken;
 import dev.flotilla.api.rest.CreatedInvitation;
 import dev.flotilla.api.rest.NewApiToken;
 import dev.flotilla.api.rest.NewInvitation;
 import dev.flotilla.api.rest.NewOrg;
 import dev.flotilla.api.rest.OrgView;
+import dev.flotilla.api.rest.Page;
 import dev.flotilla.service.audit.AuditLog;
 import dev.flotilla.service.auth.ApiTokenService;
-import dev.flotilla.service.auth.InvitationService;
 import dev.flotilla.service.auth.MembershipAugmentor;
-import dev.flotilla.service.auth.OrgService;
 import dev.flotilla.service.common.Paging;
 import dev.flotilla.service.common.ProblemException;
+import dev.flotilla.service.org.InvitationService;
+import dev.flotilla.service.org.OrgService;
 import dev.flotilla.service.tenant.Actor;
 import dev.flotilla.service.tenant.Role;
 import dev.flotilla.service.tenant.TenantContext;
+import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
 /**
@@ -49,6 +49,41 @@ import io.quarkus.qute.TemplateInstance;
 @Path("/")
 @Produces(MediaType.TEXT_HTML)
 public class OrgPages {
+
+    /** This group's pages: templates/org/ in the web-ui module; the layout shows who is signed in. */
+    @CheckedTemplate(basePath = "org")
+    static class Templates {
+        static native TemplateInstance orgNew(String slug, String name, String error);
+
+        static native TemplateInstance members(
+                List<dev.flotilla.api.rest.MemberView> members,
+                List<dev.flotilla.api.rest.InvitationView> invitations,
+                dev.flotilla.api.rest.CreatedInvitation created,
+                String error,
+                boolean owner);
+
+        static native TemplateInstance removeMember(dev.flotilla.api.rest.MemberView member);
+
+        static native TemplateInstance tokens(
+                List<dev.flotilla.api.rest.ApiTokenView> tokens,
+                dev.flotilla.api.rest.CreatedApiToken created,
+                String error);
+
+        static native TemplateInstance revokeToken(dev.flotilla.api.rest.ApiTokenView token);
+
+        static native TemplateInstance audit(
+                Page<dev.flotilla.api.rest.AuditEventView> page,
+                dev.flotilla.service.audit.AuditLog.Filter filter,
+                String error);
+
+        static native TemplateInstance invitation(
+                String signedInAs,
+                String secret,
+                dev.flotilla.service.org.InvitationService.Offer offer,
+                boolean localSignup,
+                String error);
+    }
+
     @Inject
     OrgService orgs;
 
@@ -57,6 +92,9 @@ public class OrgPages {
 
     @Inject
     ApiTokenService tokens;
+
+    @Inject
+    dev.flotilla.service.auth.AccountService accounts;
 
     @Inject
     AuditLog audit;
@@ -68,7 +106,7 @@ public class OrgPages {
     Actor actor;
 
     @Inject
-    dev.flotilla.service.auth.AuthMode authMode;
+    dev.flotilla.service.common.AuthMode authMode;
 
     @Context
     UriInfo uri;
@@ -76,16 +114,14 @@ public class OrgPages {
     @GET
     @Path("orgs/new")
     @RolesAllowed(Actor.PERSON)
-    @Operation(hidden = true)
     public TemplateInstance newOrg() {
-        return Pages.orgNew(actor.displayName(), "", "", null);
+        return Templates.orgNew("", "", null);
     }
 
     @POST
     @Path("orgs/new")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Actor.PERSON)
-    @Operation(hidden = true)
     public Response createOrg(@FormParam("slug") String slug, @FormParam("name") String name) {
         try {
             OrgView created = tenant.unscoped(
@@ -93,7 +129,7 @@ public class OrgPages {
             return switchTo(created.slug());
         } catch (ProblemException e) {
             return Response.status(e.status())
-                    .entity(Pages.orgNew(actor.displayName(), slug, name, e.getMessage()))
+                    .entity(Templates.orgNew(slug, name, e.getMessage()))
                     .build();
         }
     }
@@ -102,7 +138,6 @@ public class OrgPages {
     @Path("orgs/switch")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Actor.PERSON)
-    @Operation(hidden = true)
     public Response switchOrg(@FormParam("org") String slug) {
         boolean member = tenant.unscoped(() -> orgs.of(actor.subject())).stream()
                 .anyMatch(m -> m.slug().equals(slug));
@@ -129,22 +164,19 @@ public class OrgPages {
     @GET
     @Path("members")
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public TemplateInstance members() {
         return membersPage(null, null);
     }
 
     private TemplateInstance membersPage(CreatedInvitation created, String error) {
         UUID org = actor.orgId();
-        return Pages.members(
-                actor.displayName(), orgs.members(org), invitations.list(org), created, error, actor.has(Role.OWNER));
+        return Templates.members(orgs.members(org), invitations.list(org), created, error, actor.has(Role.OWNER));
     }
 
     @POST
     @Path("members/invite")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public Response invite(@FormParam("email") String email, @FormParam("role") String role) {
         try {
             CreatedInvitation created = invitations.create(
@@ -161,7 +193,6 @@ public class OrgPages {
     @Path("members/invitations/{id}/revoke")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public Response revokeInvitation(@PathParam("id") UUID id) {
         invitations.revoke(actor.orgId(), id, actor.name());
         return Response.seeOther(URI.create("/members")).build();
@@ -171,7 +202,6 @@ public class OrgPages {
     @Path("members/{id}/role")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public Response changeRole(@PathParam("id") UUID id, @FormParam("role") String role) {
         try {
             orgs.changeRole(actor.orgId(), id, role, actor.role(), actor.name());
@@ -186,16 +216,14 @@ public class OrgPages {
     @GET
     @Path("members/{id}/remove")
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public TemplateInstance confirmRemove(@PathParam("id") UUID id) {
-        return Pages.removeMember(actor.displayName(), orgs.member(actor.orgId(), id));
+        return Templates.removeMember(orgs.member(actor.orgId(), id));
     }
 
     @POST
     @Path("members/{id}/remove")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public Response remove(@PathParam("id") UUID id) {
         try {
             orgs.remove(actor.orgId(), id, actor.role(), actor.name());
@@ -212,16 +240,14 @@ public class OrgPages {
     @GET
     @Path("tokens")
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public TemplateInstance tokens() {
-        return Pages.tokens(actor.displayName(), tokens.list(actor.orgId()), null, null);
+        return Templates.tokens(tokens.list(actor.orgId()), null, null);
     }
 
     @POST
     @Path("tokens")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public Response createToken(
             @FormParam("name") String name, @FormParam("role") String role, @FormParam("days") String days) {
         try {
@@ -238,11 +264,11 @@ public class OrgPages {
             CreatedApiToken created =
                     tokens.create(actor.orgId(), actor.name(), actor.role(), new NewApiToken(name, role, ttl));
             return Response.status(201)
-                    .entity(Pages.tokens(actor.displayName(), tokens.list(actor.orgId()), created, null))
+                    .entity(Templates.tokens(tokens.list(actor.orgId()), created, null))
                     .build();
         } catch (ProblemException e) {
             return Response.status(e.status())
-                    .entity(Pages.tokens(actor.displayName(), tokens.list(actor.orgId()), null, e.getMessage()))
+                    .entity(Templates.tokens(tokens.list(actor.orgId()), null, e.getMessage()))
                     .build();
         }
     }
@@ -250,20 +276,18 @@ public class OrgPages {
     @GET
     @Path("tokens/{id}/revoke")
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public TemplateInstance confirmRevokeToken(@PathParam("id") UUID id) {
         var token = tokens.list(actor.orgId()).stream()
                 .filter(t -> t.id().equals(id.toString()))
                 .findFirst()
                 .orElseThrow(() -> ProblemException.notFound("API token " + id));
-        return Pages.revokeToken(actor.displayName(), token);
+        return Templates.revokeToken(token);
     }
 
     @POST
     @Path("tokens/{id}/revoke")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public Response revokeToken(@PathParam("id") UUID id) {
         tokens.revoke(actor.orgId(), id, actor.name());
         return Response.seeOther(URI.create("/tokens")).build();
@@ -274,7 +298,6 @@ public class OrgPages {
     @GET
     @Path("audit")
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public TemplateInstance audit(
             @QueryParam("actor") String who,
             @QueryParam("action") String action,
@@ -289,7 +312,7 @@ public class OrgPages {
             error = e.getMessage();
             page = new dev.flotilla.api.rest.Page<>(List.of(), null);
         }
-        return Pages.audit(actor.displayName(), page, filter, error);
+        return Templates.audit(page, filter, error);
     }
 
     // --- invitation links ----------------------------------------------------------------------
@@ -297,10 +320,9 @@ public class OrgPages {
     @GET
     @Path("invitations/{secret}")
     @PermitAll
-    @Operation(hidden = true)
     public TemplateInstance invitation(@PathParam("secret") String secret) {
         var found = tenant.unscoped(() -> invitations.peek(secret));
-        return Pages.invitation(
+        return Templates.invitation(
                 actor.isPerson() ? actor.displayName() : null, secret, found.orElse(null), !authMode.keycloak(), null);
     }
 
@@ -308,7 +330,6 @@ public class OrgPages {
     @Path("invitations/{secret}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Actor.PERSON)
-    @Operation(hidden = true)
     public Response accept(@PathParam("secret") String secret) {
         try {
             OrgView joined = tenant.unscoped(
@@ -317,7 +338,8 @@ public class OrgPages {
         } catch (ProblemException e) {
             var found = tenant.unscoped(() -> invitations.peek(secret));
             return Response.status(e.status())
-                    .entity(Pages.invitation(actor.displayName(), secret, found.orElse(null), false, e.getMessage()))
+                    .entity(Templates.invitation(
+                            actor.displayName(), secret, found.orElse(null), false, e.getMessage()))
                     .build();
         }
     }
@@ -327,7 +349,6 @@ public class OrgPages {
     @Path("invitations/{secret}/account")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @PermitAll
-    @Operation(hidden = true)
     public Response acceptWithNewAccount(
             @PathParam("secret") String secret,
             @FormParam("username") String username,
@@ -336,12 +357,12 @@ public class OrgPages {
             throw ProblemException.notFound("page");
         }
         try {
-            tenant.unscoped(() -> invitations.acceptAsNewAccount(secret, username, password));
+            tenant.unscoped(() -> accounts.createAndAccept(secret, username, password));
             return Response.seeOther(URI.create("/login?joined")).build();
         } catch (ProblemException e) {
             var found = tenant.unscoped(() -> invitations.peek(secret));
             return Response.status(e.status())
-                    .entity(Pages.invitation(null, secret, found.orElse(null), true, e.getMessage()))
+                    .entity(Templates.invitation(null, secret, found.orElse(null), true, e.getMessage()))
                     .build();
         }
     }

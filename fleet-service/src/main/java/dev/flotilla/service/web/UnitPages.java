@@ -19,12 +19,12 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import dev.flotilla.api.rest.FleetUnitView;
 import dev.flotilla.api.rest.NewUnit;
+import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.unit.FleetRequirements;
 import dev.flotilla.api.unit.UnitFile;
 import dev.flotilla.service.common.ProblemException;
@@ -32,8 +32,8 @@ import dev.flotilla.service.tenant.Actor;
 import dev.flotilla.service.tenant.Role;
 import dev.flotilla.service.units.RolloutService;
 import dev.flotilla.service.units.UnitService;
+import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 
 /**
@@ -44,6 +44,27 @@ import io.smallrye.mutiny.Multi;
 @Path("/units")
 @Produces(MediaType.TEXT_HTML)
 public class UnitPages {
+
+    /** This group's pages: templates/units/ in the web-ui module; the layout shows who is signed in. */
+    @CheckedTemplate(basePath = "units")
+    static class Templates {
+        static native TemplateInstance units(Page<FleetUnitView> page, boolean canOperate);
+
+        /** A unit's page; {@code rollout} is its latest rollout, or null; {@code notice} what was just done. */
+        static native TemplateInstance unit(
+                FleetUnitView unit,
+                List<String> options,
+                UnitLive.Snapshot live,
+                dev.flotilla.api.rest.RolloutView rollout,
+                boolean canOperate,
+                String notice);
+
+        static native TemplateInstance unitForm(UnitPages.UnitForm form);
+
+        /** Asks before start, stop, load, unload or destroy; {@code error} why it was refused, or null. */
+        static native TemplateInstance confirm(FleetUnitView unit, String action, String error);
+    }
+
     /** fleetctl's verbs and the target state each sets; destroy removes the unit. */
     static final Map<String, String> ACTIONS =
             Map.of("start", "launched", "stop", "loaded", "load", "loaded", "unload", "inactive", "destroy", "");
@@ -61,28 +82,22 @@ public class UnitPages {
     Actor actor;
 
     @Inject
-    dev.flotilla.service.auth.OrgService orgs;
-
-    @Inject
-    SecurityIdentity identity;
+    dev.flotilla.service.org.OrgService orgs;
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(hidden = true)
     public TemplateInstance list(@QueryParam("cursor") String cursor) {
-        return Pages.units(user(), units.list(actor.orgId(), cursor, 100), actor.has(Role.OPERATOR));
+        return Templates.units(units.list(actor.orgId(), cursor, 100), actor.has(Role.OPERATOR));
     }
 
     @GET
     @Path("{name}")
     @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(hidden = true)
     public TemplateInstance unit(@PathParam("name") String name, @QueryParam("done") String done) {
         UUID org = actor.orgId();
         FleetUnitView unit = units.get(org, name);
         String notice = done == null || !ACTIONS.containsKey(done) ? null : noticeFor(done, unit);
-        return Pages.unit(
-                user(),
+        return Templates.unit(
                 unit,
                 options(unit.name(), unit.content()),
                 live.snapshot(org, name),
@@ -94,19 +109,17 @@ public class UnitPages {
     @GET
     @Path("new")
     @RolesAllowed(Role.OPERATOR_NAME)
-    @Operation(hidden = true)
     public TemplateInstance create() {
-        return Pages.unitForm(user(), new UnitForm(false, "", "", "launched", null, null, null));
+        return Templates.unitForm(new UnitForm(false, "", "", "launched", null, null, null));
     }
 
     @GET
     @Path("{name}/edit")
     @RolesAllowed(Role.OPERATOR_NAME)
-    @Operation(hidden = true)
     public TemplateInstance edit(@PathParam("name") String name) {
         FleetUnitView unit = units.get(actor.orgId(), name);
-        return Pages.unitForm(
-                user(), new UnitForm(true, unit.name(), unit.content(), unit.target(), null, null, rolloutHint(unit)));
+        return Templates.unitForm(
+                new UnitForm(true, unit.name(), unit.content(), unit.target(), null, null, rolloutHint(unit)));
     }
 
     /**
@@ -117,7 +130,6 @@ public class UnitPages {
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.OPERATOR_NAME)
-    @Operation(hidden = true)
     public Response save(
             @RestForm String name,
             @RestForm String content,
@@ -136,14 +148,14 @@ public class UnitPages {
             }
             if (!"save".equals(intent)) {
                 List<String> lines = UnitOptions.describe(checked.requirements());
-                return Response.ok(Pages.unitForm(user(), new UnitForm(existing, n, c, t, null, lines, null)))
+                return Response.ok(Templates.unitForm(new UnitForm(existing, n, c, t, null, lines, null)))
                         .build();
             }
             units.put(org, n, body, actor.name());
             return Response.seeOther(URI.create("/units/" + enc(n))).build();
         } catch (ProblemException e) {
             return Response.status(e.status())
-                    .entity(Pages.unitForm(user(), new UnitForm(existing, n, c, t, e.getMessage(), null, null)))
+                    .entity(Templates.unitForm(new UnitForm(existing, n, c, t, e.getMessage(), null, null)))
                     .build();
         }
     }
@@ -151,12 +163,11 @@ public class UnitPages {
     @GET
     @Path("{name}/confirm/{action}")
     @RolesAllowed(Role.OPERATOR_NAME)
-    @Operation(hidden = true)
     public TemplateInstance confirm(@PathParam("name") String name, @PathParam("action") String action) {
         if (!ACTIONS.containsKey(action)) {
             throw ProblemException.notFound("action " + action);
         }
-        return Pages.confirm(user(), units.get(actor.orgId(), name), action, null);
+        return Templates.confirm(units.get(actor.orgId(), name), action, null);
     }
 
     /** Carries out a confirmed action; a refusal (a rollout in progress, say) shows the confirmation again. */
@@ -164,7 +175,6 @@ public class UnitPages {
     @Path("{name}/{action}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.OPERATOR_NAME)
-    @Operation(hidden = true)
     public Response act(@PathParam("name") String name, @PathParam("action") String action) {
         UUID org = actor.orgId();
         FleetUnitView unit = units.get(org, name);
@@ -190,7 +200,7 @@ public class UnitPages {
                 throw e;
             }
             return Response.status(e.status())
-                    .entity(Pages.confirm(user(), unit, action, e.getMessage()))
+                    .entity(Templates.confirm(unit, action, e.getMessage()))
                     .build();
         }
     }
@@ -200,7 +210,6 @@ public class UnitPages {
     @RolesAllowed(Role.VIEWER_NAME)
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
-    @Operation(hidden = true)
     @io.smallrye.common.annotation.Blocking // the 404 check reads the database
     public Multi<UnitLive.Snapshot> stream(@PathParam("name") String name) {
         UUID org = actor.orgId(); // read now: the stream outlives the request scope
@@ -229,10 +238,6 @@ public class UnitPages {
         } catch (UnitFile.SyntaxException e) {
             return List.of(); // stored units always parse
         }
-    }
-
-    private String user() {
-        return identity.getPrincipal().getName();
     }
 
     private static String enc(String s) {

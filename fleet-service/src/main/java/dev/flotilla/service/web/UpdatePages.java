@@ -22,9 +22,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
+import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.UpdatePolicyView;
 import dev.flotilla.api.rest.UpdatePolicyView.OpenPeriod;
 import dev.flotilla.service.common.ProblemException;
@@ -35,8 +35,8 @@ import dev.flotilla.service.updates.LeaseActions;
 import dev.flotilla.service.updates.LeaseService;
 import dev.flotilla.service.updates.MachineUpdateService;
 import dev.flotilla.service.updates.UpdatePolicyService;
+import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 
 /**
@@ -46,6 +46,36 @@ import io.smallrye.mutiny.Multi;
 @Path("/updates")
 @Produces(MediaType.TEXT_HTML)
 public class UpdatePages {
+
+    /** This group's pages: templates/updates/ in the web-ui module; the layout shows who is signed in. */
+    @CheckedTemplate(basePath = "updates")
+    static class Templates {
+        /**
+         * The update policies; for admins also the FleetLock base URLs ({@code fleetLock}, null for
+         * others) and a URL just created, shown once ({@code createdUrl}, or null).
+         */
+        static native TemplateInstance updates(
+                dev.flotilla.api.rest.UpdatePolicyView fallback,
+                Page<dev.flotilla.api.rest.UpdatePolicyView> page,
+                List<dev.flotilla.api.rest.FleetLockUrlView> fleetLock,
+                String createdUrl);
+
+        /** Asks before cancelling a policy's rollout. */
+        static native TemplateInstance cancelRollout(dev.flotilla.api.rest.UpdatePolicyView policy);
+
+        /** Asks before revoking a FleetLock base URL. */
+        static native TemplateInstance revokeFleetLock(String id);
+
+        /** One update policy: {@code calendar} the next days hour by hour in {@code zone}. */
+        static native TemplateInstance updatePolicy(
+                dev.flotilla.api.rest.UpdatePolicyView policy,
+                List<UpdatePages.Day> calendar,
+                String zone,
+                Page<dev.flotilla.api.rest.UpdateLeaseView> leases,
+                Page<dev.flotilla.api.rest.MachineUpdateView> machines,
+                boolean canOperate);
+    }
+
     static final int CALENDAR_DAYS = 7;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("EEE d MMM");
 
@@ -71,17 +101,13 @@ public class UpdatePages {
     Actor actor;
 
     @Inject
-    dev.flotilla.service.auth.OrgService orgs;
-
-    @Inject
-    SecurityIdentity identity;
+    dev.flotilla.service.org.OrgService orgs;
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(hidden = true)
     public TemplateInstance list(@QueryParam("cursor") String cursor) {
         UUID org = actor.orgId();
-        return Pages.updates(user(), policies.defaultView(org), policies.list(org, cursor, 100), fleetLockUrls(), null);
+        return Templates.updates(policies.defaultView(org), policies.list(org, cursor, 100), fleetLockUrls(), null);
     }
 
     /** A new FleetLock base URL (admins): the page shows it once. */
@@ -89,7 +115,6 @@ public class UpdatePages {
     @Path("fleetlock")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public TemplateInstance createFleetLockUrl(@jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
         UUID org = actor.orgId();
         FleetLockService.CreatedSecret created = fleetLock.create(org, actor.name());
@@ -98,45 +123,41 @@ public class UpdatePages {
                 .path(created.secret())
                 .build()
                 .toString();
-        return Pages.updates(user(), policies.defaultView(org), policies.list(org, null, 100), fleetLockUrls(), url);
+        return Templates.updates(policies.defaultView(org), policies.list(org, null, 100), fleetLockUrls(), url);
     }
 
     @GET
     @Path("fleetlock/{id}/revoke")
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public TemplateInstance confirmRevoke(@PathParam("id") String id) {
         boolean known = fleetLock.list(actor.orgId()).stream().anyMatch(s -> s.id().equals(id));
         if (!known) {
             throw ProblemException.notFound("FleetLock URL " + id);
         }
-        return Pages.revokeFleetLock(user(), id);
+        return Templates.revokeFleetLock(id);
     }
 
     @POST
     @Path("fleetlock/{id}/revoke")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.ADMIN_NAME)
-    @Operation(hidden = true)
     public Response revoke(@PathParam("id") String id) {
         fleetLock.revoke(actor.orgId(), id, actor.name());
         return Response.seeOther(URI.create("/updates")).build();
     }
 
-    private List<FleetLockService.SecretView> fleetLockUrls() {
+    private List<dev.flotilla.api.rest.FleetLockUrlView> fleetLockUrls() {
         return actor.has(Role.ADMIN) ? fleetLock.list(actor.orgId()) : null;
     }
 
     @GET
     @Path("{name}")
     @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(hidden = true)
     public TemplateInstance policy(@PathParam("name") String name, @QueryParam("tz") String tz) {
         UUID org = actor.orgId();
         UpdatePolicyView p = policies.view(org, name);
         ZoneId zone = zone(tz, p);
-        return Pages.updatePolicy(
-                user(),
+        return Templates.updatePolicy(
                 p,
                 calendar(org, name, zone),
                 zone.getId(),
@@ -148,20 +169,18 @@ public class UpdatePages {
     @GET
     @Path("{name}/cancel")
     @RolesAllowed(Role.OPERATOR_NAME)
-    @Operation(hidden = true)
     public TemplateInstance confirmCancel(@PathParam("name") String name) {
         UpdatePolicyView p = policies.view(actor.orgId(), name);
         if (p.id() == null) {
             throw ProblemException.notFound("update policy " + name);
         }
-        return Pages.cancelRollout(user(), p);
+        return Templates.cancelRollout(p);
     }
 
     @POST
     @Path("{name}/cancel")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.OPERATOR_NAME)
-    @Operation(hidden = true)
     public Response cancel(@PathParam("name") String name) {
         actions.cancel(actor.orgId(), name, actor.name());
         return Response.seeOther(URI.create("/updates/" + name)).build();
@@ -171,7 +190,6 @@ public class UpdatePages {
     @Path("{name}/{action:pause|resume}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.OPERATOR_NAME)
-    @Operation(hidden = true)
     public Response pauseOrResume(@PathParam("name") String name, @PathParam("action") String action) {
         policies.setEnabled(actor.orgId(), name, action.equals("resume"), actor.name());
         return Response.seeOther(URI.create("/updates/" + name)).build();
@@ -182,7 +200,6 @@ public class UpdatePages {
     @RolesAllowed(Role.VIEWER_NAME)
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
-    @Operation(hidden = true)
     @io.smallrye.common.annotation.Blocking // the 404 check reads the database
     public Multi<UpdateLive.Snapshot> stream(@PathParam("name") String name) {
         UUID org = actor.orgId();
@@ -238,9 +255,5 @@ public class UpdatePages {
         } catch (java.time.DateTimeException e) {
             throw ProblemException.badRequest("unknown time zone \"" + name + "\"");
         }
-    }
-
-    private String user() {
-        return identity.getPrincipal().getName();
     }
 }

@@ -7,17 +7,24 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 
 import dev.flotilla.api.rest.OrgView;
-import dev.flotilla.service.auth.OrgService;
+import dev.flotilla.service.org.OrgService;
 import dev.flotilla.service.tenant.Actor;
 import dev.flotilla.service.tenant.Role;
 import dev.flotilla.service.tenant.TenantContext;
+import io.quarkus.security.identity.SecurityIdentity;
 
-/** What the page layout shows of the signed-in person: their organizations (for the switcher) and what their role opens. */
+/**
+ * What the page layout shows of the signed-in person (templates read it as {@code inject:who}): their
+ * name, their organizations (for the switcher) and what their role opens. Pages need not pass it.
+ */
 @Named("who")
 @RequestScoped
 public class Who {
     @Inject
     Actor actor;
+
+    @Inject
+    SecurityIdentity identity;
 
     @Inject
     OrgService orgs;
@@ -26,7 +33,7 @@ public class Who {
     TenantContext tenant;
 
     @Inject
-    dev.flotilla.service.auth.AuthMode authMode;
+    dev.flotilla.service.common.AuthMode authMode;
 
     private List<OrgView> mine;
 
@@ -46,6 +53,16 @@ public class Who {
                 .map(OrgView::name)
                 .findFirst()
                 .orElse("");
+    }
+
+    /** Whether someone is signed in (the sign-in and invitation pages are also shown to nobody). */
+    public boolean isSignedIn() {
+        return !identity.isAnonymous();
+    }
+
+    /** The signed-in person's name as people read it. */
+    public String getName() {
+        return actor.displayName();
     }
 
     public boolean isAdmin() {

@@ -1,4 +1,4 @@
-package dev.flotilla.service.auth;
+package dev.flotilla.service.org;
 
 import java.net.URI;
 import java.util.Optional;
@@ -20,6 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import dev.flotilla.api.rest.CreatedServiceAccount;
 import dev.flotilla.api.rest.MemberView;
 import dev.flotilla.api.rest.NewServiceAccount;
+import dev.flotilla.service.common.AuthMode;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.tenant.Actor;
 import dev.flotilla.service.tenant.Role;

@@ -1,4 +1,4 @@
-package dev.flotilla.service.audit;
+package dev.flotilla.service.common;
 
 import java.time.Duration;
 import java.util.ArrayDeque;

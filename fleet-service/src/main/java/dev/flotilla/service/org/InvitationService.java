@@ -1,4 +1,4 @@
-package dev.flotilla.service.auth;
+package dev.flotilla.service.org;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +21,7 @@ import dev.flotilla.api.rest.InvitationView;
 import dev.flotilla.api.rest.NewInvitation;
 import dev.flotilla.api.rest.OrgView;
 import dev.flotilla.service.audit.AuditLog;
+import dev.flotilla.service.common.AuthMode;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.Secrets;
 import dev.flotilla.service.common.SqlValues;
@@ -51,9 +52,6 @@ public class InvitationService {
 
     @Inject
     OrgService orgs;
-
-    @Inject
-    AccountService accounts;
 
     @Inject
     Instance<IdentityDirectory> directory;
@@ -225,13 +223,6 @@ public class InvitationService {
                 .filter(o -> o.id().equals(org.toString()))
                 .findFirst()
                 .orElseThrow();
-    }
-
-    /** A new local account for the invitee, and its membership, in one transaction. */
-    @Transactional
-    public OrgView acceptAsNewAccount(String secret, String username, String password) {
-        accounts.create(username, password);
-        return accept(secret, AccountService.subject(username), username, null);
     }
 
     /** What an invitation link offers, for the page it opens: empty when there is no such invitation. */

@@ -1,4 +1,4 @@
-package dev.flotilla.service.auth;
+package dev.flotilla.service.org;
 
 import java.security.SecureRandom;
 import java.util.List;

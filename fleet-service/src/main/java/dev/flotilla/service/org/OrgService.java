@@ -1,4 +1,4 @@
-package dev.flotilla.service.auth;
+package dev.flotilla.service.org;
 
 import java.time.Instant;
 import java.util.List;
@@ -18,6 +18,7 @@ import dev.flotilla.api.rest.MemberView;
 import dev.flotilla.api.rest.NewOrg;
 import dev.flotilla.api.rest.OrgView;
 import dev.flotilla.service.audit.AuditLog;
+import dev.flotilla.service.common.AdvisoryLocks;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.SqlValues;
 import dev.flotilla.service.tenant.Role;
@@ -275,7 +276,7 @@ public class OrgService {
 
     private void lockOwners(UUID org) {
         // Two owners demoting each other at once must not leave the organization without one.
-        em.createNativeQuery("select pg_advisory_xact_lock(7101, hashtext(cast(:o as text)))")
+        em.createNativeQuery("select pg_advisory_xact_lock(" + AdvisoryLocks.OWNERS + ", hashtext(cast(:o as text)))")
                 .setParameter("o", org.toString())
                 .getSingleResult();
     }

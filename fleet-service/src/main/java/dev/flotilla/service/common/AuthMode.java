@@ -1,4 +1,4 @@
-package dev.flotilla.service.auth;
+package dev.flotilla.service.common;
 
 import jakarta.enterprise.context.ApplicationScoped;
 

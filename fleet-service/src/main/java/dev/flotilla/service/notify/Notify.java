@@ -1,0 +1,16 @@
+package dev.flotilla.service.notify;
+
+import jakarta.persistence.EntityManager;
+
+/** Sending a notification: part of the caller's transaction, delivered to every replica at commit. */
+public final class Notify {
+    private Notify() {}
+
+    /** {@code NOTIFY channel, payload} in {@code em}'s transaction (payloads up to 8000 bytes). */
+    public static void send(EntityManager em, String channel, String payload) {
+        em.createNativeQuery("select cast(pg_notify(:c, :p) as text)")
+                .setParameter("c", channel)
+                .setParameter("p", payload)
+                .getSingleResult();
+    }
+}
