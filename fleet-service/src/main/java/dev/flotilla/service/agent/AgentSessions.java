@@ -204,7 +204,7 @@ public class AgentSessions {
      * flush was 2,000 row updates a second at 10,000 agents, half of them rewriting the same value.
      * The stored time is at most a heartbeat interval plus a flush behind, well within the TTL.
      */
-    @Scheduled(every = "${flotilla.agent.last-seen-flush:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${flotilla.agent.last-seen-flush}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void flushLastSeen() {
         Map<MachineRef, Instant> seen = new HashMap<>();
         Map<AgentSession, Instant> written = new HashMap<>();
@@ -220,7 +220,7 @@ public class AgentSessions {
     }
 
     /** Marks offline what no replica hears any more, and lost what stayed offline too long. */
-    @Scheduled(every = "${flotilla.agent.sweep-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${flotilla.agent.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         machines.sweep(config.heartbeatTtl(), config.lostAfter());
     }

@@ -58,15 +58,14 @@ public class AuditLog {
     @Inject
     Throttle throttle;
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(
-            name = "flotilla.audit.max-refusals-per-minute",
-            defaultValue = "30")
-    int maxRefusalsPerMinute;
+    @Inject
+    AuditConfig config;
 
     /**
      * Records a refused credential or sign-in ({@code org} null when whose it was is unknown), at
-     * most {@code flotilla.audit.max-refusals-per-minute} (30) a minute per address: beyond that they are dropped with a line in the service log,
-     * so that a flood of bad credentials cannot grow the append-only log without bound.
+     * most {@code flotilla.audit.max-refusals-per-minute} a minute per address: beyond that they are
+     * dropped (a debug line in the service log says so; a warning would be the flood again), so that
+     * a flood of bad credentials cannot grow the append-only log without bound.
      */
     public void refusal(
             UUID org,
@@ -77,8 +76,10 @@ public class AuditLog {
             String summary,
             String sourceIp) {
         String key = "refusal:" + (sourceIp == null ? sourceIp() : sourceIp);
-        if (!throttle.allow(key, maxRefusalsPerMinute, java.time.Duration.ofMinutes(1))) {
-            LOG.debugf("more than %d refusals a minute from %s: %s not recorded", maxRefusalsPerMinute, key, action);
+        if (!throttle.allow(key, config.maxRefusalsPerMinute(), java.time.Duration.ofMinutes(1))) {
+            LOG.debugf(
+                    "more than %d refusals a minute from %s: %s not recorded",
+                    config.maxRefusalsPerMinute(), key, action);
             return;
         }
         event(org, actor, action, false, targetType, targetId, summary, sourceIp);

@@ -40,15 +40,8 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
     /** Password guessing: failures counted per user name and per address over 15 minutes, per replica. */
     static final java.time.Duration GUESS_WINDOW = java.time.Duration.ofMinutes(15);
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(
-            name = "flotilla.sign-in.max-failures-per-user",
-            defaultValue = "10")
-    int maxFailuresPerUser;
-
-    @org.eclipse.microprofile.config.inject.ConfigProperty(
-            name = "flotilla.sign-in.max-failures-per-address",
-            defaultValue = "30")
-    int maxFailuresPerAddress;
+    @Inject
+    SignInConfig config;
 
     @Override
     public Class<UsernamePasswordAuthenticationRequest> getRequestType() {
@@ -74,8 +67,8 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
         List<UUID> orgIds = orgs.of(subject).stream().map(Membership::orgId).toList();
         String userKey = "sign-in-failed:" + subject;
         String ipKey = "sign-in-failed-from:" + ip;
-        if (throttle.count(userKey, GUESS_WINDOW) >= maxFailuresPerUser
-                || throttle.count(ipKey, GUESS_WINDOW) >= maxFailuresPerAddress) {
+        if (throttle.count(userKey, GUESS_WINDOW) >= config.maxFailuresPerUser()
+                || throttle.count(ipKey, GUESS_WINDOW) >= config.maxFailuresPerAddress()) {
             // Password guessing: refused without looking at the password until the window passes.
             record(orgIds, subject, name, "too many failed sign-ins; wait 15 minutes", ip);
             throw new AuthenticationRedirectException(303, "/login/failed");
@@ -91,8 +84,8 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
             }
             return identity.get();
         }
-        throttle.note(userKey, maxFailuresPerUser);
-        throttle.note(ipKey, maxFailuresPerAddress);
+        throttle.note(userKey, config.maxFailuresPerUser());
+        throttle.note(ipKey, config.maxFailuresPerAddress());
         record(orgIds, subject, name, orgIds.isEmpty() ? "wrong user name or password" : "wrong password", ip);
         // Only the dashboard's sign-in form asks for this: a failure goes back to the form, with the error shown.
         throw new AuthenticationRedirectException(303, "/login/failed");

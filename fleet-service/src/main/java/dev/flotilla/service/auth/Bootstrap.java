@@ -10,7 +10,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +18,6 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.flotilla.api.rest.NewApiToken;
@@ -52,17 +50,11 @@ public class Bootstrap {
     @Inject
     dev.flotilla.service.org.OrgService orgs;
 
-    @ConfigProperty(name = "flotilla.admin.username", defaultValue = "admin")
-    String username;
-
-    @ConfigProperty(name = "flotilla.admin.password")
-    Optional<String> configuredPassword;
+    @Inject
+    FirstStartConfig config;
 
     @Inject
     AuthMode authMode;
-
-    @ConfigProperty(name = "flotilla.bootstrap.file")
-    Optional<Path> bootstrapFile;
 
     void onStart(@Observes StartupEvent start) {
         firstStart();
@@ -80,14 +72,20 @@ public class Bootstrap {
         if (Account.count() > 0) {
             return;
         }
-        String password = configuredPassword.filter(p -> !p.isBlank()).orElseGet(Bootstrap::generatePassword);
+        String password = config.adminPassword().filter(p -> !p.isBlank()).orElseGet(Bootstrap::generatePassword);
         Account a = new Account();
         a.id = UUID.randomUUID();
-        a.username = username;
+        a.username = config.adminUsername();
         a.passwordHash = AccountService.hash(password);
         a.createdAt = time.now().truncatedTo(ChronoUnit.MICROS);
         a.persist();
-        orgs.addMember(Organizations.DEFAULT, AccountService.subject(username), username, null, Role.OWNER, "system");
+        orgs.addMember(
+                Organizations.DEFAULT,
+                AccountService.subject(config.adminUsername()),
+                config.adminUsername(),
+                null,
+                Role.OWNER,
+                "system");
         LOG.infof(
                 "%n================================================================%n"
                         + " Flotilla first start: local account created%n"
@@ -95,16 +93,17 @@ public class Bootstrap {
                         + "   password: %s%n"
                         + " This password is shown once. Keep it.%n"
                         + "================================================================",
-                username, configuredPassword.isPresent() ? "(as configured in flotilla.admin.password)" : password);
-        bootstrapFile.ifPresent(file -> {
+                config.adminUsername(),
+                config.adminPassword().isPresent() ? "(as configured in flotilla.admin.password)" : password);
+        config.bootstrapFile().ifPresent(file -> {
             var token = tokens.create(
                     Organizations.DEFAULT,
-                    AccountService.subject(username),
+                    AccountService.subject(config.adminUsername()),
                     Role.OWNER,
                     new NewApiToken("bootstrap", Role.ADMIN.wireName(), Duration.ofDays(365)));
             write(
                     file,
-                    "FLOTILLA_ADMIN_USER=" + username + "\n"
+                    "FLOTILLA_ADMIN_USER=" + config.adminUsername() + "\n"
                             + "FLOTILLA_ADMIN_PASSWORD=" + password + "\n"
                             + "FLOTILLA_TOKEN=" + token.secret() + "\n"
                             + "FLOTILLA_TOKEN_EXPIRES=" + token.token().expiresAt() + "\n");
@@ -118,7 +117,7 @@ public class Bootstrap {
                 (Number) em.createNativeQuery("select count(*) from api_token where org_id = :o and name = 'bootstrap'")
                         .setParameter("o", Organizations.DEFAULT)
                         .getSingleResult();
-        if (made.longValue() > 0 || bootstrapFile.isEmpty()) {
+        if (made.longValue() > 0 || config.bootstrapFile().isEmpty()) {
             return;
         }
         var token = tokens.create(
@@ -127,7 +126,7 @@ public class Bootstrap {
                 Role.OWNER,
                 new NewApiToken("bootstrap", Role.ADMIN.wireName(), Duration.ofDays(365)));
         write(
-                bootstrapFile.get(),
+                config.bootstrapFile().get(),
                 "FLOTILLA_TOKEN=" + token.secret() + "\n" + "FLOTILLA_TOKEN_EXPIRES="
                         + token.token().expiresAt() + "\n");
     }

@@ -1,8 +1,7 @@
 package dev.flotilla.service.common;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
 
 /**
  * How people sign in: {@code flotilla.auth.mode} ({@code FLOTILLA_AUTH_MODE}), {@code local} (the
@@ -11,11 +10,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class AuthMode {
-    @ConfigProperty(name = "flotilla.auth.mode", defaultValue = "local")
-    String mode;
+    @Inject
+    AuthConfig config;
 
     /** People sign in through Keycloak; local accounts do not sign in at all. */
     public boolean keycloak() {
-        return "oidc".equals(mode);
+        return "oidc".equals(config.mode());
     }
 }

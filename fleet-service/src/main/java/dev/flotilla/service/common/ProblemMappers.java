@@ -1,9 +1,5 @@
 package dev.flotilla.service.common;
 
-import java.util.Comparator;
-import java.util.List;
-
-import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -46,15 +42,6 @@ public class ProblemMappers {
     public Response selector(SelectorSyntaxException e) {
         return Problem.of(Response.Status.BAD_REQUEST, "invalid label selector: " + e.getMessage())
                 .toResponse();
-    }
-
-    @ServerExceptionMapper
-    public Response validation(ConstraintViolationException e) {
-        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
-                .map(v -> new Problem.FieldError(leaf(v.getPropertyPath().toString()), v.getMessage()))
-                .sorted(Comparator.comparing(Problem.FieldError::field))
-                .toList();
-        return new Problem("about:blank", "Bad Request", 400, "the request is not valid", errors).toResponse();
     }
 
     @ServerExceptionMapper(priority = 1)
@@ -159,11 +146,5 @@ public class ProblemMappers {
             }
         }
         return sb.toString();
-    }
-
-    private static String leaf(String propertyPath) {
-        // "create.arg0.name" -> "name": the method and parameter are not the caller's business.
-        String[] parts = propertyPath.split("\\.");
-        return parts.length >= 3 ? String.join(".", List.of(parts).subList(2, parts.length)) : propertyPath;
     }
 }

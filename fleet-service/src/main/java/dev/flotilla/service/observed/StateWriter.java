@@ -12,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.flotilla.api.protocol.Frame;
@@ -57,17 +56,14 @@ public class StateWriter {
     @Inject
     MeterRegistry registry;
 
-    @ConfigProperty(name = "flotilla.ingest.writers", defaultValue = "2")
-    int writerCount;
-
-    @ConfigProperty(name = "flotilla.ingest.max-batch", defaultValue = "500")
-    int maxBatch;
+    @Inject
+    IngestConfig config;
 
     void start(@Observes StartupEvent event) {
         batchSizes = DistributionSummary.builder("flotilla.ingest.batch.frames")
                 .description("agent frames stored per transaction")
                 .register(registry);
-        for (int i = 0; i < Math.max(1, writerCount); i++) {
+        for (int i = 0; i < Math.max(1, config.writers()); i++) {
             Thread t = new Thread(this::run, "state-writer-" + i);
             t.setDaemon(true);
             t.start();
@@ -100,7 +96,7 @@ public class StateWriter {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, Math.max(0, maxBatch - 1));
+                queue.drainTo(batch, Math.max(0, config.maxBatch() - 1));
                 write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

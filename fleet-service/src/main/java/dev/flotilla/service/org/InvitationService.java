@@ -57,8 +57,8 @@ public class InvitationService {
     Instance<IdentityDirectory> directory;
 
     /** Where people reach the dashboard, for invitation links. */
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "flotilla.public-url")
-    java.util.Optional<String> publicUrl;
+    @Inject
+    LinksConfig links;
 
     @Inject
     AuthMode authMode;
@@ -117,7 +117,7 @@ public class InvitationService {
                 Map.of("email", email, "role", role.wireName()));
         return new CreatedInvitation(
                 get(org, id),
-                publicUrl.orElse(requestBase.toString()).replaceAll("/+$", "") + "/invitations/" + secret,
+                links.publicUrl().orElse(requestBase.toString()).replaceAll("/+$", "") + "/invitations/" + secret,
                 prepared.temporaryPassword().orElse(null));
     }
 

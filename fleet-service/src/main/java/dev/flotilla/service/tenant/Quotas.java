@@ -8,8 +8,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import dev.flotilla.service.common.AdvisoryLocks;
 import dev.flotilla.service.common.ProblemException;
 
@@ -24,22 +22,19 @@ public class Quotas {
     @Inject
     EntityManager em;
 
-    @ConfigProperty(name = "flotilla.quota.machines", defaultValue = "10000")
-    int defaultMachines;
-
-    @ConfigProperty(name = "flotilla.quota.units", defaultValue = "1000")
-    int defaultUnits;
+    @Inject
+    QuotaConfig config;
 
     /** Refuses a new machine when the organization has its quota of machines already. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void checkNewMachine(UUID org) {
-        check(org, "machine", "max_machines", defaultMachines, "machines", "flotilla.quota.machines");
+        check(org, "machine", "max_machines", config.machines(), "machines", "flotilla.quota.machines");
     }
 
     /** Refuses a new unit when the organization has its quota of units already. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void checkNewUnit(UUID org) {
-        check(org, "unit", "max_units", defaultUnits, "units", "flotilla.quota.units");
+        check(org, "unit", "max_units", config.units(), "units", "flotilla.quota.units");
     }
 
     private void check(UUID org, String table, String column, int fallback, String what, String property) {

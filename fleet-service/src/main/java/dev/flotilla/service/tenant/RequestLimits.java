@@ -9,7 +9,6 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.core.Response;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.flotilla.service.common.Problem;
@@ -33,11 +32,8 @@ public class RequestLimits {
     @Inject
     jakarta.persistence.EntityManager em;
 
-    @ConfigProperty(name = "flotilla.limits.caller-per-second", defaultValue = "50")
-    double callerRate;
-
-    @ConfigProperty(name = "flotilla.limits.org-per-second", defaultValue = "200")
-    double orgRate;
+    @Inject
+    LimitsConfig config;
 
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final Map<UUID, Double> orgRates = new ConcurrentHashMap<>();
@@ -60,10 +56,10 @@ public class RequestLimits {
         }
         String caller = identity.getAttribute(Actor.NAME);
         long now = System.nanoTime();
-        double orgPerSecond = orgRates.getOrDefault(org, orgRate);
+        double orgPerSecond = orgRates.getOrDefault(org, config.orgPerSecond());
         // The caller's own bucket first: a caller over its rate must not drain its organization's.
-        double wait =
-                bucket(caller + "@" + org, Math.min(callerRate, orgPerSecond)).take(now);
+        double wait = bucket(caller + "@" + org, Math.min(config.callerPerSecond(), orgPerSecond))
+                .take(now);
         if (wait <= 0) {
             wait = bucket("org:" + org, orgPerSecond).take(now);
         }
@@ -77,7 +73,7 @@ public class RequestLimits {
                 .entity(Problem.of(
                         429,
                         "Too Many Requests",
-                        "too many requests (at most " + (long) Math.min(callerRate, orgPerSecond)
+                        "too many requests (at most " + (long) Math.min(config.callerPerSecond(), orgPerSecond)
                                 + " a second per caller, " + (long) orgPerSecond
                                 + " per organization); retry in " + seconds + " s"))
                 .build();

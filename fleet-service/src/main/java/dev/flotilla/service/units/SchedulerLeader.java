@@ -31,6 +31,9 @@ public class SchedulerLeader {
     private static final Logger LOG = Logger.getLogger(SchedulerLeader.class);
 
     @Inject
+    SchedulerConfig config;
+
+    @Inject
     DirectConnections connections;
 
     private Connection connection;
@@ -51,7 +54,7 @@ public class SchedulerLeader {
                     leader = r.getBoolean(1);
                 }
                 if (leader) {
-                    LOG.info("this replica now runs the scheduler");
+                    LOG.infof("this replica now runs the scheduler (a round every %s)", config.every());
                 }
             }
         } catch (SQLException e) {

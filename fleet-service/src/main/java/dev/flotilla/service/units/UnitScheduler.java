@@ -56,7 +56,7 @@ public class UnitScheduler {
      * Every organization with units, every 2 s, on the leading replica only: picks up enrollments,
      * label changes, lost machines.
      */
-    @Scheduled(every = "${flotilla.scheduler.every:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${flotilla.scheduler.every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcileAll() {
         if (!leader.lead()) {
             return; // another replica runs the loop

@@ -1,0 +1,16 @@
+package dev.flotilla.service.tenant;
+
+import io.smallrye.config.ConfigMapping;
+
+/**
+ * Request rates ({@code flotilla.limits.*}; defaults and why in application.properties): per
+ * replica, bursts of twice the rate; over them a 429 with {@code Retry-After}.
+ */
+@ConfigMapping(prefix = "flotilla.limits")
+public interface LimitsConfig {
+    /** Requests a second per caller (API token, person, service account). */
+    double callerPerSecond();
+
+    /** Requests a second per organization, unless the organization has its own rate. */
+    double orgPerSecond();
+}

@@ -1,0 +1,16 @@
+package dev.flotilla.service.tenant;
+
+import io.smallrye.config.ConfigMapping;
+
+/**
+ * What an organization may have ({@code flotilla.quota.*}; defaults in application.properties),
+ * unless its own row says otherwise ({@code organization.max_machines}, {@code max_units}).
+ */
+@ConfigMapping(prefix = "flotilla.quota")
+public interface QuotaConfig {
+    /** Machines an organization may enroll. */
+    int machines();
+
+    /** Units an organization may have. */
+    int units();
+}

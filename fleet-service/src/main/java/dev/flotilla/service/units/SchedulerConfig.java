@@ -1,0 +1,12 @@
+package dev.flotilla.service.units;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+
+/** The scheduler's loop ({@code flotilla.scheduler.*}; the default and why in application.properties). */
+@ConfigMapping(prefix = "flotilla.scheduler")
+public interface SchedulerConfig {
+    /** How often the leading replica re-places units and advances rollouts ({@code @Scheduled} reads it too). */
+    Duration every();
+}
