@@ -163,7 +163,7 @@ final class Bench implements Callable<Integer> {
                     work.resolve("identities"),
                     PREFIX,
                     n,
-                    50, // units per host, as the steady state has them
+                    50, // units per host in the steady state (load-tests/README.md)
                     2, // containers per host: a transition is a container's about one time in 26
                     500,
                     2));
