@@ -20,15 +20,24 @@ public final class Fixtures {
         return HexFormat.of().formatHex(b);
     }
 
-    /** Enrolls a machine and returns its credential. */
+    /** Enrolls a machine and returns its credential (coming back after a 429, as the agent does). */
     public static String enroll(String enrollToken, String machineId, String hostname) {
-        JsonPath body = Api.anonymous()
-                .body(Map.of("token", enrollToken, "machineId", machineId, "hostname", hostname))
-                .post("/agent/v1/enroll")
-                .then()
-                .statusCode(201)
-                .extract()
-                .jsonPath();
+        io.restassured.response.Response r;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        do {
+            r = Api.anonymous()
+                    .body(Map.of("token", enrollToken, "machineId", machineId, "hostname", hostname))
+                    .post("/agent/v1/enroll");
+            if (r.statusCode() == 429) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        } while (r.statusCode() == 429 && System.nanoTime() < deadline);
+        JsonPath body = r.then().statusCode(201).extract().jsonPath();
         assertThat(body.getString("machineId")).isEqualTo(machineId);
         return body.getString("credential");
     }

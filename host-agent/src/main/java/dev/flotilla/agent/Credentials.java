@@ -62,11 +62,22 @@ public final class Credentials {
                         JSON.writeValueAsString(new EnrollmentRequest(settings.enrollToken(), machineId, hostname))))
                 .build();
         HttpResponse<String> response;
+        long deadline = System.nanoTime() + BUSY_FOR_AT_MOST.toNanos();
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            // Too many at once (429: many hosts behind one address enrolling together) or the service
+            // busy (503): come back when it says, for up to ten minutes, rather than give up for good.
+            while ((response.statusCode() == 429 || response.statusCode() == 503) && System.nanoTime() < deadline) {
+                Thread.sleep(retryAfter(response).toMillis());
+                response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while enrolling", e);
+        }
+        if (response.statusCode() == 429 || response.statusCode() == 503) {
+            throw new IOException("the service stayed too busy to enroll this machine for "
+                    + BUSY_FOR_AT_MOST.toMinutes() + " minutes (" + response.statusCode() + ")");
         }
         if (response.statusCode() != 201) {
             throw new EnrollmentRefused(response.statusCode(), detail(response.body()));
@@ -76,6 +87,23 @@ public final class Credentials {
                 enrolled.machineId(), enrolled.credential(), settings.url().toString());
         save(settings.stateDir(), stored);
         return stored;
+    }
+
+    /** How long enrollment keeps coming back while the service says it is too busy. */
+    static final Duration BUSY_FOR_AT_MOST = Duration.ofMinutes(10);
+
+    /** The service's Retry-After (seconds, 1 to 60), with up to a second of jitter so hosts spread out. */
+    static Duration retryAfter(HttpResponse<?> response) {
+        long seconds = 5;
+        try {
+            seconds = Long.parseLong(
+                    response.headers().firstValue("Retry-After").orElse("5").trim());
+        } catch (NumberFormatException e) {
+            // an HTTP date or garbage: the default
+        }
+        seconds = Math.max(1, Math.min(60, seconds));
+        return Duration.ofSeconds(seconds)
+                .plusMillis(java.util.concurrent.ThreadLocalRandom.current().nextLong(1000));
     }
 
     private static void save(Path stateDir, Stored stored) throws IOException {

@@ -58,6 +58,7 @@ final class ServiceProcess implements AutoCloseable {
         // The bench measures the service, not its per-organization limits: one org, one token, 10,000 machines.
         command.add("-Dflotilla.limits.caller-per-second=1000000");
         command.add("-Dflotilla.limits.org-per-second=1000000");
+        command.add("-Dflotilla.limits.anonymous-per-second=1000000");
         command.add("-Dflotilla.quota.machines=1000000");
         command.add("-jar");
         command.add(jar.toString());

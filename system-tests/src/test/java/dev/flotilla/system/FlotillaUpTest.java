@@ -65,6 +65,20 @@ class FlotillaUpTest {
                 .contains("Sign in as  admin / ")
                 .contains("API token   flt_");
         assertThat(Files.readString(home.resolve("service.log"))).contains("Embedded PostgreSQL running");
+        // Secrets at rest: the admin password is in bootstrap.env only, never in the service's log,
+        // and every file holding a secret was made readable by its owner alone.
+        String password = Project.readEnvFile(home.resolve("bootstrap.env")).get("FLOTILLA_ADMIN_PASSWORD");
+        assertThat(password).hasSizeGreaterThanOrEqualTo(16);
+        assertThat(Files.readString(home.resolve("service.log"))).doesNotContain(password);
+        for (String secret : java.util.List.of("bootstrap.env", "up.env", "session.key", "data/postgres.password")) {
+            Path file = home.resolve(secret);
+            if (secret.startsWith("data/") && !Files.exists(file)) {
+                continue; // moved out of a folder closed to the embedded server's user
+            }
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .as(secret)
+                    .isEqualTo("rw-------");
+        }
 
         String machineId = awaitOnlineMachine(env);
         JsonNode machine = Project.get(

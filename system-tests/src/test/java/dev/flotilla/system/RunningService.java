@@ -54,6 +54,7 @@ final class RunningService implements AutoCloseable {
                         "-Dflotilla.agent.heartbeat-ttl=3s",
                         "-Dflotilla.agent.sweep-every=1s",
                         "-Dflotilla.agent.last-seen-flush=1s",
+                        "-Dflotilla.limits.anonymous-per-second=1000000",
                         "-jar",
                         Project.SERVICE_JAR.toString())
                 .redirectErrorStream(true)

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
+import dev.flotilla.api.json.NoNulStrings;
+
 /**
  * Reads and writes {@link Frame}s. Strict on input: unknown frame types and unknown fields are
  * errors, so that a peer speaking another dialect is told at once rather than half understood.
@@ -20,6 +22,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 public final class FrameCodec {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
+            .addModule(new NoNulStrings())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

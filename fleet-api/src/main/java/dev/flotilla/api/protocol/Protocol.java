@@ -23,5 +23,12 @@ public final class Protocol {
     /** Close code when the same machine connected again elsewhere and this session is replaced. */
     public static final short CLOSE_REPLACED = 4409;
 
+    /**
+     * Close code: the agent sent frames faster than its limits (frames a second, or bytes waiting to
+     * be stored); the reason says which. The agent reconnects with its backoff and resends what was
+     * not acknowledged, so nothing is lost.
+     */
+    public static final short CLOSE_TOO_FAST = 4429;
+
     private Protocol() {}
 }

@@ -1,8 +1,5 @@
 package dev.flotilla.api.unit;
 
-import java.nio.file.FileSystems;
-import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -98,6 +95,23 @@ public record FleetRequirements(
      * or replaces.
      */
     public String problem() {
+        for (String pattern : conflicts) {
+            String why = Glob.problem(pattern);
+            if (why != null) {
+                return "Conflicts: " + why;
+            }
+        }
+        for (String pattern : replaces) {
+            String why = Glob.problem(pattern);
+            if (why != null) {
+                return "Replaces: " + why;
+            }
+        }
+        for (String peer : machineOf) {
+            if (peer.length() > Glob.MAX_LENGTH) {
+                return "MachineOf: unit name longer than " + Glob.MAX_LENGTH + " characters";
+            }
+        }
         for (String peer : machineOf) {
             for (String c : conflicts) {
                 if (glob(c, peer)) {
@@ -158,15 +172,9 @@ public record FleetRequirements(
                 || otherRequirements.conflicts.stream().anyMatch(c -> glob(c, self));
     }
 
-    /** Go's {@code path.Match}, which fleet used for Conflicts and Replaces; a bad pattern matches nothing. */
+    /** Go's {@code path.Match}, which fleet used for Conflicts and Replaces ({@link Glob}, linear). */
     public static boolean glob(String pattern, String name) {
-        try {
-            PathMatcher m = FileSystems.getDefault()
-                    .getPathMatcher("glob:" + pattern.replace("{", "\\{").replace("[^", "[!"));
-            return m.matches(Path.of(name));
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return Glob.matches(pattern, name);
     }
 
     /** fleet's isTruthyValue. */

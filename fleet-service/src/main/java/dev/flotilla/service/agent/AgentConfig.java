@@ -24,4 +24,13 @@ public interface AgentConfig {
 
     /** How often silent machines are marked offline, and long-offline ones lost. */
     Duration sweepEvery();
+
+    /** Frames a second one agent may send, sustained (a session over it is closed, 4429). */
+    double maxFramesPerSecond();
+
+    /** Frames one agent may send at once, above the sustained rate (a boot's burst of transitions). */
+    int maxFrameBurst();
+
+    /** Bytes of one agent's frames that may wait to be stored before its session is closed (4429). */
+    io.quarkus.runtime.configuration.MemorySize maxQueuedBytes();
 }

@@ -2,6 +2,7 @@ package dev.flotilla.service.agent;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
@@ -110,6 +111,15 @@ public class AgentSocket {
             sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", e.getMessage());
             return;
         }
+        if (!s.takeFrame(System.nanoTime(), config.maxFramesPerSecond(), config.maxFrameBurst())) {
+            sessions.close(
+                    s,
+                    Protocol.CLOSE_TOO_FAST,
+                    "too-fast",
+                    "more than " + (long) config.maxFramesPerSecond() + " frames a second (bursts of "
+                            + config.maxFrameBurst() + ")");
+            return;
+        }
         sessions.heard(s);
         if (frame instanceof Hello) {
             if (s.helloReceived) {
@@ -140,17 +150,46 @@ public class AgentSocket {
                 sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
                 return;
             }
-            s.then(() -> s.greeted ? stored(s, writer.submit(s.machine, changes)) : DONE);
+            queue(s, text, () -> s.greeted ? stored(s, writer.submit(s.machine, changes)) : DONE);
         } else if (frame instanceof StateSnapshot snapshot) {
             String problem = StateFrames.invalid(snapshot);
             if (problem != null) {
                 sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
                 return;
             }
-            s.then(() -> s.greeted ? stored(s, writer.submit(s.machine, snapshot)) : DONE);
+            queue(s, text, () -> s.greeted ? stored(s, writer.submit(s.machine, snapshot)) : DONE);
         } else {
-            s.then(() -> CompletableFuture.runAsync(() -> frames.handle(s, frame), frames.executor()));
+            queue(s, text, () -> CompletableFuture.runAsync(() -> frames.handle(s, frame), frames.executor()));
         }
+    }
+
+    /**
+     * Queues a frame's handling on the session's lane, counting its bytes until it is handled: an
+     * agent that sends faster than its frames are stored is closed (4429) rather than let its queue
+     * grow until the replica runs out of memory. It reconnects and resends what was not acknowledged.
+     */
+    private void queue(AgentSession s, String text, Supplier<CompletableFuture<?>> step) {
+        long bytes = text.length();
+        long max = config.maxQueuedBytes().asLongValue();
+        if (s.queuedBytes.addAndGet(bytes) > max) {
+            s.queuedBytes.addAndGet(-bytes);
+            sessions.close(
+                    s,
+                    Protocol.CLOSE_TOO_FAST,
+                    "too-fast",
+                    "more than " + max + " bytes of frames waiting to be stored; send slower");
+            return;
+        }
+        s.then(() -> {
+            CompletableFuture<?> done;
+            try {
+                done = step.get();
+            } catch (RuntimeException e) {
+                s.queuedBytes.addAndGet(-bytes);
+                throw e;
+            }
+            return done.whenComplete((x, e) -> s.queuedBytes.addAndGet(-bytes));
+        });
     }
 
     /** Acknowledges what the writer stored; a frame it could not store closes the session (the agent resends). */

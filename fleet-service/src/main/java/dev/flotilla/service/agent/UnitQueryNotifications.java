@@ -15,6 +15,9 @@ import dev.flotilla.service.notify.NotifyHandler;
 public class UnitQueryNotifications implements NotifyHandler {
     static final String CHANNEL = "flotilla_query";
 
+    /** Replies written for questions asked through another replica (payload: the request id). */
+    static final String REPLY_CHANNEL = "flotilla_query_reply";
+
     @Inject
     UnitQueryRelay relay;
 
@@ -26,5 +29,22 @@ public class UnitQueryNotifications implements NotifyHandler {
     @Override
     public void received(List<String> payloads) {
         payloads.forEach(relay::asked);
+    }
+}
+
+/** Replies to questions asked through another replica: the asker hands them over ({@link UnitQueryRelay#replied}). */
+@ApplicationScoped
+class UnitQueryReplyNotifications implements NotifyHandler {
+    @Inject
+    UnitQueryRelay relay;
+
+    @Override
+    public String channel() {
+        return UnitQueryNotifications.REPLY_CHANNEL;
+    }
+
+    @Override
+    public void received(List<String> payloads) {
+        payloads.forEach(relay::replied);
     }
 }

@@ -2,8 +2,11 @@ package dev.flotilla.service.agent;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,9 +25,10 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 /**
  * Questions for agents connected to another replica (journal, status). The asking replica writes
  * the question to {@code unit_query} and sends {@code NOTIFY flotilla_query}; every replica hears
- * it, and the one holding the agent's session asks the agent and writes the reply into the row,
- * which the asker reads (polling its own row every 100 ms) and deletes. The reply can be far
- * larger than a NOTIFY payload may be (8 kB), hence the table.
+ * it, and the one holding the agent's session asks the agent, writes the reply into the row and
+ * sends {@code NOTIFY flotilla_query_reply}; the asker, hearing it, reads its row and deletes it.
+ * Nothing waits on a thread meanwhile: the asker holds only a future. The reply can be far larger
+ * than a NOTIFY payload may be (8 kB), hence the table.
  */
 @ApplicationScoped
 public class UnitQueryRelay {
@@ -39,44 +43,67 @@ public class UnitQueryRelay {
     @Inject
     AgentFrames frames;
 
+    /** Questions this replica asked through another, by request id. */
+    private final Map<String, CompletableFuture<UnitQueryReply>> waiting = new ConcurrentHashMap<>();
+
     /**
-     * Asks through whichever replica holds the machine's agent, waiting on the calling thread; the
-     * result fails with a {@link TimeoutException} when no reply comes within {@code timeout}.
+     * Asks through whichever replica holds the machine's agent; the result fails with a {@link
+     * TimeoutException} when no reply comes within {@code timeout}. Writes the question now (the
+     * caller's thread); the answer arrives on its own.
      */
     CompletableFuture<UnitQueryReply> ask(MachineRef machine, UnitQuery query, Duration timeout) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            em.createNativeQuery("delete from unit_query where asked_at < now() - interval '1 minute'")
-                    .executeUpdate();
-            em.createNativeQuery(
-                            "insert into unit_query (request_id, org_id, machine_id, query) values (:r, :o, :m, :q)")
-                    .setParameter("r", query.requestId())
-                    .setParameter("o", machine.orgId())
-                    .setParameter("m", machine.machineId())
-                    .setParameter("q", FrameCodec.encode(query))
-                    .executeUpdate();
-            // Delivered at commit: the replica holding the agent finds the row.
-            Notify.send(em, UnitQueryNotifications.CHANNEL, query.requestId());
-        });
-        // Waited for on the asking request's own thread (it waits for the answer anyway), not on
-        // the threads that handle agents' frames.
-        long deadline = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<UnitQueryReply> reply = new CompletableFuture<>();
+        waiting.put(query.requestId(), reply);
         try {
-            while (System.nanoTime() < deadline) {
-                String reply = QuarkusTransaction.requiringNew().call(() -> reply(query.requestId()));
-                if (reply != null) {
-                    return CompletableFuture.completedFuture((UnitQueryReply) FrameCodec.decode(reply));
+            QuarkusTransaction.requiringNew().run(() -> {
+                em.createNativeQuery("delete from unit_query where asked_at < now() - interval '1 minute'")
+                        .executeUpdate();
+                em.createNativeQuery("insert into unit_query (request_id, org_id, machine_id, query)"
+                                + " values (:r, :o, :m, :q)")
+                        .setParameter("r", query.requestId())
+                        .setParameter("o", machine.orgId())
+                        .setParameter("m", machine.machineId())
+                        .setParameter("q", FrameCodec.encode(query))
+                        .executeUpdate();
+                // Delivered at commit: the replica holding the agent finds the row.
+                Notify.send(em, UnitQueryNotifications.CHANNEL, query.requestId());
+            });
+        } catch (RuntimeException e) {
+            waiting.remove(query.requestId());
+            throw e;
+        }
+        return reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+            waiting.remove(query.requestId());
+            frames.executor().execute(() -> forget(query.requestId()));
+        });
+    }
+
+    /** A reply was written for a question: if this replica asked it, read it and hand it over. */
+    void replied(String requestId) {
+        CompletableFuture<UnitQueryReply> reply = waiting.get(requestId);
+        if (reply == null) {
+            return; // another replica's question
+        }
+        frames.executor().execute(() -> {
+            try {
+                String text = QuarkusTransaction.requiringNew().call(() -> reply(requestId));
+                if (text != null) {
+                    reply.complete((UnitQueryReply) FrameCodec.decode(text));
                 }
-                Thread.sleep(100);
+            } catch (RuntimeException e) {
+                reply.completeExceptionally(e);
             }
-            return CompletableFuture.failedFuture(new TimeoutException());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(e);
-        } finally {
+        });
+    }
+
+    private void forget(String requestId) {
+        try {
             QuarkusTransaction.requiringNew()
                     .run(() -> em.createNativeQuery("delete from unit_query where request_id = :r")
-                            .setParameter("r", query.requestId())
+                            .setParameter("r", requestId)
                             .executeUpdate());
+        } catch (RuntimeException e) {
+            LOG.debugf("forgetting question %s: %s", requestId, e.getMessage()); // swept after a minute
         }
     }
 
@@ -117,11 +144,13 @@ public class UnitQueryRelay {
         Optional<CompletableFuture<UnitQueryReply>> reply =
                 sessions.ask(machine, query, UnitQueryResource.TIMEOUT.minusSeconds(1));
         reply.ifPresent(f -> f.thenAcceptAsync(
-                r -> QuarkusTransaction.requiringNew()
-                        .run(() -> em.createNativeQuery("update unit_query set reply = :p where request_id = :r")
-                                .setParameter("p", FrameCodec.encode(r))
-                                .setParameter("r", requestId)
-                                .executeUpdate()),
+                r -> QuarkusTransaction.requiringNew().run(() -> {
+                    em.createNativeQuery("update unit_query set reply = :p where request_id = :r")
+                            .setParameter("p", FrameCodec.encode(r))
+                            .setParameter("r", requestId)
+                            .executeUpdate();
+                    Notify.send(em, UnitQueryNotifications.REPLY_CHANNEL, requestId);
+                }),
                 frames.executor()));
     }
 }

@@ -7,4 +7,7 @@ import io.smallrye.config.ConfigMapping;
 public interface AuditConfig {
     /** Refused credentials and sign-ins recorded per address a minute; more are dropped. */
     int maxRefusalsPerMinute();
+
+    /** Refused credentials and sign-ins recorded per organization a minute, from all addresses. */
+    int maxRefusalsPerOrgPerMinute();
 }

@@ -63,7 +63,8 @@ public class AuditLog {
 
     /**
      * Records a refused credential or sign-in ({@code org} null when whose it was is unknown), at
-     * most {@code flotilla.audit.max-refusals-per-minute} a minute per address: beyond that they are
+     * most {@code flotilla.audit.max-refusals-per-minute} a minute per address and {@code
+     * max-refusals-per-org-per-minute} per organization: beyond that they are
      * dropped (a debug line in the service log says so; a warning would be the flood again), so that
      * a flood of bad credentials cannot grow the append-only log without bound.
      */
@@ -75,11 +76,23 @@ public class AuditLog {
             String targetId,
             String summary,
             String sourceIp) {
-        String key = "refusal:" + (sourceIp == null ? sourceIp() : sourceIp);
-        if (!throttle.allow(key, config.maxRefusalsPerMinute(), java.time.Duration.ofMinutes(1))) {
+        String ip = sourceIp == null ? sourceIp() : sourceIp;
+        // Without an address (no request), refusals are counted per what was refused, so that one
+        // flood does not silence the others.
+        String key = "refusal:" + (ip != null ? ip : "no-address:" + action + ":" + targetId);
+        java.time.Duration minute = java.time.Duration.ofMinutes(1);
+        if (!throttle.allow(key, config.maxRefusalsPerMinute(), minute)) {
             LOG.debugf(
                     "more than %d refusals a minute from %s: %s not recorded",
                     config.maxRefusalsPerMinute(), key, action);
+            return;
+        }
+        // And per organization: refusals from many addresses (failed sign-ins of one of its members)
+        // must not flood one organization's log either.
+        if (org != null && !throttle.allow("refusal-org:" + org, config.maxRefusalsPerOrgPerMinute(), minute)) {
+            LOG.debugf(
+                    "more than %d refusals a minute in organization %s: %s not recorded",
+                    config.maxRefusalsPerOrgPerMinute(), org, action);
             return;
         }
         event(org, actor, action, false, targetType, targetId, summary, sourceIp);

@@ -1,5 +1,6 @@
 package dev.flotilla.service.auth;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,7 +38,7 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
     @Inject
     dev.flotilla.service.common.Throttle throttle;
 
-    /** Password guessing: failures counted per user name and per address over 15 minutes, per replica. */
+    /** Password guessing: failures counted over 15 minutes, per replica ({@link Guessing}). */
     static final java.time.Duration GUESS_WINDOW = java.time.Duration.ofMinutes(15);
 
     @Inject
@@ -52,8 +53,15 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
     public Uni<SecurityIdentity> authenticate(
             UsernamePasswordAuthenticationRequest request, AuthenticationRequestContext context) {
         String ip = AuditLog.sourceIp(request);
-        return context.runBlocking(
+        String name = name(request.getUsername());
+        Duration wait =
+                Guessing.delay(throttle.count(nameKey(AccountService.subject(name)), GUESS_WINDOW), config.maxDelay());
+        Uni<SecurityIdentity> check = context.runBlocking(
                 () -> check(request.getUsername(), request.getPassword().getPassword(), ip));
+        // A name that failed lately waits before it is checked: on a timer, not on a thread.
+        return wait.isZero()
+                ? check
+                : Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> check);
     }
 
     @ActivateRequestContext
@@ -62,13 +70,17 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
             // With Keycloak sign-in, local accounts do not sign in at all.
             throw new AuthenticationRedirectException(303, "/login");
         }
-        String name = username == null ? "" : username.length() > 100 ? username.substring(0, 100) : username;
+        String name = name(username);
         String subject = AccountService.subject(name);
         List<UUID> orgIds = orgs.of(subject).stream().map(Membership::orgId).toList();
-        String userKey = "sign-in-failed:" + subject;
+        String userKey = nameKey(subject);
+        String pairKey = "sign-in-failed:" + subject + "@" + ip;
         String ipKey = "sign-in-failed-from:" + ip;
-        if (throttle.count(userKey, GUESS_WINDOW) >= config.maxFailuresPerUser()
-                || throttle.count(ipKey, GUESS_WINDOW) >= config.maxFailuresPerAddress()) {
+        if (Guessing.refused(
+                throttle.count(pairKey, GUESS_WINDOW),
+                throttle.count(ipKey, GUESS_WINDOW),
+                config.maxFailuresPerUserAndAddress(),
+                config.maxFailuresPerAddress())) {
             // Password guessing: refused without looking at the password until the window passes.
             record(orgIds, subject, name, "too many failed sign-ins; wait 15 minutes", ip);
             throw new AuthenticationRedirectException(303, "/login/failed");
@@ -76,6 +88,7 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
         Optional<SecurityIdentity> identity = accounts.authenticate(username, password);
         if (identity.isPresent()) {
             throttle.clear(userKey);
+            throttle.clear(pairKey);
             for (UUID org : orgIds) {
                 audit.event(org, subject, "sign-in", true, "account", name, null, ip);
             }
@@ -84,11 +97,20 @@ public class AccountIdentityProvider implements IdentityProvider<UsernamePasswor
             }
             return identity.get();
         }
-        throttle.note(userKey, config.maxFailuresPerUser());
+        throttle.note(userKey, 64); // enough to reach the longest delay
+        throttle.note(pairKey, config.maxFailuresPerUserAndAddress());
         throttle.note(ipKey, config.maxFailuresPerAddress());
         record(orgIds, subject, name, orgIds.isEmpty() ? "wrong user name or password" : "wrong password", ip);
         // Only the dashboard's sign-in form asks for this: a failure goes back to the form, with the error shown.
         throw new AuthenticationRedirectException(303, "/login/failed");
+    }
+
+    private static String name(String username) {
+        return username == null ? "" : username.length() > 100 ? username.substring(0, 100) : username;
+    }
+
+    private static String nameKey(String subject) {
+        return "sign-in-failed-name:" + subject;
     }
 
     /** A refused sign-in, in each of the person's organizations (or the platform's log for an unknown name). */

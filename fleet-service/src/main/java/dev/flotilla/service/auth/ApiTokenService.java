@@ -25,6 +25,12 @@ import io.quarkus.security.identity.SecurityIdentity;
 @ApplicationScoped
 @Transactional
 public class ApiTokenService {
+    /**
+     * The most tokens that may stand between a token and the person who vouches for it (a token
+     * made with a token made with a token...). Deeper ones cannot be made, and are refused if found.
+     */
+    static final int MAX_CHAIN = 10;
+
     static final String PREFIX = "flt_";
     static final Duration DEFAULT_TTL = Duration.ofDays(30);
 
@@ -52,6 +58,10 @@ public class ApiTokenService {
         }
         Duration ttl = Checks.ttl(request.ttl(), DEFAULT_TTL);
         Instant now = time.now().truncatedTo(ChronoUnit.MICROS);
+        if (depth(orgId, createdBy) > MAX_CHAIN) {
+            throw ProblemException.conflict("at most " + MAX_CHAIN + " tokens may stand between a token and the"
+                    + " person who made the first: make this one with a token made by a person");
+        }
         String secret = Secrets.generate(PREFIX);
         ApiToken t = new ApiToken();
         t.id = UUID.randomUUID();
@@ -122,53 +132,77 @@ public class ApiTokenService {
         if (!"active".equals(state)) {
             return new Verdict(null, t.orgId, t.id.toString(), "the API token is " + state);
         }
-        String creatorProblem = creatorProblem(t, now);
-        if (creatorProblem != null) {
-            return new Verdict(null, t.orgId, t.id.toString(), creatorProblem);
+        Chain chain = chain(t, now);
+        if (chain.problem() != null) {
+            return new Verdict(null, t.orgId, t.id.toString(), chain.problem());
         }
         if (t.lastUsedAt == null || t.lastUsedAt.isBefore(now.minusSeconds(60))) {
             t.lastUsedAt = now; // at most one write a minute per token
         }
         return new Verdict(
-                Identities.of("token:" + t.name, "token:" + t.id, t.orgId, Role.parse(t.role)),
+                Identities.of("token:" + t.name, "token:" + t.id, t.orgId, Role.parse(t.role), chain.root()),
                 t.orgId,
                 t.id.toString(),
                 null);
     }
+
+    /** Where a token's chain of makers ends ({@code root}: a person, or the system), or why it is refused. */
+    private record Chain(String problem, String root) {}
 
     /**
      * Why the token's maker no longer vouches for it: a token made with a token is good only while
      * that one is; at the end of the chain, a person (or service account) must still be a member
      * with at least the token's role. Tokens made by the system (bootstrap) end the chain.
      */
-    private String creatorProblem(ApiToken token, Instant now) {
+    private Chain chain(ApiToken token, Instant now) {
         Role role = Role.parse(token.role);
         String by = token.createdBy;
-        for (int hops = 0; by != null && by.startsWith("token:") && hops < 10; hops++) {
-            UUID parentId;
-            try {
-                parentId = UUID.fromString(by.substring("token:".length()));
-            } catch (IllegalArgumentException e) {
-                return null;
+        for (int hops = 0; by != null && by.startsWith("token:"); hops++) {
+            if (hops >= MAX_CHAIN) {
+                // Never accepted past the limit: the person at its root is not known to vouch for it.
+                return new Chain("the API token was made through a chain of more than " + MAX_CHAIN + " tokens", null);
             }
-            Optional<ApiToken> parent = ApiToken.find("orgId = ?1 and id = ?2", token.orgId, parentId)
-                    .firstResultOptional();
+            Optional<ApiToken> parent = parent(token.orgId, by);
             if (parent.isEmpty() || !"active".equals(parent.get().state(now))) {
-                return "the API token that made this one is no longer valid";
+                return new Chain("the API token that made this one is no longer valid", null);
             }
             by = parent.get().createdBy;
         }
         if (!isPerson(by)) {
-            return null;
+            return new Chain(null, by);
         }
         Optional<Role> current = orgs.roleOf(token.orgId, by);
         if (current.isEmpty()) {
-            return "the API token's creator is no longer a member of its organization";
+            return new Chain("the API token's creator is no longer a member of its organization", null);
         }
         if (!current.get().includes(role)) {
-            return "the API token's creator no longer has the role " + role.wireName();
+            return new Chain("the API token's creator no longer has the role " + role.wireName(), null);
         }
-        return null;
+        return new Chain(null, by);
+    }
+
+    /** The token a {@code token:<id>} maker names, in the organization (empty when malformed or gone). */
+    private static Optional<ApiToken> parent(UUID orgId, String by) {
+        try {
+            UUID id = UUID.fromString(by.substring("token:".length()));
+            return ApiToken.find("orgId = ?1 and id = ?2", orgId, id).firstResultOptional();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** How many tokens stand between {@code by} and the person (or system) at the root of its chain. */
+    private static int depth(UUID orgId, String by) {
+        int depth = 0;
+        while (by != null && by.startsWith("token:") && depth <= MAX_CHAIN) {
+            Optional<ApiToken> parent = parent(orgId, by);
+            if (parent.isEmpty()) {
+                break;
+            }
+            depth++;
+            by = parent.get().createdBy;
+        }
+        return depth;
     }
 
     private static boolean isPerson(String subject) {

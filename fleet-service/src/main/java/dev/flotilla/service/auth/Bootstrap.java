@@ -2,13 +2,9 @@ package dev.flotilla.service.auth;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
@@ -23,6 +19,7 @@ import org.jboss.logging.Logger;
 import dev.flotilla.api.rest.NewApiToken;
 import dev.flotilla.service.common.AdvisoryLocks;
 import dev.flotilla.service.common.AuthMode;
+import dev.flotilla.service.common.SecretFiles;
 import dev.flotilla.service.common.TimeService;
 import dev.flotilla.service.tenant.Organizations;
 import dev.flotilla.service.tenant.Role;
@@ -86,29 +83,36 @@ public class Bootstrap {
                 null,
                 Role.OWNER,
                 "system");
+        if (config.bootstrapFile().isEmpty()) {
+            // Nowhere else to put it: shown once in the log. With flotilla.bootstrap.file set (as
+            // ./flotilla up does) or the password configured, no password is ever logged.
+            LOG.infof(
+                    "%n================================================================%n"
+                            + " Flotilla first start: local account created%n"
+                            + "   user:     %s%n"
+                            + "   password: %s%n"
+                            + " This password is shown once. Keep it. (Set flotilla.bootstrap.file to have%n"
+                            + " it written to a file of mode 0600 instead of this log.)%n"
+                            + "================================================================",
+                    config.adminUsername(),
+                    config.adminPassword().isPresent() ? "(as configured in flotilla.admin.password)" : password);
+            return;
+        }
+        Path file = config.bootstrapFile().get();
+        var token = tokens.create(
+                Organizations.DEFAULT,
+                AccountService.subject(config.adminUsername()),
+                Role.OWNER,
+                new NewApiToken("bootstrap", Role.ADMIN.wireName(), Duration.ofDays(365)));
+        write(
+                file,
+                "FLOTILLA_ADMIN_USER=" + config.adminUsername() + "\n"
+                        + "FLOTILLA_ADMIN_PASSWORD=" + password + "\n"
+                        + "FLOTILLA_TOKEN=" + token.secret() + "\n"
+                        + "FLOTILLA_TOKEN_EXPIRES=" + token.token().expiresAt() + "\n");
         LOG.infof(
-                "%n================================================================%n"
-                        + " Flotilla first start: local account created%n"
-                        + "   user:     %s%n"
-                        + "   password: %s%n"
-                        + " This password is shown once. Keep it.%n"
-                        + "================================================================",
-                config.adminUsername(),
-                config.adminPassword().isPresent() ? "(as configured in flotilla.admin.password)" : password);
-        config.bootstrapFile().ifPresent(file -> {
-            var token = tokens.create(
-                    Organizations.DEFAULT,
-                    AccountService.subject(config.adminUsername()),
-                    Role.OWNER,
-                    new NewApiToken("bootstrap", Role.ADMIN.wireName(), Duration.ofDays(365)));
-            write(
-                    file,
-                    "FLOTILLA_ADMIN_USER=" + config.adminUsername() + "\n"
-                            + "FLOTILLA_ADMIN_PASSWORD=" + password + "\n"
-                            + "FLOTILLA_TOKEN=" + token.secret() + "\n"
-                            + "FLOTILLA_TOKEN_EXPIRES=" + token.token().expiresAt() + "\n");
-            LOG.infof("Bootstrap credentials written to %s (created %s)", file, Instant.now());
-        });
+                "Flotilla first start: local account %s created; its password and an API token are in %s (mode 0600)",
+                config.adminUsername(), file);
     }
 
     /** With Keycloak sign-in there is no local account: people sign up through Keycloak. Only the bootstrap token. */
@@ -133,12 +137,7 @@ public class Bootstrap {
 
     private static void write(Path file, String content) {
         try {
-            if (file.getParent() != null) {
-                Files.createDirectories(file.getParent());
-            }
-            Files.deleteIfExists(file);
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, content, StandardCharsets.UTF_8);
+            SecretFiles.write(file, content);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

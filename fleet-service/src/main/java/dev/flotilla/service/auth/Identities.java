@@ -12,14 +12,17 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 public final class Identities {
     private Identities() {}
 
-    static SecurityIdentity of(String principal, String actor, UUID orgId, Role role) {
-        return QuarkusSecurityIdentity.builder()
+    static SecurityIdentity of(String principal, String actor, UUID orgId, Role role, String vouchedBy) {
+        QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
                 .setPrincipal(new QuarkusPrincipal(principal))
                 .addRoles(role.implied())
                 .addAttribute(Actor.ORG, orgId)
                 .addAttribute(Actor.ROLE, role)
-                .addAttribute(Actor.NAME, actor)
-                .build();
+                .addAttribute(Actor.NAME, actor);
+        if (vouchedBy != null) {
+            b.addAttribute(Actor.VOUCHED_BY, vouchedBy);
+        }
+        return b.build();
     }
 
     /**

@@ -32,6 +32,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 import org.jboss.logging.Logger;
 
+import dev.flotilla.service.common.SecretFiles;
+
 /**
  * A PostgreSQL server of our own, from zonky's binaries on the classpath, in a data folder.
  *
@@ -163,8 +165,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         Path pwfile = dir.getParent().resolve("postgres.pwfile");
-        Files.writeString(pwfile, password + "\n", StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(pwfile, PosixFilePermissions.fromString("rw-------"));
+        SecretFiles.write(pwfile, password + "\n");
         try {
             if (asUser.dropsPrivileges()) {
                 asUser.chown(dir);
@@ -197,8 +198,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         byte[] bytes = new byte[24];
         new SecureRandom().nextBytes(bytes);
         String password = HexFormat.of().formatHex(bytes);
-        Files.writeString(file, password, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        SecretFiles.write(file, password);
         return password;
     }
 

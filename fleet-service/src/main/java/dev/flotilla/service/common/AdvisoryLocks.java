@@ -29,6 +29,9 @@ public final class AdvisoryLocks {
     /** Class: an organization's owners, so two owners demoting each other leave one (key: its id). */
     public static final int OWNERS = 7101;
 
+    /** Class: one person's creation of organizations, so the owned count holds (key: the person). */
+    public static final int ORG_CREATION = 7102;
+
     /** Class: an organization's quota of one kind of row (key: its id and the table). */
     public static final int QUOTA = 7201;
 }

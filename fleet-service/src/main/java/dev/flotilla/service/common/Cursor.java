@@ -10,6 +10,8 @@ import java.util.List;
  */
 public final class Cursor {
     private static final char SEP = '\u001f';
+    /** Longer than any cursor {@link #encode} makes of the keys Flotilla pages by. */
+    private static final int MAX_LENGTH = 1024;
 
     private Cursor() {}
 
@@ -23,10 +25,14 @@ public final class Cursor {
      * @throws ProblemException 400 when the cursor was not made by {@link #encode}
      */
     public static List<String> decode(String cursor, int parts) {
+        if (cursor.length() > MAX_LENGTH) {
+            throw ProblemException.badRequest("invalid cursor");
+        }
         try {
             String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             List<String> out = List.of(text.split(String.valueOf(SEP), -1));
-            if (out.size() != parts) {
+            if (out.size() != parts || text.indexOf('\0') >= 0 || text.indexOf('\ufffd') >= 0) {
+                // Not ours: a cursor of ours never holds NUL or bytes that are not UTF-8.
                 throw ProblemException.badRequest("invalid cursor");
             }
             return out;

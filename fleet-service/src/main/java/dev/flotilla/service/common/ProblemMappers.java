@@ -29,13 +29,16 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
-        return Problem.of(
+        Response r = Problem.of(
                         e.status(),
                         Response.Status.fromStatusCode(e.status()) == null
                                 ? "Error"
                                 : Response.Status.fromStatusCode(e.status()).getReasonPhrase(),
                         e.getMessage())
                 .toResponse();
+        return e.retryAfter() == null
+                ? r
+                : Response.fromResponse(r).header("Retry-After", e.retryAfter()).build();
     }
 
     @ServerExceptionMapper

@@ -124,6 +124,17 @@ public class DesiredStateService {
         return new DesiredStateView(generation, applied, applied == generation && allOk, units);
     }
 
+    /** Whether Flotilla gave the machine this unit to run (by the scheduler or by hand). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public boolean manages(MachineRef machine, String name) {
+        return !em.createNativeQuery("select 1 from desired_unit where org_id = :o and machine_id = :m and name = :n")
+                .setParameter("o", machine.orgId())
+                .setParameter("m", machine.machineId())
+                .setParameter("n", name)
+                .getResultList()
+                .isEmpty();
+    }
+
     /** The frame that tells a machine's agent what to run (also from the listener's own thread). */
     public DesiredState current(MachineRef machine) {
         return current(List.of(machine)).getOrDefault(machine, new DesiredState(0, List.of()));

@@ -40,6 +40,9 @@ public class EnrollmentService {
     EntityManager em;
 
     @Inject
+    dev.flotilla.service.audit.AuditLog audit;
+
+    @Inject
     TimeService time;
 
     @Inject
@@ -123,6 +126,14 @@ public class EnrollmentService {
         quotas.checkNewMachine(orgId);
         String credential = Secrets.generate(CREDENTIAL_PREFIX);
         machines.register(orgId, request.machineId(), request.hostname(), Secrets.hash(credential), tokenId);
+        audit.change(
+                orgId,
+                "enrollment-token:" + tokenId,
+                "machine.enroll",
+                "machine",
+                request.machineId(),
+                null,
+                java.util.Map.of("hostname", request.hostname()));
         return new EnrollmentResponse(request.machineId(), credential);
     }
 

@@ -53,8 +53,8 @@ public class InvitationResource {
             summary =
                     "Invite a person by email; the link (with its secret) is in this response only (role: admin; owner to invite an owner)")
     public Response create(NewInvitation request) {
-        CreatedInvitation created =
-                invitations.create(actor.orgId(), actor.name(), actor.role(), request, uri.getBaseUri());
+        CreatedInvitation created = invitations.create(
+                actor.orgId(), actor.name(), actor.vouchedBy(), actor.role(), request, uri.getBaseUri());
         return Response.created(
                         URI.create("/api/v1/invitations/" + created.invitation().id()))
                 .entity(created)

@@ -65,11 +65,18 @@ public class InvitationService {
 
     @Transactional
     /**
+     * @param vouchedBy the person who vouches for it ({@link dev.flotilla.service.tenant.Actor#vouchedBy}):
+     *     it is accepted only while they may still invite
      * @param requestBase the address the request came to, for the link when {@code
      *     flotilla.public-url} is not set
      */
     public CreatedInvitation create(
-            UUID org, String caller, Role callerRole, NewInvitation request, java.net.URI requestBase) {
+            UUID org,
+            String caller,
+            String vouchedBy,
+            Role callerRole,
+            NewInvitation request,
+            java.net.URI requestBase) {
         if (request == null) {
             throw ProblemException.badRequest("a body with email and role is required");
         }
@@ -95,14 +102,16 @@ public class InvitationService {
         UUID id = UUID.randomUUID();
         Instant now = time.now().truncatedTo(ChronoUnit.MICROS);
         em.createNativeQuery("""
-                        insert into invitation (org_id, id, email, role, secret_hash, invited_by, idp_user_id, created_at, expires_at)
-                        values (:o, :id, :e, :r, :h, :b, :u, :c, :x)""")
+                        insert into invitation (org_id, id, email, role, secret_hash, invited_by, vouched_by,
+                            idp_user_id, created_at, expires_at)
+                        values (:o, :id, :e, :r, :h, :b, :v, :u, :c, :x)""")
                 .setParameter("o", org)
                 .setParameter("id", id)
                 .setParameter("e", email)
                 .setParameter("r", role.wireName())
                 .setParameter("h", Secrets.hash(secret))
                 .setParameter("b", caller)
+                .setParameter("v", vouchedBy)
                 .setParameter("u", prepared.userId())
                 .setParameter("c", now)
                 .setParameter("x", now.plus(ttl))
@@ -198,6 +207,24 @@ public class InvitationService {
         if (orgs.isMember(org, subject)) {
             throw ProblemException.conflict("you are a member of this organization already");
         }
+        // Whoever vouched for it must still be allowed to make it: a member removed or demoted since
+        // (through whatever token they made it with) lets no one in.
+        String voucher = voucher(org, UUID.fromString(inv.id()));
+        if (voucher != null && voucher.matches("(account|oidc|client):.*")) {
+            Role now = orgs.roleOf(org, voucher).orElse(null);
+            Role invited = Role.parse(inv.role());
+            if (now == null || !now.includes(Role.ADMIN) || !now.includes(invited)) {
+                em.createNativeQuery("update invitation set revoked_at = now() where org_id = :o and id = :id")
+                        .setParameter("o", org)
+                        .setParameter("id", UUID.fromString(inv.id()))
+                        .executeUpdate();
+                audit.change(
+                        org, "system", "invitation.revoke", "invitation", inv.id(), "its maker may no longer invite");
+                throw new ProblemException(
+                        Response.Status.GONE,
+                        "this invitation was revoked: the member who made it may no longer invite");
+            }
+        }
         orgs.addMember(
                 org,
                 subject,
@@ -223,6 +250,17 @@ public class InvitationService {
                 .filter(o -> o.id().equals(org.toString()))
                 .findFirst()
                 .orElseThrow();
+    }
+
+    /** The subject that vouches for an invitation (its maker for invitations made before vouching was kept). */
+    private String voucher(UUID org, UUID id) {
+        @SuppressWarnings("unchecked")
+        List<String> rows = em.createNativeQuery(
+                        "select coalesce(vouched_by, invited_by) from invitation where org_id = :o and id = :id")
+                .setParameter("o", org)
+                .setParameter("id", id)
+                .getResultList();
+        return rows.isEmpty() ? null : rows.get(0);
     }
 
     /** What an invitation link offers, for the page it opens: empty when there is no such invitation. */

@@ -59,7 +59,14 @@ public class MemberResource {
     @Path("/{id}")
     @Operation(summary = "Change a member's role; only an owner makes or unmakes an owner (role: admin)")
     public MemberView change(@PathParam("id") UUID id, MemberChange change) {
-        return orgs.changeRole(actor.orgId(), id, change == null ? null : change.role(), actor.role(), actor.name());
+        OrgService.Changed changed =
+                orgs.changeRole(actor.orgId(), id, change == null ? null : change.role(), actor.role(), actor.name());
+        if (authMode.keycloak()) {
+            for (String subject : changed.serviceAccountsRemoved()) {
+                directory.get().deleteServiceClient(subject.substring("client:".length()));
+            }
+        }
+        return changed.member();
     }
 
     @DELETE
@@ -68,9 +75,11 @@ public class MemberResource {
             summary =
                     "Remove a member; their sessions and the API tokens they created are refused from their next request (role: admin)")
     public Response remove(@PathParam("id") UUID id) {
-        MemberView gone = orgs.remove(actor.orgId(), id, actor.role(), actor.name());
-        if (gone.subject().startsWith("client:") && authMode.keycloak()) {
-            directory.get().deleteServiceClient(gone.subject().substring("client:".length()));
+        OrgService.Removed gone = orgs.remove(actor.orgId(), id, actor.role(), actor.name());
+        if (authMode.keycloak()) {
+            for (String subject : gone.serviceAccounts()) {
+                directory.get().deleteServiceClient(subject.substring("client:".length()));
+            }
         }
         return Response.noContent().build();
     }

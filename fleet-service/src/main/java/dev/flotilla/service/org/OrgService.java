@@ -21,11 +21,15 @@ import dev.flotilla.service.audit.AuditLog;
 import dev.flotilla.service.common.AdvisoryLocks;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.SqlValues;
+import dev.flotilla.service.tenant.QuotaConfig;
 import dev.flotilla.service.tenant.Role;
 
 /** Organizations and their members. */
 @ApplicationScoped
 public class OrgService {
+    @Inject
+    QuotaConfig quotas;
+
     private static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
     @Inject
@@ -106,6 +110,18 @@ public class OrgService {
         if (name.isEmpty() || name.length() > 100) {
             throw ProblemException.badRequest("name must be 1 to 100 characters");
         }
+        // Each organization multiplies quotas and rate buckets: a person may own only so many.
+        em.createNativeQuery("select pg_advisory_xact_lock(" + AdvisoryLocks.ORG_CREATION + ", hashtext(:s))")
+                .setParameter("s", subject)
+                .getSingleResult();
+        Number owned =
+                (Number) em.createNativeQuery("select count(*) from member where subject = :s and role = 'owner'")
+                        .setParameter("s", subject)
+                        .getSingleResult();
+        if (owned.longValue() >= quotas.orgsPerPerson()) {
+            throw ProblemException.conflict("quota reached: a person may own at most " + quotas.orgsPerPerson()
+                    + " organizations (flotilla.quota.orgs-per-person)");
+        }
         Number taken = (Number) em.createNativeQuery("select count(*) from organization where slug = :s")
                 .setParameter("s", slug)
                 .getSingleResult();
@@ -147,12 +163,18 @@ public class OrgService {
 
     /** A Keycloak service account (client credentials) as a member. */
     @Transactional
-    public MemberView addServiceAccount(UUID org, String clientId, String name, Role role, String caller) {
+    public MemberView addServiceAccount(
+            UUID org, String clientId, String name, Role role, String caller, String vouchedBy) {
         String subject = "client:" + clientId;
         if (isMember(org, subject)) {
             throw ProblemException.conflict("the service account " + name + " exists already");
         }
         addMember(org, subject, name, null, role, caller);
+        em.createNativeQuery("update member set vouched_by = :v where org_id = :o and subject = :s")
+                .setParameter("v", vouchedBy)
+                .setParameter("o", org)
+                .setParameter("s", subject)
+                .executeUpdate();
         audit.change(
                 org,
                 caller,
@@ -202,9 +224,15 @@ public class OrgService {
                 .orElseThrow(() -> ProblemException.notFound("member " + id));
     }
 
+    /** A member after a role change, and the service accounts that went with the demotion. */
+    public record Changed(MemberView member, List<String> serviceAccountsRemoved) {}
+
+    /** A removed member, and the service accounts to delete from Keycloak (theirs, and the member itself if one). */
+    public record Removed(MemberView member, List<String> serviceAccounts) {}
+
     /** Changes a member's role. Only an owner makes or unmakes an owner; the last owner stays one. */
     @Transactional
-    public MemberView changeRole(UUID org, UUID id, String newRole, Role callerRole, String caller) {
+    public Changed changeRole(UUID org, UUID id, String newRole, Role callerRole, String caller) {
         Role role = Role.parse(newRole == null ? null : newRole.toLowerCase(Locale.ROOT));
         if (role == null) {
             throw ProblemException.badRequest("role must be one of owner, admin, operator, viewer");
@@ -221,6 +249,7 @@ public class OrgService {
                 .setParameter("o", org)
                 .setParameter("id", id)
                 .executeUpdate();
+        List<String> removed = role.includes(old) ? List.of() : revokeBeyond(org, m.subject(), role, caller);
         audit.change(
                 org,
                 caller,
@@ -229,12 +258,12 @@ public class OrgService {
                 m.subject(),
                 Map.of("role", old.wireName()),
                 Map.of("role", role.wireName()));
-        return member(org, id);
+        return new Changed(member(org, id), removed);
     }
 
     /** Removes a member: their sessions and the API tokens they created stop working at their next request. */
     @Transactional
-    public MemberView remove(UUID org, UUID id, Role callerRole, String caller) {
+    public Removed remove(UUID org, UUID id, Role callerRole, String caller) {
         lockOwners(org);
         MemberView m = member(org, id);
         Role old = Role.parse(m.role());
@@ -246,15 +275,59 @@ public class OrgService {
                 .setParameter("o", org)
                 .setParameter("id", id)
                 .executeUpdate();
-        // what they invited and is not yet accepted goes with them (no way back in through a second account)
-        em.createNativeQuery("update invitation set revoked_at = now() where org_id = :o and invited_by = :s"
-                        + " and accepted_at is null and revoked_at is null")
-                .setParameter("o", org)
-                .setParameter("s", m.subject())
-                .executeUpdate();
+        // What they made and vouch for goes with them: pending invitations (no way back in through a
+        // second account) and the service accounts whose secrets they hold, however they made them.
+        List<String> accounts = new java.util.ArrayList<>(revokeBeyond(org, m.subject(), null, caller));
+        if (m.subject().startsWith("client:")) {
+            accounts.add(m.subject());
+        }
         audit.change(
                 org, caller, "member.remove", "member", m.subject(), Map.of("name", m.name(), "role", m.role()), null);
-        return m;
+        return new Removed(m, accounts);
+    }
+
+    /**
+     * Revokes what {@code subject} vouches for beyond {@code role} (null: all of it, on removal):
+     * pending invitations they may no longer make (all of them below admin), and service accounts
+     * of a role above theirs (whose secret they hold).
+     * Returns the service accounts removed, whose Keycloak clients the caller deletes.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    @SuppressWarnings("unchecked")
+    public List<String> revokeBeyond(UUID org, String subject, Role role, String caller) {
+        // "-" stands for no role at all: an empty IN list is not SQL.
+        List<String> mayInvite = role == null || !role.includes(Role.ADMIN) ? List.of("-") : within(role);
+        List<String> mayHold = role == null ? List.of("-") : within(role);
+        int invitations = em.createNativeQuery("update invitation set revoked_at = now() where org_id = :o"
+                        + " and coalesce(vouched_by, invited_by) = :s and accepted_at is null and revoked_at is null"
+                        + " and role not in (:allowed)")
+                .setParameter("o", org)
+                .setParameter("s", subject)
+                .setParameter("allowed", mayInvite)
+                .executeUpdate();
+        List<String> accounts = em.createNativeQuery("delete from member where org_id = :o and subject like 'client:%'"
+                        + " and coalesce(vouched_by, added_by) = :s and role not in (:allowed) returning subject")
+                .setParameter("o", org)
+                .setParameter("s", subject)
+                .setParameter("allowed", mayHold)
+                .getResultList();
+        if (invitations > 0 || !accounts.isEmpty()) {
+            audit.change(
+                    org,
+                    caller,
+                    "member.revoke-made",
+                    "member",
+                    subject,
+                    invitations + " pending invitation(s) revoked, service accounts removed: " + accounts);
+        }
+        return accounts;
+    }
+
+    private static List<String> within(Role role) {
+        return java.util.Arrays.stream(Role.values())
+                .filter(role::includes)
+                .map(Role::wireName)
+                .toList();
     }
 
     /** A member's current role, or empty when {@code subject} is not a member of {@code org}. */

@@ -79,7 +79,8 @@ public class ServiceAccountResource {
         // The Keycloak client first (it refuses an existing id), the membership after: never a
         // membership for a client someone else holds.
         String secret = directory.get().createServiceClient(clientId, "Flotilla service account of " + slug);
-        MemberView member = orgs.addServiceAccount(actor.orgId(), clientId, request.name(), role, actor.name());
+        MemberView member =
+                orgs.addServiceAccount(actor.orgId(), clientId, request.name(), role, actor.name(), actor.vouchedBy());
         return Response.created(URI.create("/api/v1/members/" + member.id()))
                 .entity(new CreatedServiceAccount(
                         member, clientId, secret, realmUrl.orElse("") + "/protocol/openid-connect/token"))

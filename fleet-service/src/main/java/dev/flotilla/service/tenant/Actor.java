@@ -21,6 +21,8 @@ public class Actor {
     public static final String SUBJECT = "flotilla.subject";
     public static final String DISPLAY = "flotilla.display";
     public static final String EMAIL = "flotilla.email";
+    /** For an API token: the subject at the root of its chain of makers (a person, or "system"). */
+    public static final String VOUCHED_BY = "flotilla.vouched-by";
     /** The role every signed-in person holds, member of an organization or not (tokens do not). */
     public static final String PERSON = "person";
 
@@ -65,6 +67,15 @@ public class Actor {
     /** A member's subject ({@code account:...}, {@code oidc:...} or {@code client:...}); null for API tokens. */
     public String subject() {
         return identity.getAttribute(SUBJECT);
+    }
+
+    /**
+     * Who vouches for what this caller makes: a member themselves; for an API token the person who
+     * made it, through any chain of tokens (or {@code system} for the first start's token).
+     */
+    public String vouchedBy() {
+        String root = identity.getAttribute(VOUCHED_BY);
+        return root != null ? root : name();
     }
 
     /** A signed-in person (local account or Keycloak user); not a token, not a service account. */

@@ -13,4 +13,19 @@ public interface LimitsConfig {
 
     /** Requests a second per organization, unless the organization has its own rate. */
     double orgPerSecond();
+
+    /** Requests a second per address from callers without credentials (enrollment, FleetLock, pages). */
+    double anonymousPerSecond();
+
+    /** Questions to agents (journal, status) one caller may have waiting at once. */
+    int questionsPerCaller();
+
+    /** Questions to agents one organization may have waiting at once. */
+    int questionsPerOrg();
+
+    /** Live views (server-sent events) one caller may hold open at once. */
+    int streamsPerCaller();
+
+    /** Live views one organization may hold open at once. */
+    int streamsPerOrg();
 }

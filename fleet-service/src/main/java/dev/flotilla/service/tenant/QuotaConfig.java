@@ -13,4 +13,7 @@ public interface QuotaConfig {
 
     /** Units an organization may have. */
     int units();
+
+    /** Organizations one person may own (anyone can sign up, and each one has its own quotas). */
+    int orgsPerPerson();
 }

@@ -17,6 +17,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Request rates per caller (an API token, a person, a service account) and per organization:
@@ -40,16 +41,30 @@ public class RequestLimits {
 
     /** After TenantFilter (the caller is known by then). */
     @ServerRequestFilter(priority = Priorities.USER + 100)
-    public Uni<Response> limit() {
+    public Uni<Response> limit(HttpServerRequest request) {
+        String address = request.remoteAddress() == null
+                ? "unknown"
+                : request.remoteAddress().host();
         return identities
                 .getDeferredIdentity()
                 .onItem()
-                .transform(this::check)
+                .transform(identity -> check(identity, address))
                 .onFailure()
                 .recoverWithNull();
     }
 
-    private Response check(SecurityIdentity identity) {
+    private Response check(SecurityIdentity identity, String address) {
+        if (identity.isAnonymous()) {
+            // Enrollment, FleetLock and the sign-in page answer anyone: bounded per address.
+            double wait =
+                    bucket("anonymous:" + address, config.anonymousPerSecond()).take(System.nanoTime());
+            return wait <= 0
+                    ? null
+                    : tooMany(
+                            wait,
+                            "at most " + (long) config.anonymousPerSecond()
+                                    + " a second per address without credentials");
+        }
         UUID org = Actor.orgOf(identity);
         if (org == null) {
             return null;
@@ -66,16 +81,19 @@ public class RequestLimits {
         if (wait <= 0) {
             return null;
         }
+        return tooMany(
+                wait,
+                "at most " + (long) Math.min(config.callerPerSecond(), orgPerSecond) + " a second per caller, "
+                        + (long) orgPerSecond + " per organization");
+    }
+
+    private static Response tooMany(double wait, String limits) {
         long seconds = Math.max(1, (long) Math.ceil(wait));
         return Response.status(429)
                 .header("Retry-After", seconds)
                 .type(Problem.MEDIA)
                 .entity(Problem.of(
-                        429,
-                        "Too Many Requests",
-                        "too many requests (at most " + (long) Math.min(config.callerPerSecond(), orgPerSecond)
-                                + " a second per caller, " + (long) orgPerSecond
-                                + " per organization); retry in " + seconds + " s"))
+                        429, "Too Many Requests", "too many requests (" + limits + "); retry in " + seconds + " s"))
                 .build();
     }
 

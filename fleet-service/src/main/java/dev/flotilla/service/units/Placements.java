@@ -61,8 +61,49 @@ public final class Placements {
         }
     }
 
+    /**
+     * How long a plan may take: checked as it goes, so that one organization's pathological units
+     * cannot hold the scheduler's loop, which serves every organization.
+     */
+    public static final class Budget {
+        /** No limit (tests, and plans made for a request's own preview). */
+        public static final Budget UNLIMITED = new Budget(Long.MAX_VALUE);
+
+        private final long deadline;
+        private int steps;
+
+        private Budget(long deadline) {
+            this.deadline = deadline;
+        }
+
+        /** A budget of {@code nanos} from now. */
+        public static Budget ofNanos(long nanos) {
+            return new Budget(System.nanoTime() + nanos);
+        }
+
+        /** One step of work; every 256 steps the clock is read. */
+        void spend() {
+            if (deadline != Long.MAX_VALUE && (++steps & 0xff) == 0 && System.nanoTime() > deadline) {
+                throw new OverBudget(steps);
+            }
+        }
+    }
+
+    /** A plan ran out of its {@link Budget}: nothing is written, the next round tries again. */
+    public static final class OverBudget extends RuntimeException {
+        OverBudget(int steps) {
+            super("placement ran out of time after " + steps + " steps", null, false, false);
+        }
+    }
+
     /** Places {@code units} on {@code machines} (in any order), given the {@code rollouts} by unit name. */
     public static Plan plan(Collection<Unit> units, Collection<Machine> machines, Map<String, Rollout> rollouts) {
+        return plan(units, machines, rollouts, Budget.UNLIMITED);
+    }
+
+    /** As {@link #plan(Collection, Collection, Map)}, within {@code budget} ({@link OverBudget} past it). */
+    public static Plan plan(
+            Collection<Unit> units, Collection<Machine> machines, Map<String, Rollout> rollouts, Budget budget) {
         List<Candidate> all = units.stream()
                 .filter(u -> !UnitNames.isTemplate(u.name())) // templates are never run themselves
                 .sorted(Comparator.comparing(Unit::name))
@@ -82,6 +123,7 @@ public final class Placements {
                 continue;
             }
             for (Machine m : sorted) {
+                budget.spend();
                 if (u.req().matchesLabels(m.labels()) && !conflicts(u, placed.get(m.id()))) {
                     place(u, m, wanted, placed);
                     Rollout rollout = rollouts.get(u.name());
@@ -104,7 +146,7 @@ public final class Placements {
             }
             Machine chosen = u.unit().target().equals("inactive")
                     ? null // an inactive unit is known, not scheduled
-                    : choose(u, sorted, placed, u.unit().machine());
+                    : choose(u, sorted, placed, u.unit().machine(), budget);
             if (chosen != null) {
                 place(u, chosen, wanted, placed);
                 placedOn.put(u.name(), chosen);
@@ -125,7 +167,7 @@ public final class Placements {
                 placed.get(m.id()).remove(x.name());
                 wanted.get(m.id()).remove(x.name());
                 placedOn.remove(x.name());
-                Machine elsewhere = choose(x, sorted, placed, null);
+                Machine elsewhere = choose(x, sorted, placed, null, budget);
                 if (elsewhere != null) {
                     place(x, elsewhere, wanted, placed);
                     placedOn.put(x.name(), elsewhere);
@@ -144,11 +186,16 @@ public final class Placements {
 
     /** The machine it is on if that still qualifies, else the least loaded that does, or null. */
     private static Machine choose(
-            Candidate u, List<Machine> machines, Map<String, Map<String, Candidate>> placed, String current) {
+            Candidate u,
+            List<Machine> machines,
+            Map<String, Map<String, Candidate>> placed,
+            String current,
+            Budget budget) {
         return machines.stream()
                 .filter(m -> !m.lost() && m.id().equals(current) && able(u, m, placed))
                 .findFirst()
                 .orElseGet(() -> machines.stream()
+                        .peek(m -> budget.spend())
                         .filter(m -> !m.lost() && able(u, m, placed))
                         .min(Comparator.comparingInt(
                                         (Machine m) -> placed.get(m.id()).size())

@@ -9,4 +9,10 @@ import io.smallrye.config.ConfigMapping;
 public interface SchedulerConfig {
     /** How often the leading replica re-places units and advances rollouts ({@code @Scheduled} reads it too). */
     Duration every();
+
+    /**
+     * The most one organization's placement may take in a round; past it the round is skipped
+     * for that organization (nothing written, logged) and the loop goes on to the next.
+     */
+    Duration orgTimeBox();
 }

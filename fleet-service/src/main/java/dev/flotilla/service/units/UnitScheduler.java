@@ -52,6 +52,9 @@ public class UnitScheduler {
     @Inject
     SchedulerLeader leader;
 
+    @Inject
+    SchedulerConfig config;
+
     /**
      * Every organization with units, every 2 s, on the leading replica only: picks up enrollments,
      * label changes, lost machines.
@@ -99,7 +102,19 @@ public class UnitScheduler {
     public void reconcile(UUID orgId) {
         lock(orgId);
         List<Placements.Unit> units = units(orgId);
-        Placements.Plan plan = Placements.plan(units, machines(orgId), rollouts.active(orgId));
+        Placements.Plan plan;
+        try {
+            plan = Placements.plan(
+                    units,
+                    machines(orgId),
+                    rollouts.active(orgId),
+                    Placements.Budget.ofNanos(config.orgTimeBox().toNanos()));
+        } catch (Placements.OverBudget e) {
+            // Nothing is written: units stay where they are until a round fits in the time box.
+            LOG.warning("scheduling organization " + orgId + ": " + e.getMessage() + " (time box "
+                    + config.orgTimeBox().toMillis() + " ms); its units stay where they are this round");
+            return;
+        }
         for (Placements.Unit u : units) {
             if (!plan.placedOn().containsKey(u.name())) {
                 continue; // global units and templates have no one machine

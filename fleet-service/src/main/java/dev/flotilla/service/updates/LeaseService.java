@@ -42,6 +42,9 @@ public class LeaseService {
     @Inject
     UpdatePolicyService policies;
 
+    @Inject
+    dev.flotilla.service.audit.AuditLog audit;
+
     /** Asks for a lease for {@code holder} under {@code policy}. */
     Decision request(UUID org, Policy policy, String holder, String kind, boolean machinePaused) {
         lock(org, policy);
@@ -71,6 +74,14 @@ public class LeaseService {
                 .executeUpdate();
         UpdateLeaseView lease =
                 new UpdateLeaseView(id.toString(), holder, kind, p.name(), now, expires, null, null, null, null);
+        // Audited when granted and when ended, not at each ask: Zincati asks every few minutes while it
+        // waits, and the limits bound the grants.
+        audit.record(
+                org,
+                kind.equals("agent") ? "agent:" + holder : holder,
+                "update-lease.grant",
+                holder,
+                "lease " + id + " of policy " + p.name() + " until " + expires);
         return new Decision("granted", "granted until " + expires, null, lease);
     }
 
@@ -149,6 +160,7 @@ public class LeaseService {
             return false; // it ended (and maybe another began) between the look and the lock
         }
         UUID policyId = (UUID) policyIds.get(0);
+        audit.record(org, by, "update-lease.end", holder, outcome + (detail == null ? "" : ": " + detail));
         if (policyId != null) {
             if (outcome.equals("complete")) {
                 em.createNativeQuery("update update_policy set proven = true where org_id = :o and id = :p")

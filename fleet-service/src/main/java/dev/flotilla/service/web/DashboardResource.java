@@ -77,6 +77,12 @@ public class DashboardResource {
     Actor actor;
 
     @Inject
+    dev.flotilla.service.tenant.Concurrency concurrency;
+
+    @Inject
+    dev.flotilla.service.tenant.LimitsConfig limits;
+
+    @Inject
     dev.flotilla.service.org.OrgService orgs;
 
     @Inject
@@ -219,11 +225,18 @@ public class DashboardResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<LivePresence> presence() {
-        return LivePoll.whileAllowed(
-                feed.of(actor.orgId())
-                        .map(c -> new LivePresence(
-                                c.machineId(), c.hostname(), c.presence().wireName(), c.at().toString())),
-                LivePoll.stillMember(actor, orgs));
+        return LivePoll.held(
+                LivePoll.whileAllowed(
+                        feed.of(actor.orgId())
+                                .map(c -> new LivePresence(
+                                        c.machineId(),
+                                        c.hostname(),
+                                        c.presence().wireName(),
+                                        c.at().toString())),
+                        LivePoll.stillMember(actor, orgs)),
+                concurrency,
+                limits,
+                actor);
     }
 
     /** One presence change as the page's script reads it. */

@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.org.OrgService;
 import dev.flotilla.service.tenant.Actor;
+import dev.flotilla.service.tenant.Concurrency;
+import dev.flotilla.service.tenant.LimitsConfig;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -39,6 +42,20 @@ final class LivePoll {
                 .select()
                 .first(java.util.Optional::isPresent)
                 .map(java.util.Optional::get);
+    }
+
+    /**
+     * The stream, counted against the caller's and the organization's live views for as long as it
+     * runs; 429 when either already holds its limit (a viewer token must not hold hundreds open).
+     */
+    static <T> Multi<T> held(Multi<T> stream, Concurrency concurrency, LimitsConfig limits, Actor actor) {
+        Concurrency.Permit permit = concurrency
+                .acquire("stream", actor.name(), actor.orgId(), limits.streamsPerCaller(), limits.streamsPerOrg())
+                .orElseThrow(() -> ProblemException.tooMany(
+                        "too many live views open (at most " + limits.streamsPerCaller() + " per caller, "
+                                + limits.streamsPerOrg() + " per organization); close one",
+                        5));
+        return stream.onTermination().invoke(permit::close);
     }
 
     /** Whether the caller of this request is still a member of the organization it acts in (read values now, check later). */

@@ -180,7 +180,12 @@ public class OrgPages {
     public Response invite(@FormParam("email") String email, @FormParam("role") String role) {
         try {
             CreatedInvitation created = invitations.create(
-                    actor.orgId(), actor.name(), actor.role(), new NewInvitation(email, role, null), uri.getBaseUri());
+                    actor.orgId(),
+                    actor.name(),
+                    actor.vouchedBy(),
+                    actor.role(),
+                    new NewInvitation(email, role, null),
+                    uri.getBaseUri());
             return Response.status(201).entity(membersPage(created, null)).build();
         } catch (ProblemException e) {
             return Response.status(e.status())

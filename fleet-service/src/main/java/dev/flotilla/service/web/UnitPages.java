@@ -82,6 +82,12 @@ public class UnitPages {
     Actor actor;
 
     @Inject
+    dev.flotilla.service.tenant.Concurrency concurrency;
+
+    @Inject
+    dev.flotilla.service.tenant.LimitsConfig limits;
+
+    @Inject
     dev.flotilla.service.org.OrgService orgs;
 
     @GET
@@ -214,7 +220,11 @@ public class UnitPages {
     public Multi<UnitLive.Snapshot> stream(@PathParam("name") String name) {
         UUID org = actor.orgId(); // read now: the stream outlives the request scope
         units.get(org, name);
-        return LivePoll.changes(() -> live.snapshot(org, name), LivePoll.stillMember(actor, orgs));
+        return LivePoll.held(
+                LivePoll.changes(() -> live.snapshot(org, name), LivePoll.stillMember(actor, orgs)),
+                concurrency,
+                limits,
+                actor);
     }
 
     private String noticeFor(String done, FleetUnitView unit) {

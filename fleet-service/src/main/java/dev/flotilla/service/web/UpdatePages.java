@@ -101,6 +101,12 @@ public class UpdatePages {
     Actor actor;
 
     @Inject
+    dev.flotilla.service.tenant.Concurrency concurrency;
+
+    @Inject
+    dev.flotilla.service.tenant.LimitsConfig limits;
+
+    @Inject
     dev.flotilla.service.org.OrgService orgs;
 
     @GET
@@ -204,7 +210,11 @@ public class UpdatePages {
     public Multi<UpdateLive.Snapshot> stream(@PathParam("name") String name) {
         UUID org = actor.orgId();
         policies.view(org, name);
-        return LivePoll.changes(() -> live.snapshot(org, name), LivePoll.stillMember(actor, orgs));
+        return LivePoll.held(
+                LivePoll.changes(() -> live.snapshot(org, name), LivePoll.stillMember(actor, orgs)),
+                concurrency,
+                limits,
+                actor);
     }
 
     /** One day of the calendar: 24 hours, each open (a window covers part of it) or not. */

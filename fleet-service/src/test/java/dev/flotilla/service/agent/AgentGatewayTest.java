@@ -251,6 +251,24 @@ class AgentGatewayTest {
     }
 
     @Test
+    void shouldCloseASessionThatSendsFramesFasterThanAllowed() throws Exception {
+        try (TestAgent agent = TestAgent.greeted(vertx, base, credential, machineId)) {
+            // Ten times the sustained rate plus the burst, as fast as the socket takes them.
+            for (int i = 0; i < 4000 && !agent.closed.isDone(); i++) {
+                agent.send(new dev.flotilla.api.protocol.Heartbeat(i));
+            }
+            TestAgent.Close close = agent.awaitClose(WAIT);
+            assertThat(close.code()).isEqualTo(Protocol.CLOSE_TOO_FAST);
+            assertThat(close.reason()).contains("frames a second");
+        }
+        // The machine may come back at once: a new session starts with a full allowance.
+        try (TestAgent again = TestAgent.greeted(vertx, base, credential, machineId)) {
+            again.send(new dev.flotilla.api.protocol.Heartbeat(1));
+            assertThat(again.closed).isNotDone();
+        }
+    }
+
+    @Test
     void shouldCloseAnOversizedFrame() throws Exception {
         try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
             agent.sendText(

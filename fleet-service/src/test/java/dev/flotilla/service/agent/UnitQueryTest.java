@@ -106,6 +106,45 @@ class UnitQueryTest {
         }
     }
 
+    @Test
+    void shouldLetViewersAskOnlyAboutUnitsFlotillaRunsAndAuditEveryQuestion() throws Exception {
+        String viewer = tokens.api(Role.VIEWER);
+        String operator = tokens.api(Role.OPERATOR);
+        // A unit given to machine a by hand: Flotilla runs it there.
+        as(operator)
+                .contentType("application/json")
+                .body(java.util.Map.of("content", "[Service]\nExecStart=/bin/sleep 600\n", "target", "launched"))
+                .put("/api/v1/machines/" + a + "/desired-units/app.service")
+                .then()
+                .statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+        // sshd's journal may hold what people typed: not for viewers; refused before the agent is asked.
+        as(viewer)
+                .get("/api/v1/machines/" + a + "/units/sshd.service/journal")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("units Flotilla runs"));
+        try (TestAgent agentA = greeted(credA, a)) {
+            for (String[] ask : new String[][] {{viewer, "app.service"}, {operator, "sshd.service"}}) {
+                CompletableFuture<Response> call = CompletableFuture.supplyAsync(
+                        () -> as(ask[0]).get("/api/v1/machines/" + a + "/units/" + ask[1] + "/journal"));
+                Frame asked = agentA.next(WAIT);
+                while (!(asked instanceof UnitQuery)) {
+                    asked = agentA.next(WAIT); // the desired state sent when it connected
+                }
+                UnitQuery q = (UnitQuery) asked;
+                assertThat(q.unit()).isEqualTo(ask[1]);
+                agentA.send(new UnitQueryReply(q.requestId(), List.of(entry("ok")), null, null));
+                assertThat(call.get().statusCode()).isEqualTo(200);
+            }
+        }
+        // Every question is in the audit log, the refused one too.
+        Response audit = as(admin).get("/api/v1/audit?action=unit.journal&limit=100");
+        assertThat(audit.statusCode()).isEqualTo(200);
+        List<String> targets = audit.jsonPath().getList("items.targetId");
+        assertThat(targets).contains(a + "/sshd.service", a + "/app.service");
+    }
+
     private static UnitQueryReply.JournalEntry entry(String message) {
         return new UnitQueryReply.JournalEntry(Instant.parse("2026-11-29T10:00:00Z"), 6, "42", message);
     }

@@ -8,8 +8,10 @@ import jakarta.transaction.Transactional;
 
 import org.junit.jupiter.api.Test;
 
+import dev.flotilla.api.rest.NewApiToken;
 import dev.flotilla.service.TestDatabase;
 import dev.flotilla.service.TestTokens;
+import dev.flotilla.service.tenant.Organizations;
 import dev.flotilla.service.tenant.Role;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,6 +36,9 @@ class AccessTest {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    ApiTokenService apiTokens;
 
     @Test
     void shouldRefuseRequestsWithoutAValidToken() {
@@ -170,6 +175,52 @@ class AccessTest {
                 .then()
                 .statusCode(200)
                 .body(containsString("<h1>Machines</h1>"));
+    }
+
+    @Test
+    void shouldRefuseATokenChainLongerThanTheLimitAndNeverMakeOne() {
+        String user = "chain-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        tokens.person(Organizations.DEFAULT, user, "a-long-password-1", Role.ADMIN);
+        var root = apiTokens.create(
+                Organizations.DEFAULT,
+                AccountService.subject(user),
+                Role.ADMIN,
+                new NewApiToken("root", "admin", java.time.Duration.ofHours(1)));
+        String token = root.secret();
+        String deepest = root.token().id();
+        int made = 0;
+        while (true) {
+            Response r = as(token)
+                    .body(Map.of("name", "link" + made, "role", "admin"))
+                    .post("/api/v1/tokens");
+            if (r.statusCode() == 409) {
+                assertThat(r.jsonPath().getString("detail")).contains("at most 10 tokens");
+                break;
+            }
+            assertThat(r.statusCode()).isEqualTo(201);
+            assertThat(made).as("tokens made along one chain").isLessThan(10);
+            token = r.jsonPath().getString("secret");
+            deepest = r.jsonPath().getString("token.id");
+            made++;
+        }
+        assertThat(made).isEqualTo(10);
+        as(token).get("/api/v1/machines").then().statusCode(200); // its person is an admin still
+        // A chain longer than the limit found in the database (made here by closing it into a loop,
+        // which the API cannot do) is refused, never accepted for want of reaching its person.
+        madeBy(root.token().id(), "token:" + deepest);
+        as(token)
+                .get("/api/v1/machines")
+                .then()
+                .statusCode(401)
+                .body("detail", containsString("chain of more than 10 tokens"));
+    }
+
+    @Transactional
+    void madeBy(String id, String by) {
+        em.createNativeQuery("update api_token set created_by = :by where id = cast(:id as uuid)")
+                .setParameter("by", by)
+                .setParameter("id", id)
+                .executeUpdate();
     }
 
     @Transactional

@@ -57,6 +57,78 @@ class BadInputTest {
     }
 
     @Test
+    void shouldRefuseANulCharacterInAnyUrlOrJsonString() {
+        for (String path : new String[] {
+            "/api/v1/units/%00",
+            "/api/v1/units/a%00b.service",
+            "/api/v1/audit?actor=%00",
+            "/api/v1/machines?selector=role%3D%00",
+            "/api/v1/machines/" + "x%00"
+        }) {
+            as(admin)
+                    .urlEncodingEnabled(false)
+                    .get(path)
+                    .then()
+                    .statusCode(400)
+                    .contentType(PROBLEM)
+                    .body("detail", containsString("NUL"));
+        }
+        as(admin)
+                .urlEncodingEnabled(false)
+                .get("/fleet/v1/state?unitName=%00")
+                .then()
+                .statusCode(400)
+                .body("error.code", is(400))
+                .body("error.message", containsString("NUL"));
+        Map<String, String> bodies = Map.of(
+                "/api/v1/tokens", "{\"name\":\"a\\u0000b\",\"role\":\"viewer\",\"ttl\":\"PT1H\"}",
+                "/api/v1/enrollment-tokens", "{\"name\":\"a\\u0000b\",\"maxUses\":1,\"ttl\":\"PT1H\"}");
+        bodies.forEach((path, body) -> as(admin)
+                .body(body)
+                .post(path)
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
+                .body("detail", is("invalid value for 'name'")));
+    }
+
+    @Test
+    void shouldAnswerOversizedUrlsAndHeadersWithAProblem() {
+        as(admin)
+                .get("/api/v1/units?cursor=" + "a".repeat(5000))
+                .then()
+                .statusCode(414)
+                .contentType(PROBLEM)
+                .body("status", is(414));
+        as(admin)
+                .header("X-Padding", "p".repeat(25_000))
+                .get("/api/v1/units")
+                .then()
+                .statusCode(431)
+                .contentType(PROBLEM)
+                .body("status", is(431));
+    }
+
+    @Test
+    void shouldRefuseCursorsItDidNotMake() {
+        String long1k = "A".repeat(1000);
+        String random = java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(new byte[] {(byte) 0xff, 0, (byte) 0xfe, 0x41, 0x42, 0x43});
+        for (String cursor : new String[] {long1k, random, "x".repeat(2000)}) {
+            for (String path : new String[] {
+                "/api/v1/units?cursor=",
+                "/api/v1/update-policies?cursor=",
+                "/api/v1/machines?cursor=",
+                "/fleet/v1/units?nextPageToken=",
+                "/fleet/v1/state?nextPageToken="
+            }) {
+                as(admin).get(path + cursor).then().statusCode(400);
+            }
+        }
+    }
+
+    @Test
     void shouldRefuseMalformedJson() {
         for (String path : new String[] {"/api/v1/tokens", "/api/v1/enrollment-tokens", "/agent/v1/enroll"}) {
             as(admin)

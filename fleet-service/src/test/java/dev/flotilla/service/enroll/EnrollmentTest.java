@@ -39,6 +39,23 @@ class EnrollmentTest {
     EntityManager em;
 
     @Test
+    void shouldAuditEachEnrollmentWithTheTokenThatPaidForIt() {
+        String secret = tokens.enrollment(1);
+        String machine = dev.flotilla.service.Fixtures.newMachineId();
+        dev.flotilla.service.Fixtures.enroll(secret, machine, "audited");
+        java.util.List<Map<String, Object>> entries = as(tokens.api(Role.ADMIN))
+                .get("/api/v1/audit?action=machine.enroll&targetId=" + machine)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items");
+        org.assertj.core.api.Assertions.assertThat(entries).hasSize(1);
+        org.assertj.core.api.Assertions.assertThat((String) entries.get(0).get("actor"))
+                .startsWith("enrollment-token:");
+    }
+
+    @Test
     void shouldCreateListAndRevokeTokens() {
         String admin = tokens.api(Role.ADMIN);
         Response created = as(admin)

@@ -1,6 +1,7 @@
 package dev.flotilla.service.fleetv1;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -23,6 +24,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** fleet's /fleet/v1 units and machines, with fleet's bodies, status codes and error shape. */
 @QuarkusTest
@@ -50,6 +52,39 @@ class FleetV1ApiTest {
         return "{\"desiredState\":\"" + desiredState + "\",\"options\":["
                 + "{\"section\":\"Service\",\"name\":\"ExecStart\",\"value\":\"/bin/sleep 600\"}"
                 + extraOption + "]}";
+    }
+
+    @Test
+    void shouldAnswerAtOnceAUnitWithAPathologicalConflictsGlob() {
+        // Once a backtracking glob: this request never answered and kept a core busy for minutes,
+        // in the request and again in the scheduler's loop that serves every organization.
+        String name = "glob-" + tag + ".service";
+        String peer = "p".repeat(200) + ".service";
+        String conflicts = "*a*a*a*a*a*a*a*a*a*a*a*a*b";
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(10),
+                () -> as(operator)
+                        .contentType("application/json")
+                        .body(unitBody(
+                                "launched",
+                                ",{\"section\":\"X-Fleet\",\"name\":\"MachineOf\",\"value\":\"" + peer + "\"}"
+                                        + ",{\"section\":\"X-Fleet\",\"name\":\"Conflicts\",\"value\":\"" + conflicts
+                                        + "\"}"))
+                        .put("/fleet/v1/units/" + name)
+                        .then()
+                        .statusCode(201));
+        // More wildcards than a unit may use: refused with the reason, in fleet's error shape.
+        as(operator)
+                .contentType("application/json")
+                .body(unitBody(
+                        "launched",
+                        ",{\"section\":\"X-Fleet\",\"name\":\"Conflicts\",\"value\":\"" + "*a".repeat(20) + "\"}"))
+                .put("/fleet/v1/units/many-" + tag + ".service")
+                .then()
+                .statusCode(400)
+                .body("error.message", containsString("more than 16 wildcards"));
+        as(operator).get("/fleet/v1/units/many-" + tag + ".service").then().statusCode(404);
+        as(operator).delete("/fleet/v1/units/" + name).then().statusCode(204);
     }
 
     @Test

@@ -18,6 +18,7 @@ import dev.flotilla.service.units.Placements.Rollout;
 import dev.flotilla.service.units.Placements.Unit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * fleet's placement rules, as a table: units and machines in, where each unit lands out. Pure: no
@@ -134,6 +135,20 @@ class PlacementsTest {
     @MethodSource("fleetRules")
     void shouldPlaceUnitsAsFleetDid(String rule, List<Unit> units, List<Machine> machines, Map<String, String> want) {
         assertThat(placedOn(units, machines)).as(rule).containsExactlyInAnyOrderEntriesOf(want);
+    }
+
+    @Test
+    void shouldStopAPlanThatRunsOutOfItsTimeBox() {
+        List<Machine> many = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            many.add(machine(String.format("%032d", i)));
+        }
+        List<Unit> units = List.of(unit("a.service", ""), unit("g.service", "Global=true"));
+        assertThatThrownBy(() -> Placements.plan(units, many, Map.of(), Placements.Budget.ofNanos(0)))
+                .isInstanceOf(Placements.OverBudget.class);
+        assertThat(Placements.plan(units, many, Map.of(), Placements.Budget.ofNanos(60_000_000_000L))
+                        .placedOn())
+                .containsKey("a.service");
     }
 
     @Test

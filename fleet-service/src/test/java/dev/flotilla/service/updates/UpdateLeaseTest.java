@@ -172,6 +172,12 @@ class UpdateLeaseTest {
         assertThat(timeline.getList("items.holder"))
                 .containsExactly("fleetlock:" + tag + "-c", "fleetlock:" + tag + "-b", "fleetlock:" + tag + "-a");
         assertThat(timeline.getString("items[2].outcome")).isEqualTo("complete");
+        // Grants and ends are audited (once each, not at every ask: a holds its lease after two asks).
+        List<String> actions = as(admin)
+                .get("/api/v1/audit?targetId=fleetlock:" + tag + "-a&limit=50")
+                .jsonPath()
+                .getList("items.action");
+        assertThat(actions).containsExactly("update-lease.end", "update-lease.grant");
     }
 
     @Test

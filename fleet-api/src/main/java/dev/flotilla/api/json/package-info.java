@@ -1,0 +1,2 @@
+/** JSON rules shared by the REST API and the agent protocol. */
+package dev.flotilla.api.json;
