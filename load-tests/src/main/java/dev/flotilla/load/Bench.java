@@ -104,6 +104,21 @@ final class Bench implements Callable<Integer> {
     @Option(names = "--no-baselines", description = "skip pgbench and etcd")
     boolean noBaselines;
 
+    @Option(
+            names = "--scenario",
+            defaultValue = "standard",
+            description = "standard (the scenarios above), or noisy-neighbour: organization B's latencies alone and"
+                    + " while organization A attacks with everything its roles allow (--agents is B's, default 1000;"
+                    + " 200 with --quick)")
+    String scenario;
+
+    @Option(
+            names = "--attacks",
+            split = ",",
+            description = "noisy-neighbour only: the abuses to run (default all: units, questions, live-views,"
+                    + " agent-flood, sign-in-guessing, api-spam)")
+    List<String> attacks;
+
     @Option(names = "--steady-seconds", description = "length of the steady state (default 120; 20 with --quick)")
     Integer steadySeconds;
 
@@ -122,6 +137,13 @@ final class Bench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!scenario.equals("standard") && !scenario.equals("noisy-neighbour")) {
+            System.err.println("flotilla bench: --scenario must be standard or noisy-neighbour");
+            return 2;
+        }
+        if (scenario.equals("noisy-neighbour")) {
+            return noisyNeighbour();
+        }
         int n = agents != null ? agents : quick ? 500 : 10_000;
         if (n < 1 || perMinute <= 0) {
             System.err.println("flotilla bench: --agents must be at least 1 and --transitions-per-minute above 0");
@@ -217,6 +239,27 @@ final class Bench implements Callable<Integer> {
 
     String phase() {
         return phase;
+    }
+
+    private int noisyNeighbour() throws Exception {
+        int n = agents != null ? agents : quick ? 200 : 1000;
+        int seconds = steadySeconds != null ? steadySeconds : quick ? 20 : 60;
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path dir = out != null ? out : Path.of("load-tests", "results", stamp + "-noisy-neighbour");
+        Path work = Files.createTempDirectory("flotilla-bench-");
+        log("results in " + dir + "; work files in " + work);
+        try (Database db =
+                new Database(dbUrl, dbUser, dbPassword, "flotilla_bench_" + stamp.replace('-', '_'), keepDb)) {
+            List<String> jvm =
+                    new ArrayList<>(Arrays.asList(serviceJvmOptions.trim().split("\\s+")));
+            List<String> chosen = attacks == null ? NoisyNeighbour.ATTACKS : attacks;
+            if (!NoisyNeighbour.ATTACKS.containsAll(chosen)) {
+                System.err.println("flotilla bench: --attacks takes " + String.join(",", NoisyNeighbour.ATTACKS));
+                return 2;
+            }
+            return new NoisyNeighbour(serviceJar, jvm, db, work, dir, n, seconds, new java.util.LinkedHashSet<>(chosen))
+                    .run();
+        }
     }
 
     /** Ends a phase: what the agents complained about during it goes to the log and the report. */

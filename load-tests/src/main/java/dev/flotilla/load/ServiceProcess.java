@@ -38,6 +38,14 @@ final class ServiceProcess implements AutoCloseable {
         this.jvmOptions = jvmOptions;
     }
 
+    private boolean defaultLimits;
+
+    /** Runs the service with its default per-organization limits (the noisy-neighbour scenario). */
+    ServiceProcess withDefaultLimits() {
+        defaultLimits = true;
+        return this;
+    }
+
     String url() {
         return "http://127.0.0.1:" + port;
     }
@@ -55,11 +63,17 @@ final class ServiceProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-Dflotilla.bootstrap.file=" + bootstrapFile());
-        // The bench measures the service, not its per-organization limits: one org, one token, 10,000 machines.
-        command.add("-Dflotilla.limits.caller-per-second=1000000");
-        command.add("-Dflotilla.limits.org-per-second=1000000");
+        if (!defaultLimits) {
+            // The bench measures the service, not its per-organization limits: one org, one token, 10,000 machines.
+            command.add("-Dflotilla.limits.caller-per-second=1000000");
+            command.add("-Dflotilla.limits.org-per-second=1000000");
+            command.add("-Dflotilla.quota.machines=1000000");
+            // The ingest ceiling offers more transitions per host than a real one makes.
+            command.add("-Dflotilla.agent.max-frames-per-second=1000000");
+            command.add("-Dflotilla.agent.max-frame-burst=1000000");
+        }
+        // The swarm enrolls from one address: many more a second than a stranger may.
         command.add("-Dflotilla.limits.anonymous-per-second=1000000");
-        command.add("-Dflotilla.quota.machines=1000000");
         command.add("-jar");
         command.add(jar.toString());
         ProcessBuilder pb = new ProcessBuilder(command)

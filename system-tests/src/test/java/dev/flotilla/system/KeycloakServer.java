@@ -31,8 +31,11 @@ final class KeycloakServer implements AutoCloseable {
         this.process = process;
     }
 
-    /** Writes the realm for {@code flotillaUrl} with these secrets, starts Keycloak and waits until the realm answers. */
-    static KeycloakServer start(Path work, String flotillaUrl, String dashboardSecret, String adminSecret)
+    /**
+     * Writes the realm for {@code flotillaUrl} with these secrets (mail through the SMTP server on
+     * 127.0.0.1:{@code smtpPort}), starts Keycloak and waits until the realm answers.
+     */
+    static KeycloakServer start(Path work, String flotillaUrl, String dashboardSecret, String adminSecret, int smtpPort)
             throws Exception {
         Path home = Path.of(System.getProperty("flotilla.keycloak.home", "target/keycloak-dist/keycloak-26.5.6"));
         assertThat(home.resolve("bin/kc.sh"))
@@ -49,6 +52,9 @@ final class KeycloakServer implements AutoCloseable {
         realm.environment().put("FLOTILLA_URL", flotillaUrl);
         realm.environment().put("FLOTILLA_OIDC_SECRET", dashboardSecret);
         realm.environment().put("FLOTILLA_KEYCLOAK_ADMIN_SECRET", adminSecret);
+        realm.environment().put("FLOTILLA_SMTP_HOST", "127.0.0.1");
+        realm.environment().put("FLOTILLA_SMTP_PORT", String.valueOf(smtpPort));
+        realm.environment().put("FLOTILLA_SMTP_FROM", "flotilla@example.com");
         Process importer = realm.start();
         String out = new String(importer.getInputStream().readAllBytes());
         assertThat(importer.waitFor()).as(out).isZero();

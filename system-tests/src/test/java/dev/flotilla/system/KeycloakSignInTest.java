@@ -32,8 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Sign-in through a real Keycloak (the distribution from Maven Central, the realm from
  * deploy/keycloak/), driven in headless Chromium: a person signs up on Keycloak's registration
  * page and creates an organization; invites a second person by email (the Keycloak user is made
- * through the admin API, with a temporary password), who signs in, is made to change it, and
- * accepts through the link; removed, the second person is refused at their very next request. A
+ * through the admin API without a password, and Keycloak mails a link, caught by GreenMail, to
+ * verify the address and choose a password: the inviter never sees one), who follows it, signs in
+ * and accepts through the invitation link; removed, the second person is refused at their very next request. A
  * service account created through the API gets a token by the client credentials grant and calls
  * the API with its role, no more. Screenshots in system-tests/target/screenshots/keycloak-*.png.
  */
@@ -41,6 +42,7 @@ class KeycloakSignInTest {
     private static final Path SHOTS = Project.ROOT.resolve("system-tests/target/screenshots");
 
     private KeycloakServer keycloak;
+    private com.icegreen.greenmail.util.GreenMail mail;
     private String adminSecret;
     private RunningService service;
     private final List<WebDriver> browsers = new ArrayList<>();
@@ -53,7 +55,11 @@ class KeycloakSignInTest {
         String dashboardSecret = UUID.randomUUID().toString();
         adminSecret = UUID.randomUUID().toString();
         Path work = Project.workDir("keycloak");
-        keycloak = KeycloakServer.start(work, url, dashboardSecret, adminSecret);
+        mail = new com.icegreen.greenmail.util.GreenMail(
+                new com.icegreen.greenmail.util.ServerSetup(Project.freePort(), "127.0.0.1", "smtp"));
+        mail.start();
+        keycloak = KeycloakServer.start(
+                work, url, dashboardSecret, adminSecret, mail.getSmtp().getPort());
         service = new RunningService(
                 "keycloak-service",
                 port,
@@ -81,6 +87,9 @@ class KeycloakSignInTest {
         }
         if (keycloak != null) {
             keycloak.close();
+        }
+        if (mail != null) {
+            mail.stop();
         }
     }
 
@@ -121,33 +130,68 @@ class KeycloakSignInTest {
         String token = waitFor(alice, By.id("token-secret")).getText();
         assertThat(token).startsWith("flt_");
 
-        // Inviting bob: a Keycloak user with a temporary password, and a link
+        // Inviting bob: Keycloak creates his user without a password and an unverified address, and
+        // mails him (GreenMail, a real SMTP server here); alice sees the link, never a password.
         alice.get(service.url + "/members");
         alice.findElement(By.id("email")).sendKeys("bob-" + tag + "@example.com");
         new org.openqa.selenium.support.ui.Select(alice.findElement(By.id("role"))).selectByValue("operator");
         alice.findElement(By.id("send-invitation")).click();
         String link = waitFor(alice, By.id("invitation-link")).getText();
-        String temporary = alice.findElement(By.id("temporary-password")).getText();
         assertThat(link).startsWith(service.url + "/invitations/fli_");
+        assertThat(alice.findElement(By.id("invitation-email-sent")).getText()).contains("emailed");
+        assertThat(alice.findElements(By.id("temporary-password"))).isEmpty();
         shot(alice, "keycloak-invited");
+        assertThat(mail.waitForIncomingEmail(60_000, 1))
+                .as("Keycloak's mail to bob")
+                .isTrue();
+        jakarta.mail.internet.MimeMessage sent = mail.getReceivedMessages()[0];
+        assertThat(sent.getAllRecipients()[0].toString()).isEqualTo("bob-" + tag + "@example.com");
+        java.util.regex.Matcher action = java.util.regex.Pattern.compile(
+                        "https?://\\S+/login-actions/action-token\\?\\S+")
+                .matcher(text(sent));
+        assertThat(action.find()).as("a link in: " + text(sent)).isTrue();
+        // Until he follows the mail, his user has no password and an unverified address.
+        JsonNode bobUser = keycloakUser("bob-" + tag + "@example.com");
+        assertThat(bobUser.get("emailVerified").asBoolean()).isFalse();
+        assertThat(bobUser.path("credentials").size()).isZero();
 
-        // Bob opens the link, signs in with the temporary password, must change it, and joins
+        // Bob follows the mail: Keycloak verifies his address and has him choose a password
         WebDriver bob = browser("bob");
-        bob.get(link);
-        waitFor(bob, By.id("sign-in")).click();
-        waitFor(bob, By.id("username")).sendKeys("bob-" + tag + "@example.com");
-        WebElement password = bob.findElement(By.id("password"));
-        password.sendKeys(temporary);
-        password.submit();
+        bob.get(action.group().replace("&amp;", "&"));
+        waitFor(bob, By.partialLinkText("proceed")).click();
         WebElement newPassword = waitFor(bob, By.id("password-new"));
         newPassword.sendKeys("bob's own long password");
         WebElement again = bob.findElement(By.id("password-confirm"));
         again.sendKeys("bob's own long password");
         again.submit();
         // Keycloak then asks a new user for the name the realm's user profile requires
-        WebElement first = waitFor(bob, By.cssSelector("#firstName, #accept"));
-        if (first.getAttribute("id").equals("firstName")) {
-            first.sendKeys("Bob");
+        WebElement next = waitFor(bob, By.cssSelector("#firstName, #kc-page-title, .instruction, #kc-info-message"));
+        if (next.getAttribute("id").equals("firstName")) {
+            next.sendKeys("Bob");
+            WebElement last = bob.findElement(By.id("lastName"));
+            last.sendKeys("Example");
+            last.submit();
+        }
+        shot(bob, "keycloak-bob-verified");
+        assertThat(keycloakUser("bob-" + tag + "@example.com")
+                        .get("emailVerified")
+                        .asBoolean())
+                .isTrue();
+
+        // Then he opens the invitation, signs in with the password he chose, and joins
+        bob.get(link);
+        waitFor(bob, By.id("sign-in")).click();
+        WebElement login = waitFor(bob, By.cssSelector("#username, #accept"));
+        if (login.getAttribute("id").equals("username")) {
+            login.sendKeys("bob-" + tag + "@example.com");
+            WebElement password = bob.findElement(By.id("password"));
+            password.sendKeys("bob's own long password");
+            password.submit();
+        }
+        // Keycloak asks a new user for the name the realm's user profile requires, if not yet given
+        WebElement profile = waitFor(bob, By.cssSelector("#firstName, #accept"));
+        if (profile.getAttribute("id").equals("firstName")) {
+            profile.sendKeys("Bob");
             WebElement last = bob.findElement(By.id("lastName"));
             last.sendKeys("Example");
             last.submit();
@@ -230,6 +274,48 @@ class KeycloakSignInTest {
         WebDriver b = Chromium.start(Chromium.options(profile));
         browsers.add(b);
         return b;
+    }
+
+    /** The mail's text part (Keycloak sends text and HTML), decoded. */
+    private static String text(jakarta.mail.internet.MimeMessage m) throws Exception {
+        Object content = m.getContent();
+        if (content instanceof jakarta.mail.internet.MimeMultipart parts) {
+            for (int i = 0; i < parts.getCount(); i++) {
+                if (parts.getBodyPart(i).isMimeType("text/plain")) {
+                    return String.valueOf(parts.getBodyPart(i).getContent());
+                }
+            }
+        }
+        return String.valueOf(content);
+    }
+
+    /** A user of the realm as Keycloak's admin API shows it (with the flotilla-admin client's token). */
+    private JsonNode keycloakUser(String email) throws Exception {
+        HttpResponse<String> t = http.send(
+                HttpRequest.newBuilder(URI.create(keycloak.url + "/realms/flotilla/protocol/openid-connect/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "grant_type=client_credentials&client_id=flotilla-admin" + "&client_secret="
+                                        + URLEncoder.encode(adminSecret, StandardCharsets.UTF_8)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        String token = Project.JSON.readTree(t.body()).get("access_token").asText();
+        HttpResponse<String> users = http.send(
+                HttpRequest.newBuilder(URI.create(keycloak.url + "/admin/realms/flotilla/users?exact=true&email="
+                                + URLEncoder.encode(email, StandardCharsets.UTF_8)))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode user = Project.JSON.readTree(users.body()).get(0);
+        HttpResponse<String> credentials = http.send(
+                HttpRequest.newBuilder(URI.create(keycloak.url + "/admin/realms/flotilla/users/"
+                                + user.get("id").asText() + "/credentials"))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) user)
+                .set("credentials", Project.JSON.readTree(credentials.body()));
+        return user;
     }
 
     private static WebElement waitFor(WebDriver browser, By what) {

@@ -95,6 +95,12 @@ public record FleetRequirements(
      * or replaces.
      */
     public String problem() {
+        if (conflicts.size() + replaces.size() > Glob.MAX_PATTERNS) {
+            return "Conflicts and Replaces: more than " + Glob.MAX_PATTERNS + " patterns";
+        }
+        if (machineOf.size() > Glob.MAX_PATTERNS) {
+            return "MachineOf: more than " + Glob.MAX_PATTERNS + " units";
+        }
         for (String pattern : conflicts) {
             String why = Glob.problem(pattern);
             if (why != null) {

@@ -19,6 +19,9 @@ public final class Glob {
     /** The most wildcards ({@code *} and {@code ?}) one pattern may hold. */
     public static final int MAX_WILDCARDS = 16;
 
+    /** The most patterns ({@code Conflicts} and {@code Replaces} together, or {@code MachineOf}) one unit may give. */
+    public static final int MAX_PATTERNS = 64;
+
     private Glob() {}
 
     /** Whether {@code name} matches {@code pattern} (false for a malformed pattern). */

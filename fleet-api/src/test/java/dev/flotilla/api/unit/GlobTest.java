@@ -95,5 +95,9 @@ class GlobTest {
                 UnitFile.parse("[Service]\nExecStart=/bin/true\n[X-Fleet]\nMachineOf=" + "p".repeat(300) + "\n");
         assertThat(FleetRequirements.of(peer, "x.service").problem())
                 .isEqualTo("MachineOf: unit name longer than 255 characters");
+        UnitFile many =
+                UnitFile.parse("[Service]\nExecStart=/bin/true\n[X-Fleet]\n" + "Conflicts=a.service\n".repeat(65));
+        assertThat(FleetRequirements.of(many, "x.service").problem())
+                .isEqualTo("Conflicts and Replaces: more than 64 patterns");
     }
 }

@@ -27,29 +27,6 @@ final class AgentSession {
     /** Bytes of frames queued on this session's lane and not yet handled (stored, answered). */
     final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
 
-    /** Frames a second this session may send: a token bucket, touched on the event loop only. */
-    private double frameTokens = -1;
-
-    private long frameTokensAt;
-
-    /**
-     * Takes one frame from the session's allowance of {@code perSecond} frames a second (with
-     * {@code burst} at once); false when the agent is over it.
-     */
-    boolean takeFrame(long now, double perSecond, double burst) {
-        if (frameTokens < 0) {
-            frameTokens = burst;
-            frameTokensAt = now;
-        }
-        frameTokens = Math.min(burst, frameTokens + (now - frameTokensAt) / 1e9 * perSecond);
-        frameTokensAt = now;
-        if (frameTokens < 1) {
-            return false;
-        }
-        frameTokens -= 1;
-        return true;
-    }
-
     AgentSession(MachineRef machine, WebSocketConnection connection, Instant now) {
         this.machine = machine;
         this.connection = connection;

@@ -220,6 +220,15 @@ public class AgentSessions {
     }
 
     /** Marks offline what no replica hears any more, and lost what stayed offline too long. */
+    /** Frames each machine may still send, kept across its reconnections ({@link AgentSocket}). */
+    final FrameAllowance allowance = new FrameAllowance();
+
+    /** Forgets the allowances of machines silent for ten minutes (theirs would be full again). */
+    @Scheduled(every = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void forgetIdleAllowances() {
+        allowance.forgetIdle(System.nanoTime(), 600_000_000_000L);
+    }
+
     @Scheduled(every = "${flotilla.agent.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         machines.sweep(config.heartbeatTtl(), config.lostAfter());

@@ -104,20 +104,22 @@ public class AgentSocket {
         if (s == null) {
             return; // refused on open; the close is on its way
         }
-        Frame frame;
-        try {
-            frame = FrameCodec.decode(text);
-        } catch (FrameCodec.BadFrameException e) {
-            sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", e.getMessage());
-            return;
-        }
-        if (!s.takeFrame(System.nanoTime(), config.maxFramesPerSecond(), config.maxFrameBurst())) {
+        // Counted before it is parsed: a flood costs the flooder its connection, not the replica its CPU.
+        if (!sessions.allowance.take(
+                s.machine, System.nanoTime(), config.maxFramesPerSecond(), config.maxFrameBurst())) {
             sessions.close(
                     s,
                     Protocol.CLOSE_TOO_FAST,
                     "too-fast",
                     "more than " + (long) config.maxFramesPerSecond() + " frames a second (bursts of "
                             + config.maxFrameBurst() + ")");
+            return;
+        }
+        Frame frame;
+        try {
+            frame = FrameCodec.decode(text);
+        } catch (FrameCodec.BadFrameException e) {
+            sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", e.getMessage());
             return;
         }
         sessions.heard(s);
@@ -148,6 +150,22 @@ public class AgentSocket {
             String problem = StateFrames.invalid(changes);
             if (problem != null) {
                 sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
+                return;
+            }
+            // What is stored is transitions, not frames: a frame of many (a replay) pays for each.
+            if (changes.changes().size() > 1
+                    && !sessions.allowance.take(
+                            s.machine,
+                            changes.changes().size() - 1,
+                            System.nanoTime(),
+                            config.maxFramesPerSecond(),
+                            config.maxFrameBurst())) {
+                sessions.close(
+                        s,
+                        Protocol.CLOSE_TOO_FAST,
+                        "too-fast",
+                        "more than " + (long) config.maxFramesPerSecond() + " transitions a second (bursts of "
+                                + config.maxFrameBurst() + "); the rest again after a reconnect");
                 return;
             }
             queue(s, text, () -> s.greeted ? stored(s, writer.submit(s.machine, changes)) : DONE);

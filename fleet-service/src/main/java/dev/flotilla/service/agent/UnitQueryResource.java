@@ -105,6 +105,23 @@ public class UnitQueryResource {
         if (!UnitNames.isValid(name)) {
             throw ProblemException.badRequest("not a systemd unit name");
         }
+        Concurrency.Permit permit = concurrency
+                .acquire("question", actor.name(), actor.orgId(), limits.questionsPerCaller(), limits.questionsPerOrg())
+                .orElseThrow(() -> ProblemException.tooMany(
+                        "too many questions to agents waiting (at most " + limits.questionsPerCaller()
+                                + " per caller, " + limits.questionsPerOrg() + " per organization); ask again"
+                                + " when one is answered",
+                        1));
+        try {
+            return ask(id, name, what, lines, permit);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+    }
+
+    /** With the permit held: checks the machine and the caller's right, records the question, asks. */
+    private Uni<UnitQueryReply> ask(String id, String name, String what, int lines, Concurrency.Permit permit) {
         String presence = machines.get(actor.orgId(), id).presence();
         MachineRef machine = new MachineRef(actor.orgId(), id);
         boolean managed = desired.manages(machine, name);
@@ -126,13 +143,6 @@ public class UnitQueryResource {
                     Response.Status.FORBIDDEN,
                     "a viewer may ask only about units Flotilla runs on this machine; " + name + " is not one");
         }
-        Concurrency.Permit permit = concurrency
-                .acquire("question", actor.name(), actor.orgId(), limits.questionsPerCaller(), limits.questionsPerOrg())
-                .orElseThrow(() -> ProblemException.tooMany(
-                        "too many questions to agents waiting (at most " + limits.questionsPerCaller()
-                                + " per caller, " + limits.questionsPerOrg() + " per organization); ask again"
-                                + " when one is answered",
-                        1));
         UnitQuery query = new UnitQuery(UUID.randomUUID().toString(), name, what, lines);
         CompletableFuture<UnitQueryReply> reply;
         try {

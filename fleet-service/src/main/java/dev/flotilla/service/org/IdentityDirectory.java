@@ -1,7 +1,5 @@
 package dev.flotilla.service.org;
 
-import java.util.Optional;
-
 /**
  * Where people's and service accounts' sign-in identities live: with Keycloak sign-in, the realm
  * (through its admin API, {@link KeycloakDirectory}); with local accounts, Flotilla itself, which
@@ -9,13 +7,14 @@ import java.util.Optional;
  */
 public interface IdentityDirectory {
     /**
-     * Makes sure a person with this email address can sign in. Returns the id of their user and,
-     * for a user created just now, the temporary password the identity provider makes them change
-     * at first sign-in (empty when the user existed already).
+     * Makes sure a person with this email address can sign in, and returns the id of their user.
+     * A user created now has no password and an unverified address: the identity provider emails
+     * them a link to verify it and choose a password. Nobody else ever sees a password of theirs,
+     * and no one can take an address they do not own.
      */
     Prepared prepare(String email);
 
-    record Prepared(String userId, Optional<String> temporaryPassword) {}
+    record Prepared(String userId) {}
 
     /** Creates a confidential client with a service account (client credentials grant); returns its secret. */
     String createServiceClient(String clientId, String description);

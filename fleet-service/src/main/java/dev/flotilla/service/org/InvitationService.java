@@ -95,9 +95,8 @@ public class InvitationService {
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
             throw ProblemException.badRequest("expiresIn must be a positive duration of at most 30 days (P30D)");
         }
-        IdentityDirectory.Prepared prepared = authMode.keycloak()
-                ? directory.get().prepare(email)
-                : new IdentityDirectory.Prepared(null, java.util.Optional.empty());
+        IdentityDirectory.Prepared prepared =
+                authMode.keycloak() ? directory.get().prepare(email) : new IdentityDirectory.Prepared(null);
         String secret = Secrets.generate(PREFIX);
         UUID id = UUID.randomUUID();
         Instant now = time.now().truncatedTo(ChronoUnit.MICROS);
@@ -126,8 +125,7 @@ public class InvitationService {
                 Map.of("email", email, "role", role.wireName()));
         return new CreatedInvitation(
                 get(org, id),
-                links.publicUrl().orElse(requestBase.toString()).replaceAll("/+$", "") + "/invitations/" + secret,
-                prepared.temporaryPassword().orElse(null));
+                links.publicUrl().orElse(requestBase.toString()).replaceAll("/+$", "") + "/invitations/" + secret);
     }
 
     @Transactional

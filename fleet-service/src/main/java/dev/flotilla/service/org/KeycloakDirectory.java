@@ -1,9 +1,7 @@
 package dev.flotilla.service.org;
 
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -15,7 +13,6 @@ import org.keycloak.admin.client.CreatedResponseUtil;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.ClientRepresentation;
-import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 
 import dev.flotilla.service.common.ProblemException;
@@ -23,13 +20,14 @@ import dev.flotilla.service.common.ProblemException;
 /**
  * The Keycloak realm as Flotilla's identity directory, through Keycloak's admin API (the Quarkus
  * admin client, signed in as the {@code flotilla-admin} client's service account). Invitees get a
- * user with their email address, a temporary password and the required action UPDATE_PASSWORD;
- * service accounts get a confidential client of their own.
+ * user with their (unverified) email address and no password, and Keycloak's execute-actions email
+ * (VERIFY_EMAIL, UPDATE_PASSWORD) through the realm's SMTP server; service accounts get a
+ * confidential client of their own.
  */
 @ApplicationScoped
 public class KeycloakDirectory implements IdentityDirectory {
-    private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** How long the emailed link to verify the address and choose a password works: as the invitation. */
+    private static final java.time.Duration LINK_LIFESPAN = java.time.Duration.ofDays(7);
 
     @Inject
     Instance<Keycloak> keycloak;
@@ -46,28 +44,35 @@ public class KeycloakDirectory implements IdentityDirectory {
         try {
             List<UserRepresentation> found = realm().users().searchByEmail(email, true);
             if (!found.isEmpty()) {
-                return new Prepared(found.get(0).getId(), Optional.empty());
+                return new Prepared(found.get(0).getId());
             }
-            String password = temporaryPassword();
-            CredentialRepresentation credential = new CredentialRepresentation();
-            credential.setType(CredentialRepresentation.PASSWORD);
-            credential.setValue(password);
-            credential.setTemporary(true);
             UserRepresentation user = new UserRepresentation();
             user.setUsername(email);
             user.setEmail(email);
-            // The link reached them at this address: that is the verification.
-            user.setEmailVerified(true);
+            // Unverified, without a password: whoever owns the address verifies it and chooses the
+            // password through the link Keycloak mails them. The inviter never knows it, and nobody
+            // can take an address before its owner.
+            user.setEmailVerified(false);
             user.setEnabled(true);
-            user.setRequiredActions(List.of("UPDATE_PASSWORD"));
-            user.setCredentials(List.of(credential));
+            String id;
             try (Response r = realm().users().create(user)) {
                 if (r.getStatus() != 201) {
                     throw new ProblemException(
                             Response.Status.BAD_GATEWAY, "Keycloak refused to create the user (" + r.getStatus() + ")");
                 }
-                return new Prepared(CreatedResponseUtil.getCreatedId(r), Optional.of(password));
+                id = CreatedResponseUtil.getCreatedId(r);
             }
+            try {
+                realm().users().get(id).executeActionsEmail(List.of("VERIFY_EMAIL", "UPDATE_PASSWORD"), (int)
+                        LINK_LIFESPAN.toSeconds());
+            } catch (RuntimeException e) {
+                realm().users().get(id).remove(); // no user left behind that nobody can sign in as
+                throw new ProblemException(
+                        Response.Status.BAD_GATEWAY,
+                        "Keycloak could not email the invitee (is the realm's SMTP server set? deploy/keycloak/import.sh): "
+                                + e.getMessage());
+            }
+            return new Prepared(id);
         } catch (ProblemException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -129,13 +134,5 @@ public class KeycloakDirectory implements IdentityDirectory {
         } catch (RuntimeException e) {
             throw new ProblemException(Response.Status.BAD_GATEWAY, "Keycloak's admin API failed: " + e.getMessage());
         }
-    }
-
-    private static String temporaryPassword() {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 20; i++) {
-            sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
-        }
-        return sb.toString();
     }
 }

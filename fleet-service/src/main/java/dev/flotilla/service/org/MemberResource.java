@@ -20,7 +20,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.MemberChange;
 import dev.flotilla.api.rest.MemberView;
-import dev.flotilla.service.common.AuthMode;
 import dev.flotilla.service.tenant.Actor;
 import dev.flotilla.service.tenant.Role;
 
@@ -37,10 +36,7 @@ public class MemberResource {
     Actor actor;
 
     @Inject
-    jakarta.enterprise.inject.Instance<IdentityDirectory> directory;
-
-    @Inject
-    AuthMode authMode;
+    ServiceClients clients;
 
     @GET
     @Operation(summary = "The organization's members (role: admin)")
@@ -61,11 +57,7 @@ public class MemberResource {
     public MemberView change(@PathParam("id") UUID id, MemberChange change) {
         OrgService.Changed changed =
                 orgs.changeRole(actor.orgId(), id, change == null ? null : change.role(), actor.role(), actor.name());
-        if (authMode.keycloak()) {
-            for (String subject : changed.serviceAccountsRemoved()) {
-                directory.get().deleteServiceClient(subject.substring("client:".length()));
-            }
-        }
+        clients.deleteAll(changed.serviceAccountsRemoved());
         return changed.member();
     }
 
@@ -75,12 +67,8 @@ public class MemberResource {
             summary =
                     "Remove a member; their sessions and the API tokens they created are refused from their next request (role: admin)")
     public Response remove(@PathParam("id") UUID id) {
-        OrgService.Removed gone = orgs.remove(actor.orgId(), id, actor.role(), actor.name());
-        if (authMode.keycloak()) {
-            for (String subject : gone.serviceAccounts()) {
-                directory.get().deleteServiceClient(subject.substring("client:".length()));
-            }
-        }
+        clients.deleteAll(
+                orgs.remove(actor.orgId(), id, actor.role(), actor.name()).serviceAccounts());
         return Response.noContent().build();
     }
 }

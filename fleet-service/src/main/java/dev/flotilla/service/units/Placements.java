@@ -55,9 +55,31 @@ public final class Placements {
     public record Plan(Map<String, Map<String, Desired>> desired, Map<String, String> placedOn) {}
 
     /** A unit with its requirements parsed once per plan, not once per machine. */
-    private record Candidate(Unit unit, FleetRequirements req) {
+    private record Candidate(int index, Unit unit, FleetRequirements req) {
         String name() {
             return unit.name();
+        }
+    }
+
+    /**
+     * What one plan already found out about pairs of units (conflict, replacement): a glob is matched
+     * once per pair, not once per pair and machine.
+     */
+    private static final class Memo {
+        final Map<Long, Boolean> conflicts = new HashMap<>();
+        final Map<Long, Boolean> replaces = new HashMap<>();
+
+        boolean conflict(Candidate a, Candidate b) {
+            long key =
+                    a.index() < b.index() ? ((long) a.index() << 32) | b.index() : ((long) b.index() << 32) | a.index();
+            return conflicts.computeIfAbsent(key, k -> a.req().conflictsWith(a.name(), b.name(), b.req()));
+        }
+
+        /** Whether {@code by} replaces {@code u}. */
+        boolean replaces(Candidate by, Candidate u) {
+            long key = ((long) by.index() << 32) | u.index();
+            return replaces.computeIfAbsent(
+                    key, k -> by.req().replaces().stream().anyMatch(g -> FleetRequirements.glob(g, u.name())));
         }
     }
 
@@ -81,9 +103,9 @@ public final class Placements {
             return new Budget(System.nanoTime() + nanos);
         }
 
-        /** One step of work; every 256 steps the clock is read. */
+        /** One step of work; every 64 steps the clock is read. */
         void spend() {
-            if (deadline != Long.MAX_VALUE && (++steps & 0xff) == 0 && System.nanoTime() > deadline) {
+            if (deadline != Long.MAX_VALUE && (++steps & 0x3f) == 0 && System.nanoTime() > deadline) {
                 throw new OverBudget(steps);
             }
         }
@@ -104,11 +126,16 @@ public final class Placements {
     /** As {@link #plan(Collection, Collection, Map)}, within {@code budget} ({@link OverBudget} past it). */
     public static Plan plan(
             Collection<Unit> units, Collection<Machine> machines, Map<String, Rollout> rollouts, Budget budget) {
-        List<Candidate> all = units.stream()
+        List<Unit> sortedUnits = units.stream()
                 .filter(u -> !UnitNames.isTemplate(u.name())) // templates are never run themselves
                 .sorted(Comparator.comparing(Unit::name))
-                .map(u -> new Candidate(u, u.req()))
                 .toList();
+        List<Candidate> all = new ArrayList<>();
+        for (Unit u : sortedUnits) {
+            budget.spend();
+            all.add(new Candidate(all.size(), u, u.req()));
+        }
+        Memo memo = new Memo();
         List<Machine> sorted =
                 machines.stream().sorted(Comparator.comparing(Machine::id)).toList();
         Map<String, Map<String, Desired>> wanted = new TreeMap<>();
@@ -124,7 +151,7 @@ public final class Placements {
             }
             for (Machine m : sorted) {
                 budget.spend();
-                if (u.req().matchesLabels(m.labels()) && !conflicts(u, placed.get(m.id()))) {
+                if (u.req().matchesLabels(m.labels()) && !conflicts(u, placed.get(m.id()), memo, budget)) {
                     place(u, m, wanted, placed);
                     Rollout rollout = rollouts.get(u.name());
                     if (rollout != null && rollout.machines().contains(m.id())) {
@@ -146,7 +173,7 @@ public final class Placements {
             }
             Machine chosen = u.unit().target().equals("inactive")
                     ? null // an inactive unit is known, not scheduled
-                    : choose(u, sorted, placed, u.unit().machine(), budget);
+                    : choose(u, sorted, placed, u.unit().machine(), budget, memo);
             if (chosen != null) {
                 place(u, chosen, wanted, placed);
                 placedOn.put(u.name(), chosen);
@@ -159,15 +186,13 @@ public final class Placements {
                 continue;
             }
             for (Candidate x : new ArrayList<>(placed.get(m.id()).values())) {
-                if (x.unit().global()
-                        || x.name().equals(r.name())
-                        || r.req().replaces().stream().noneMatch(g -> FleetRequirements.glob(g, x.name()))) {
+                if (x.unit().global() || x.name().equals(r.name()) || !memo.replaces(r, x)) {
                     continue;
                 }
                 placed.get(m.id()).remove(x.name());
                 wanted.get(m.id()).remove(x.name());
                 placedOn.remove(x.name());
-                Machine elsewhere = choose(x, sorted, placed, null, budget);
+                Machine elsewhere = choose(x, sorted, placed, null, budget, memo);
                 if (elsewhere != null) {
                     place(x, elsewhere, wanted, placed);
                     placedOn.put(x.name(), elsewhere);
@@ -190,13 +215,14 @@ public final class Placements {
             List<Machine> machines,
             Map<String, Map<String, Candidate>> placed,
             String current,
-            Budget budget) {
+            Budget budget,
+            Memo memo) {
         return machines.stream()
-                .filter(m -> !m.lost() && m.id().equals(current) && able(u, m, placed))
+                .filter(m -> !m.lost() && m.id().equals(current) && able(u, m, placed, memo, budget))
                 .findFirst()
                 .orElseGet(() -> machines.stream()
                         .peek(m -> budget.spend())
-                        .filter(m -> !m.lost() && able(u, m, placed))
+                        .filter(m -> !m.lost() && able(u, m, placed, memo, budget))
                         .min(Comparator.comparingInt(
                                         (Machine m) -> placed.get(m.id()).size())
                                 .thenComparing(Machine::id))
@@ -215,7 +241,8 @@ public final class Placements {
         placed.get(m.id()).put(u.name(), u);
     }
 
-    private static boolean able(Candidate u, Machine m, Map<String, Map<String, Candidate>> placed) {
+    private static boolean able(
+            Candidate u, Machine m, Map<String, Map<String, Candidate>> placed, Memo memo, Budget budget) {
         FleetRequirements r = u.req();
         if (r.machineId() != null
                 && !(m.id().equals(r.machineId())
@@ -232,17 +259,18 @@ public final class Placements {
             }
         }
         for (Candidate other : here.values()) {
-            if (!other.name().equals(u.name())
-                    && other.req().replaces().stream().anyMatch(g -> FleetRequirements.glob(g, u.name()))) {
+            budget.spend();
+            if (!other.name().equals(u.name()) && memo.replaces(other, u)) {
                 return false; // replaced by a unit already there
             }
         }
-        return !conflicts(u, here);
+        return !conflicts(u, here, memo, budget);
     }
 
-    private static boolean conflicts(Candidate u, Map<String, Candidate> here) {
+    private static boolean conflicts(Candidate u, Map<String, Candidate> here, Memo memo, Budget budget) {
         for (Candidate other : here.values()) {
-            if (u.req().conflictsWith(u.name(), other.name(), other.req())) {
+            budget.spend();
+            if (memo.conflict(u, other)) {
                 return true;
             }
         }

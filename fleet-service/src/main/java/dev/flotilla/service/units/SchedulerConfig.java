@@ -15,4 +15,10 @@ public interface SchedulerConfig {
      * for that organization (nothing written, logged) and the loop goes on to the next.
      */
     Duration orgTimeBox();
+
+    /**
+     * The placement time one organization may use a second, on average (its share); past it its
+     * placements wait until the share refills, so no organization's units cost the others theirs.
+     */
+    Duration orgTimePerSecond();
 }

@@ -55,6 +55,9 @@ public class UnitScheduler {
     @Inject
     SchedulerConfig config;
 
+    /** Each organization's share of placement time on this replica. */
+    private final SchedulingShares shares = new SchedulingShares();
+
     /**
      * Every organization with units, every 2 s, on the leading replica only: picks up enrollments,
      * label changes, lost machines.
@@ -101,19 +104,32 @@ public class UnitScheduler {
     @Transactional(Transactional.TxType.MANDATORY)
     public void reconcile(UUID orgId) {
         lock(orgId);
-        List<Placements.Unit> units = units(orgId);
+        long start = System.nanoTime();
+        long allowed = Math.min(
+                config.orgTimeBox().toNanos(),
+                shares.available(
+                        orgId,
+                        start,
+                        config.orgTimePerSecond().toNanos(),
+                        config.orgTimeBox().toNanos()));
+        if (allowed <= 0) {
+            // The organization used its share of placement time lately: its units stay where they
+            // are until the share refills (the next request or round places them).
+            LOG.fine("scheduling organization " + orgId + ": waiting for its share of placement time");
+            return;
+        }
         Placements.Plan plan;
+        List<Placements.Unit> units;
         try {
-            plan = Placements.plan(
-                    units,
-                    machines(orgId),
-                    rollouts.active(orgId),
-                    Placements.Budget.ofNanos(config.orgTimeBox().toNanos()));
+            units = units(orgId);
+            plan = Placements.plan(units, machines(orgId), rollouts.active(orgId), Placements.Budget.ofNanos(allowed));
         } catch (Placements.OverBudget e) {
             // Nothing is written: units stay where they are until a round fits in the time box.
-            LOG.warning("scheduling organization " + orgId + ": " + e.getMessage() + " (time box "
-                    + config.orgTimeBox().toMillis() + " ms); its units stay where they are this round");
+            LOG.warning("scheduling organization " + orgId + ": " + e.getMessage() + " (time box " + allowed / 1_000_000
+                    + " ms); its units stay where they are this round");
             return;
+        } finally {
+            shares.spend(orgId, System.nanoTime() - start);
         }
         for (Placements.Unit u : units) {
             if (!plan.placedOn().containsKey(u.name())) {

@@ -97,6 +97,9 @@ public class OrgPages {
     dev.flotilla.service.auth.AccountService accounts;
 
     @Inject
+    dev.flotilla.service.org.ServiceClients clients;
+
+    @Inject
     AuditLog audit;
 
     @Inject
@@ -209,7 +212,8 @@ public class OrgPages {
     @RolesAllowed(Role.ADMIN_NAME)
     public Response changeRole(@PathParam("id") UUID id, @FormParam("role") String role) {
         try {
-            orgs.changeRole(actor.orgId(), id, role, actor.role(), actor.name());
+            clients.deleteAll(orgs.changeRole(actor.orgId(), id, role, actor.role(), actor.name())
+                    .serviceAccountsRemoved());
             return Response.seeOther(URI.create("/members")).build();
         } catch (ProblemException e) {
             return Response.status(e.status())
@@ -231,7 +235,8 @@ public class OrgPages {
     @RolesAllowed(Role.ADMIN_NAME)
     public Response remove(@PathParam("id") UUID id) {
         try {
-            orgs.remove(actor.orgId(), id, actor.role(), actor.name());
+            clients.deleteAll(
+                    orgs.remove(actor.orgId(), id, actor.role(), actor.name()).serviceAccounts());
             return Response.seeOther(URI.create("/members")).build();
         } catch (ProblemException e) {
             return Response.status(e.status())

@@ -160,6 +160,10 @@ class AccessTest {
                 .post("/j_security_check");
         assertThat(wrong.getHeader("Location")).contains("/login/failed");
         assertThat(wrong.getCookie("quarkus-credential")).isNull();
+        // The same over HTTP/2 (the JDK's client upgrades to it): a redirect, not a 500.
+        java.net.http.HttpResponse<String> h2 = h2SignIn("admin", "wrong");
+        assertThat(h2.statusCode()).as(h2.version() + " " + h2.body()).isBetween(300, 399);
+        assertThat(h2.headers().firstValue("Location").orElse("")).contains("/login/failed");
 
         Response right = given().redirects()
                 .follow(false)
@@ -213,6 +217,27 @@ class AccessTest {
                 .then()
                 .statusCode(401)
                 .body("detail", containsString("chain of more than 10 tokens"));
+    }
+
+    @io.quarkus.test.common.http.TestHTTPResource("/j_security_check")
+    java.net.URI signInUrl;
+
+    private java.net.http.HttpResponse<String> h2SignIn(String user, String password) {
+        try {
+            return java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_2)
+                    .followRedirects(java.net.http.HttpClient.Redirect.NEVER)
+                    .build()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(signInUrl)
+                                    .header("Content-Type", "application/x-www-form-urlencoded")
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                            "j_username=" + user + "&j_password=" + password))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Transactional
