@@ -88,6 +88,17 @@ public class AgentSocket {
                     credential == null ? "no machine credential" : "unknown or revoked machine credential");
             return;
         }
+        if (!sessions.allowance.has(
+                machine.get(), System.nanoTime(), config.maxFramesPerSecond(), config.maxFrameBurst())) {
+            // Closed for sending too fast and back before its allowance refilled: refused before it
+            // costs a session, presence writes and a snapshot.
+            AgentSessions.close(
+                    connection,
+                    Protocol.CLOSE_TOO_FAST,
+                    "too-fast",
+                    "this machine sent faster than allowed; come back in a few seconds");
+            return;
+        }
         sessions.open(machine.get(), connection);
     }
 

@@ -42,6 +42,17 @@ final class FrameAllowance {
         }
     }
 
+    /** Whether {@code machine} has at least one frame of allowance left (nothing is taken). */
+    boolean has(MachineRef machine, long now, double perSecond, double burst) {
+        Bucket b = buckets.get(machine);
+        if (b == null) {
+            return true;
+        }
+        synchronized (b) {
+            return Math.min(burst, b.tokens + (now - b.at) / 1e9 * perSecond) >= 1;
+        }
+    }
+
     /** Forgets machines whose allowance has been full again for a while (they hold no debt). */
     void forgetIdle(long now, long idleNanos) {
         buckets.values().removeIf(b -> {
