@@ -71,6 +71,7 @@ final class ServiceProcess implements AutoCloseable {
             // The ingest ceiling offers more transitions per host than a real one makes.
             command.add("-Dflotilla.agent.max-frames-per-second=1000000");
             command.add("-Dflotilla.agent.max-frame-burst=1000000");
+            command.add("-Dflotilla.agent.org-frames-per-second=1000000");
         }
         // The swarm enrolls from one address: many more a second than a stranger may.
         command.add("-Dflotilla.limits.anonymous-per-second=1000000");

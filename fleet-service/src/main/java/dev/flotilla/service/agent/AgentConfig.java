@@ -33,4 +33,10 @@ public interface AgentConfig {
 
     /** Bytes of one agent's frames that may wait to be stored before its session is closed (4429). */
     io.quarkus.runtime.configuration.MemorySize maxQueuedBytes();
+
+    /** Frames a second an organization's agents may send together on one replica, to begin with. */
+    double orgFramesPerSecond();
+
+    /** And this many more a second for each of its machines connected there (ten seconds' worth at once). */
+    double orgFramesPerMachine();
 }

@@ -77,6 +77,11 @@ public class AgentSessions {
     void greeted(AgentSession s) {
         s.greeted = true;
         AgentSession old = byMachine.put(s.machine, s);
+        if (old == null) {
+            connectedPerOrg
+                    .computeIfAbsent(s.machine.orgId(), o -> new java.util.concurrent.atomic.AtomicInteger())
+                    .incrementAndGet();
+        }
         if (old != null && old != s) {
             close(old, Protocol.CLOSE_REPLACED, "replaced", "a newer connection of this machine took over");
         }
@@ -89,8 +94,11 @@ public class AgentSessions {
     /** The connection is gone; returns the session if it had said hello. */
     AgentSession closed(WebSocketConnection connection) {
         AgentSession s = byConnection.remove(connection.id());
-        if (s != null) {
-            byMachine.remove(s.machine, s);
+        if (s != null && byMachine.remove(s.machine, s)) {
+            var n = connectedPerOrg.get(s.machine.orgId());
+            if (n != null) {
+                n.decrementAndGet();
+            }
         }
         return s;
     }
@@ -221,12 +229,25 @@ public class AgentSessions {
 
     /** Marks offline what no replica hears any more, and lost what stayed offline too long. */
     /** Frames each machine may still send, kept across its reconnections ({@link AgentSocket}). */
-    final FrameAllowance allowance = new FrameAllowance();
+    final FrameAllowance<MachineRef> allowance = new FrameAllowance<>();
+
+    /** Frames each organization's agents may still send together on this replica. */
+    final FrameAllowance<java.util.UUID> orgAllowance = new FrameAllowance<>();
+
+    /** Machines connected here, per organization (what an organization's shared allowance grows with). */
+    private final Map<java.util.UUID, java.util.concurrent.atomic.AtomicInteger> connectedPerOrg =
+            new ConcurrentHashMap<>();
+
+    int connected(java.util.UUID org) {
+        var n = connectedPerOrg.get(org);
+        return n == null ? 0 : n.get();
+    }
 
     /** Forgets the allowances of machines silent for ten minutes (theirs would be full again). */
     @Scheduled(every = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void forgetIdleAllowances() {
         allowance.forgetIdle(System.nanoTime(), 600_000_000_000L);
+        orgAllowance.forgetIdle(System.nanoTime(), 600_000_000_000L);
     }
 
     @Scheduled(every = "${flotilla.agent.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

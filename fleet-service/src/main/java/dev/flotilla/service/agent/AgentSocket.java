@@ -96,7 +96,7 @@ public class AgentSocket {
                     connection,
                     Protocol.CLOSE_TOO_FAST,
                     "too-fast",
-                    "this machine sent faster than allowed; come back in a few seconds");
+                    "this machine sent faster than allowed; come back in half a minute");
             return;
         }
         sessions.open(machine.get(), connection);
@@ -124,6 +124,9 @@ public class AgentSocket {
                     "too-fast",
                     "more than " + (long) config.maxFramesPerSecond() + " frames a second (bursts of "
                             + config.maxFrameBurst() + ")");
+            return;
+        }
+        if (!takeForOrg(s, 1)) {
             return;
         }
         Frame frame;
@@ -164,6 +167,9 @@ public class AgentSocket {
                 return;
             }
             // What is stored is transitions, not frames: a frame of many (a replay) pays for each.
+            if (changes.changes().size() > 1 && !takeForOrg(s, changes.changes().size() - 1)) {
+                return;
+            }
             if (changes.changes().size() > 1
                     && !sessions.allowance.take(
                             s.machine,
@@ -190,6 +196,28 @@ public class AgentSocket {
         } else {
             queue(s, text, () -> CompletableFuture.runAsync(() -> frames.handle(s, frame), frames.executor()));
         }
+    }
+
+    /**
+     * Takes {@code n} of the organization's shared allowance on this replica, which grows with its
+     * connected machines: many machines of one organization flooding together cannot take the
+     * ingest from the others. Over it, this machine is closed (4429) and must regain its own
+     * allowance before it connects again.
+     */
+    private boolean takeForOrg(AgentSession s, int n) {
+        long now = System.nanoTime();
+        double rate = config.orgFramesPerSecond()
+                + config.orgFramesPerMachine() * Math.max(1, sessions.connected(s.machine.orgId()));
+        if (sessions.orgAllowance.take(s.machine.orgId(), n, now, rate, rate * 10)) {
+            return true;
+        }
+        sessions.allowance.drain(s.machine, now);
+        sessions.close(
+                s,
+                Protocol.CLOSE_TOO_FAST,
+                "too-fast",
+                "this organization's agents send more than " + (long) rate + " transitions a second together");
+        return false;
     }
 
     /**

@@ -126,6 +126,10 @@ public class RequestLimits {
 
     /** A token bucket holding up to two seconds' worth of requests. */
     static final class Bucket {
+        synchronized long idleSince(long now) {
+            return now - last;
+        }
+
         final double perSecond;
         private final double capacity;
         private double tokens;

@@ -1,0 +1,75 @@
+package dev.flotilla.service.tenant;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import dev.flotilla.service.common.Problem;
+import io.quarkus.scheduler.Scheduled;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+
+/**
+ * A caller's request rate, checked before the credential is: keyed by the credential itself (a
+ * digest of the Authorization header), so that a caller far over its rate is answered 429 without
+ * a database lookup for each request. {@link RequestLimits} applies the same rates after sign-in,
+ * per caller and per organization; this gate only keeps the refusals cheap, at twice the caller's
+ * rate (the burst the buckets allow).
+ */
+@ApplicationScoped
+public class CallerGate {
+    @Inject
+    LimitsConfig config;
+
+    private final Map<String, RequestLimits.Bucket> buckets = new ConcurrentHashMap<>();
+
+    void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE + 2).handler(ctx -> {
+            String credential = ctx.request().getHeader("Authorization");
+            if (credential == null || credential.isBlank()) {
+                ctx.next();
+                return;
+            }
+            double wait = buckets.computeIfAbsent(
+                            digest(credential), k -> new RequestLimits.Bucket(config.callerPerSecond() * 2))
+                    .take(System.nanoTime());
+            if (wait <= 0) {
+                ctx.next();
+                return;
+            }
+            long seconds = Math.max(1, (long) Math.ceil(wait));
+            ctx.response()
+                    .setStatusCode(429)
+                    .putHeader("Retry-After", String.valueOf(seconds))
+                    .putHeader("Content-Type", Problem.MEDIA_TYPE)
+                    .end(Json.encode(Problem.of(
+                            429,
+                            "Too Many Requests",
+                            "too many requests with this credential; retry in " + seconds + " s")));
+        });
+    }
+
+    /** Forgets credentials idle for ten minutes. */
+    @Scheduled(every = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
+        long now = System.nanoTime();
+        buckets.values().removeIf(b -> b.idleSince(now) > 600_000_000_000L);
+    }
+
+    private static String digest(String credential) {
+        try {
+            return HexFormat.of()
+                    .formatHex(
+                            MessageDigest.getInstance("SHA-256").digest(credential.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
