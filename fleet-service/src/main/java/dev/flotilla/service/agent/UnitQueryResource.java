@@ -144,20 +144,16 @@ public class UnitQueryResource {
                     "a viewer may ask only about units Flotilla runs on this machine; " + name + " is not one");
         }
         UnitQuery query = new UnitQuery(UUID.randomUUID().toString(), name, what, lines);
-        CompletableFuture<UnitQueryReply> reply;
-        try {
-            reply = sessions.ask(machine, query, TIMEOUT).orElseGet(() -> {
-                if (!"online".equals(presence)) {
-                    throw ProblemException.conflict(
-                            "the machine's agent is not connected (presence: " + presence + ")");
-                }
-                // Connected to another replica: asked through PostgreSQL.
-                return relay.ask(machine, query, TIMEOUT);
-            });
-        } catch (RuntimeException e) {
-            permit.close();
-            throw e;
-        }
+        // A failure from here on closes the permit in the caller; an answer closes it on termination.
+        CompletableFuture<UnitQueryReply> reply = sessions.ask(machine, query, TIMEOUT)
+                .orElseGet(() -> {
+                    if (!"online".equals(presence)) {
+                        throw ProblemException.conflict(
+                                "the machine's agent is not connected (presence: " + presence + ")");
+                    }
+                    // Connected to another replica: asked through PostgreSQL.
+                    return relay.ask(machine, query, TIMEOUT);
+                });
         return Uni.createFrom()
                 .completionStage(reply)
                 .onTermination()

@@ -6,7 +6,6 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.configuration.MemorySize;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 
 /**
@@ -29,12 +28,8 @@ public class BodyLimitFilter {
                 declared = Long.MAX_VALUE;
             }
             if (declared > max) {
-                Problem p = Problem.of(413, "Content Too Large", "the body is larger than " + max + " bytes");
-                ctx.response()
-                        .setStatusCode(413)
-                        .putHeader("Content-Type", Problem.MEDIA_TYPE)
-                        .putHeader("Connection", "close")
-                        .end(Json.encode(p));
+                Problem.of(413, "Content Too Large", "the body is larger than " + max + " bytes")
+                        .send(ctx, true);
                 return;
             }
             ctx.next();

@@ -36,4 +36,16 @@ public record Problem(String type, String title, int status, String detail, List
     public Response toResponse() {
         return Response.status(status).type(MEDIA).entity(this).build();
     }
+
+    /**
+     * Answers a request with this problem from a Vert.x route, before any resource runs (size
+     * limits, URL rules, rate gates). {@code close}: also close the connection (after a refused body).
+     */
+    public void send(io.vertx.ext.web.RoutingContext ctx, boolean close) {
+        var response = ctx.response().setStatusCode(status).putHeader("Content-Type", MEDIA_TYPE);
+        if (close) {
+            response.putHeader("Connection", "close");
+        }
+        response.end(io.vertx.core.json.Json.encode(this));
+    }
 }

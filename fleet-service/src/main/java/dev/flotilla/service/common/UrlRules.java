@@ -25,19 +25,12 @@ public class UrlRules {
 
     static final int MAX_HEADERS = 20 * 1024;
 
-    private static void refuse(io.vertx.ext.web.RoutingContext ctx, int status, String title, String detail) {
-        ctx.response()
-                .setStatusCode(status)
-                .putHeader("Content-Type", Problem.MEDIA_TYPE)
-                .putHeader("Connection", "close")
-                .end(Json.encode(Problem.of(status, title, detail)));
-    }
-
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE + 1).handler(ctx -> {
             String uri = ctx.request().uri();
             if (uri.length() > MAX_URI) {
-                refuse(ctx, 414, "URI Too Long", "the URL is longer than " + MAX_URI + " characters");
+                Problem.of(414, "URI Too Long", "the URL is longer than " + MAX_URI + " characters")
+                        .send(ctx, true);
                 return;
             }
             int headers = 0;
@@ -45,23 +38,24 @@ public class UrlRules {
                 headers += h.getKey().length() + h.getValue().length() + 4;
             }
             if (headers > MAX_HEADERS) {
-                refuse(
-                        ctx,
-                        431,
-                        "Request Header Fields Too Large",
-                        "the headers are larger than " + MAX_HEADERS + " bytes");
+                Problem.of(
+                                431,
+                                "Request Header Fields Too Large",
+                                "the headers are larger than " + MAX_HEADERS + " bytes")
+                        .send(ctx, true);
                 return;
             }
             if (uri.indexOf('\0') >= 0 || uri.toLowerCase(Locale.ROOT).contains("%00")) {
                 String why = "a NUL character (%00) is not allowed in a URL";
                 boolean fleet = uri.startsWith("/fleet/v1"); // fleet's clients read fleet's error shape
-                ctx.response()
-                        .setStatusCode(400)
-                        .putHeader("Content-Type", fleet ? "application/json" : Problem.MEDIA_TYPE)
-                        .end(
-                                fleet
-                                        ? Json.encode(Map.of("error", Map.of("code", 400, "message", why)))
-                                        : Json.encode(Problem.of(400, "Bad Request", why)));
+                if (fleet) {
+                    ctx.response()
+                            .setStatusCode(400)
+                            .putHeader("Content-Type", "application/json")
+                            .end(Json.encode(Map.of("error", Map.of("code", 400, "message", why))));
+                } else {
+                    Problem.of(400, "Bad Request", why).send(ctx, false);
+                }
                 return;
             }
             ctx.next();

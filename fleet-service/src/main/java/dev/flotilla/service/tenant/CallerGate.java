@@ -13,7 +13,6 @@ import jakarta.inject.Inject;
 
 import dev.flotilla.service.common.Problem;
 import io.quarkus.scheduler.Scheduled;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 
 /**
@@ -45,14 +44,9 @@ public class CallerGate {
                 return;
             }
             long seconds = Math.max(1, (long) Math.ceil(wait));
-            ctx.response()
-                    .setStatusCode(429)
-                    .putHeader("Retry-After", String.valueOf(seconds))
-                    .putHeader("Content-Type", Problem.MEDIA_TYPE)
-                    .end(Json.encode(Problem.of(
-                            429,
-                            "Too Many Requests",
-                            "too many requests with this credential; retry in " + seconds + " s")));
+            ctx.response().putHeader("Retry-After", String.valueOf(seconds));
+            Problem.of(429, "Too Many Requests", "too many requests with this credential; retry in " + seconds + " s")
+                    .send(ctx, false);
         });
     }
 

@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.flotilla.service.common.Problem;
+import dev.flotilla.service.common.TokenBucket;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -121,36 +122,25 @@ public class RequestLimits {
     @Scheduled(every = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         long now = System.nanoTime();
-        buckets.values().removeIf(b -> now - b.last > 600_000_000_000L);
+        buckets.values().removeIf(b -> b.idleSince(now) > 600_000_000_000L);
     }
 
-    /** A token bucket holding up to two seconds' worth of requests. */
+    /** A request rate: a token bucket holding up to two seconds' worth of requests. */
     static final class Bucket {
-        synchronized long idleSince(long now) {
-            return now - last;
-        }
-
         final double perSecond;
-        private final double capacity;
-        private double tokens;
-        private long last;
+        private final TokenBucket tokens = new TokenBucket();
 
         Bucket(double perSecond) {
             this.perSecond = perSecond;
-            this.capacity = Math.max(1, perSecond * 2);
-            this.tokens = capacity;
-            this.last = System.nanoTime();
         }
 
         /** Takes one request; 0 when allowed, else the seconds until one would be. */
-        synchronized double take(long now) {
-            tokens = Math.min(capacity, tokens + (now - last) / 1e9 * perSecond);
-            last = now;
-            if (tokens >= 1) {
-                tokens -= 1;
-                return 0;
-            }
-            return (1 - tokens) / perSecond;
+        double take(long now) {
+            return tokens.takeOrWait(now, perSecond, Math.max(1, perSecond * 2));
+        }
+
+        long idleSince(long now) {
+            return tokens.idleNanos(now);
         }
     }
 }

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.flotilla.service.common.TokenBucket;
+
 /**
  * Each organization's share of the time spent placing units, per replica: a token bucket of
  * nanoseconds that refills at {@code perSecond} and holds at most {@code cap}. A placement may take
@@ -12,35 +14,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * request) gets its share of the CPU and no more, however often it asks; the others are not slowed.
  */
 final class SchedulingShares {
-    private static final class Share {
-        double nanos;
-        long at;
-    }
-
-    private final Map<UUID, Share> shares = new ConcurrentHashMap<>();
+    private final Map<UUID, TokenBucket> shares = new ConcurrentHashMap<>();
 
     /** How many nanoseconds {@code org} may spend placing now (0: it must wait for its share). */
     long available(UUID org, long now, long perSecondNanos, long capNanos) {
-        Share s = shares.computeIfAbsent(org, o -> {
-            Share fresh = new Share();
-            fresh.nanos = capNanos;
-            fresh.at = now;
-            return fresh;
-        });
-        synchronized (s) {
-            s.nanos = Math.min(capNanos, s.nanos + (now - s.at) / 1e9 * perSecondNanos);
-            s.at = now;
-            return (long) Math.max(0, s.nanos);
-        }
+        return (long)
+                Math.max(0, shares.computeIfAbsent(org, o -> new TokenBucket()).refill(now, perSecondNanos, capNanos));
     }
 
     /** Pays for a placement that took {@code nanos}. */
     void spend(UUID org, long nanos) {
-        Share s = shares.get(org);
+        TokenBucket s = shares.get(org);
         if (s != null) {
-            synchronized (s) {
-                s.nanos -= nanos;
-            }
+            s.spend(nanos);
         }
     }
 }
