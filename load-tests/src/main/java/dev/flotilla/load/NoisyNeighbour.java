@@ -1,6 +1,5 @@
 package dev.flotilla.load;
 
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -104,27 +102,102 @@ final class NoisyNeighbour {
                         .body())
                 .get("secret")
                 .asText();
-        Swarm swarmA = swarm(url, tokenA, "nna", Math.max(10, agents / 20), 20);
+        // A runs in a process of its own at the lowest CPU priority: see Attacker.
+        AttackerProcess attacker = new AttackerProcess(url, tokenA, Math.max(10, agents / 20));
         try {
             ApiProbes probes = new ApiProbes(http, url, tokenB, swarmB.timers(), 10, 10, 20);
             Map<String, Object> calm = phase("calm", swarmB, probes, url, tokenB, null);
-            Map<String, Object> attacked =
-                    phase("attack", swarmB, probes, url, tokenB, () -> attackers(url, tokenA, swarmA));
+            Map<String, Object> attacked = phase("attack", swarmB, probes, url, tokenB, attacker);
             results.put("calm", calm);
             results.put("attack", attacked);
             results.put("ratios", ratios(calm, attacked));
             results.put("attacks", List.copyOf(attacks));
-            Map<String, Long> counts = new LinkedHashMap<>();
-            attack.forEach((k, v) -> counts.put(k, v.sum()));
-            results.put("attacker", counts);
+            results.put("attacker", attacker.counts);
+            Map<String, Double> perSecond = new LinkedHashMap<>();
+            attacker.counts.forEach((k, v) -> perSecond.put(k, v / (double) seconds));
+            results.put("attackerAnswersPerSecond", perSecond);
             boolean lost = !nothingLost(swarmB);
             results.put("organizationBLostNothing", !lost);
             write();
             return lost ? 1 : 0;
         } finally {
-            swarmA.close();
+            attacker.close();
             swarmB.close();
             service.stop();
+        }
+    }
+
+    /** Organization A's {@link Attacker}, started at the lowest CPU priority and told when to go. */
+    private final class AttackerProcess implements AutoCloseable {
+        private final Process process;
+        private final java.io.BufferedReader out;
+        private final java.io.Writer in;
+        Map<String, Long> counts = new LinkedHashMap<>();
+
+        AttackerProcess(String url, String token, int agentsA) throws Exception {
+            List<String> command = new ArrayList<>();
+            if (Files.isExecutable(Path.of("/usr/bin/nice"))) {
+                command.addAll(List.of("/usr/bin/nice", "-n", "19"));
+            }
+            command.addAll(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx1g",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    Attacker.class.getName(),
+                    url,
+                    token,
+                    work.toString(),
+                    String.valueOf(agentsA),
+                    String.join(",", attacks)));
+            process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            out = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            String line = out.readLine();
+            if (!"READY".equals(line)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("the attacker did not start: " + line);
+            }
+            log("nna: " + agentsA + " agents online (organization A, in its own process at nice 19)");
+        }
+
+        void say(String word) throws Exception {
+            in.write(word + "\n");
+            in.flush();
+        }
+
+        /** Stops the attack and reads what it got. */
+        void stop() throws Exception {
+            say("stop");
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("COUNTS ")) {
+                    JSON.readTree(line.substring(7))
+                            .fields()
+                            .forEachRemaining(
+                                    e -> counts.put(e.getKey(), e.getValue().asLong()));
+                    break;
+                }
+            }
+        }
+
+        double cpuSeconds() {
+            return Cpu.secondsOf(process.pid());
+        }
+
+        @Override
+        public void close() {
+            process.destroy();
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -153,16 +226,13 @@ final class NoisyNeighbour {
      * times a second, while {@code attackers} (if any) run.
      */
     private Map<String, Object> phase(
-            String name,
-            Swarm swarmB,
-            ApiProbes probes,
-            String url,
-            String tokenB,
-            java.util.function.Supplier<List<Thread>> attackers)
+            String name, Swarm swarmB, ApiProbes probes, String url, String tokenB, AttackerProcess attacker)
             throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
-        List<Thread> threads = attackers == null ? List.of() : attackers.get();
-        Thread.sleep(attackers == null ? 0 : 3000); // let the attack build up before measuring
+        if (attacker != null) {
+            attacker.say("go");
+            Thread.sleep(3000); // let the attack build up before measuring
+        }
         swarmB.stats.ackLatency.getIntervalHistogram(); // reset
         probes.latency.getIntervalHistogram();
         Recorder api = new Recorder(3_600_000_000L, 3);
@@ -172,6 +242,8 @@ final class NoisyNeighbour {
         ServiceProcess.Usage before = service.usage();
         Duration loadCpuBefore =
                 ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+        double postgresBefore = Cpu.postgresSeconds();
+        double attackerBefore = attacker == null ? 0 : attacker.cpuSeconds();
         probes.enable(true);
         long t0 = System.nanoTime();
         double rate = agents * 6 / 60.0;
@@ -185,11 +257,10 @@ final class NoisyNeighbour {
         Histogram ack = swarmB.stats.ackLatency.getIntervalHistogram();
         Histogram observeApi = probes.latency.getIntervalHistogram();
         Histogram calls = api.getIntervalHistogram();
-        for (Thread t : threads) {
-            t.interrupt();
-        }
-        for (Thread t : threads) {
-            t.join(20_000);
+        double postgresCpu = Cpu.postgresSeconds() - postgresBefore;
+        double attackerCpu = attacker == null ? 0 : attacker.cpuSeconds() - attackerBefore;
+        if (attacker != null) {
+            attacker.stop();
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("seconds", seconds);
@@ -203,8 +274,10 @@ final class NoisyNeighbour {
         if (before != null && after != null) {
             r.put("serviceCpuPercentOfOneCore", 100 * (after.cpuSeconds() - before.cpuSeconds()) / seconds);
         }
-        // This process runs B's agents and A's attack alike, on the same two cores as the service
-        // and PostgreSQL: what it used is CPU the service could not have.
+        r.put("postgresCpuPercentOfOneCore", 100 * postgresCpu / seconds);
+        r.put("attackerCpuPercentOfOneCore", 100 * attackerCpu / seconds);
+        // This process runs B's agents and API calls, on the same two cores as the service and
+        // PostgreSQL: what it used is CPU the service could not have.
         Duration loadCpu = ProcessHandle.current()
                 .info()
                 .totalCpuDuration()
@@ -254,148 +327,6 @@ final class NoisyNeighbour {
                 }
             }
         }
-    }
-
-    /** Everything organization A's admin may do, at full speed, each on threads of its own. */
-    private List<Thread> attackers(String url, String tokenA, Swarm swarmA) {
-        List<Thread> threads = new ArrayList<>();
-        String machineA = swarmA.hosts().get(0).machineId;
-        String glob = "*a".repeat(8) + "*b"; // 9 wildcards: accepted, and once exponential
-        String peer = "p".repeat(200) + ".service";
-        threads.add(loop(
-                "units",
-                i -> request(
-                                "PUT",
-                                url + "/api/v1/units/evil-" + (i % 900) + ".service",
-                                tokenA,
-                                null,
-                                null,
-                                JSON.writeValueAsString(Map.of(
-                                        "content",
-                                        "[Service]\nExecStart=/bin/true\n[X-Fleet]\nConflicts=" + glob + "\nMachineOf="
-                                                + peer + "\n",
-                                        "target",
-                                        "launched")))
-                        .statusCode()));
-        threads.add(loop(
-                "global-units",
-                i -> request(
-                                "PUT",
-                                url + "/api/v1/units/evil-global-" + (i % 90) + ".service",
-                                tokenA,
-                                null,
-                                null,
-                                JSON.writeValueAsString(Map.of(
-                                        "content",
-                                        "[Service]\nExecStart=/bin/true\n[X-Fleet]\nGlobal=true\nConflicts=" + glob
-                                                + "\n",
-                                        "target",
-                                        "launched")))
-                        .statusCode()));
-        for (int t = 0; t < (attacks.contains("questions") ? 8 : 0); t++) {
-            threads.add(loop(
-                    "journal-questions",
-                    i -> request(
-                                    "GET",
-                                    url + "/api/v1/machines/" + machineA + "/units/sshd.service/journal?lines=1000",
-                                    tokenA,
-                                    null,
-                                    null,
-                                    null)
-                            .statusCode()));
-        }
-        threads.add(loop(
-                "api-spam",
-                i -> request("GET", url + "/api/v1/machines?limit=500", tokenA, null, null, null)
-                        .statusCode()));
-        threads.add(loop(
-                "sign-in-guessing",
-                i -> request(
-                                "POST",
-                                url + "/j_security_check",
-                                null,
-                                null,
-                                null,
-                                "j_username=admin&j_password="
-                                        + URLEncoder.encode("guess-" + i, StandardCharsets.UTF_8))
-                        .statusCode()));
-        // Hundreds of live views, held open.
-        if (attacks.contains("live-views")) {
-            threads.add(new Thread(
-                    () -> {
-                        List<CompletableFuture<HttpResponse<InputStream>>> open = new ArrayList<>();
-                        for (int i = 0; i < 300 && !Thread.currentThread().isInterrupted(); i++) {
-                            open.add(http.sendAsync(
-                                            HttpRequest.newBuilder(URI.create(url + "/live/presence"))
-                                                    .header("Authorization", "Bearer " + tokenA)
-                                                    .header("Accept", "text/event-stream")
-                                                    .build(),
-                                            HttpResponse.BodyHandlers.ofInputStream())
-                                    .whenComplete(
-                                            (r, e) -> count("live-views-" + (r == null ? "failed" : r.statusCode()))));
-                        }
-                        try {
-                            Thread.sleep(Long.MAX_VALUE);
-                        } catch (InterruptedException e) {
-                            open.forEach(f -> f.thenAccept(r -> {
-                                try {
-                                    r.body().close();
-                                } catch (Exception ignored) {
-                                    // closing is all that matters
-                                }
-                            }));
-                        }
-                    },
-                    "a-live-views"));
-        }
-        // A's agents flood: ten times the transitions a machine may send (10 a second by default),
-        // from every one of them.
-        if (attacks.contains("agent-flood")) {
-            threads.add(new Thread(
-                    () -> {
-                        try {
-                            swarmA.drive(
-                                    swarmA.hosts().size() * 100.0,
-                                    () -> !Thread.currentThread().isInterrupted(),
-                                    o -> count("agent-frames"));
-                        } catch (InterruptedException e) {
-                            // the phase is over
-                        }
-                    },
-                    "a-flood"));
-        }
-        threads.forEach(Thread::start);
-        return threads;
-    }
-
-    interface Step {
-        int run(int i) throws Exception;
-    }
-
-    private Thread loop(String what, Step step) {
-        return new Thread(
-                () -> {
-                    for (int i = 0; !Thread.currentThread().isInterrupted(); i++) {
-                        try {
-                            count(what + "-" + step.run(i));
-                        } catch (InterruptedException e) {
-                            return;
-                        } catch (Exception e) {
-                            if (Thread.currentThread().isInterrupted()) {
-                                return;
-                            }
-                            count(what + "-failed");
-                        }
-                    }
-                },
-                "a-" + what);
-    }
-
-    private void count(String what) {
-        synchronized (attack) {
-            attack.computeIfAbsent(what, k -> new LongAdder());
-        }
-        attack.get(what).increment();
     }
 
     private HttpResponse<String> request(
@@ -484,7 +415,10 @@ final class NoisyNeighbour {
                 "observeToStoredMillisP99",
                 "observeToApiMillisP99",
                 "apiErrors",
-                "serviceCpuPercentOfOneCore")) {
+                "serviceCpuPercentOfOneCore",
+                "postgresCpuPercentOfOneCore",
+                "loadGeneratorCpuPercentOfOneCore",
+                "attackerCpuPercentOfOneCore")) {
             md.append("| ")
                     .append(k)
                     .append(" | ")
@@ -501,10 +435,18 @@ final class NoisyNeighbour {
                 .append(results.get("organizationBTransitionsObserved"))
                 .append(" observed, ")
                 .append(results.get("organizationBTransitionsStored"))
-                .append(" stored).\n\nWhat A's attack got (answers by status):\n\n");
+                .append(" stored).\n\nWhat A's attack got (answers by status; A ran in its own process at nice 19, as")
+                .append(
+                        " its client would run on its own machines):\n\n| answer | count | a second |\n|---|---|---|\n");
         @SuppressWarnings("unchecked")
         Map<String, Long> a = (Map<String, Long>) results.get("attacker");
-        a.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
+        a.forEach((k, v) -> md.append("| ")
+                .append(k)
+                .append(" | ")
+                .append(v)
+                .append(" | ")
+                .append(String.format("%.1f", v / (double) seconds))
+                .append(" |\n"));
         Files.writeString(out.resolve("noisy-neighbour.md"), md.toString());
         System.out.println(md);
     }

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -21,13 +22,26 @@ import io.vertx.ext.web.Router;
  * a database lookup for each request. {@link RequestLimits} applies the same rates after sign-in,
  * per caller and per organization; this gate only keeps the refusals cheap, at twice the caller's
  * rate (the burst the buckets allow).
+ *
+ * <p>A caller this far over its rate has ignored the {@code Retry-After} of the refusals before, so
+ * its refusal is answered only after {@code flotilla.limits.gate-delay}, on a timer, holding no
+ * thread: a client that sends its next request when the last is answered (most scripts, and every
+ * flood written as a loop) is slowed to one request a delay per connection, instead of costing the
+ * replica thousands of refusals a second that the other organizations' requests wait behind.
  */
 @ApplicationScoped
 public class CallerGate {
     @Inject
     LimitsConfig config;
 
+    /**
+     * Refusals held at once, per replica: each costs a connection and a timer, no thread. Beyond
+     * it a refusal is answered at once.
+     */
+    static final int MAX_HELD = 10_000;
+
     private final Map<String, RequestLimits.Bucket> buckets = new ConcurrentHashMap<>();
+    private final AtomicInteger held = new AtomicInteger();
 
     void install(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE + 2).handler(ctx -> {
@@ -45,9 +59,28 @@ public class CallerGate {
             }
             long seconds = Math.max(1, (long) Math.ceil(wait));
             ctx.response().putHeader("Retry-After", String.valueOf(seconds));
-            Problem.of(429, "Too Many Requests", "too many requests with this credential; retry in " + seconds + " s")
-                    .send(ctx, false);
+            Problem refusal = Problem.of(
+                    429, "Too Many Requests", "too many requests with this credential; retry in " + seconds + " s");
+            long delay = config.gateDelay().toMillis();
+            if (delay <= 0 || held.incrementAndGet() > MAX_HELD) {
+                if (delay > 0) {
+                    held.decrementAndGet();
+                }
+                refusal.send(ctx, false);
+                return;
+            }
+            ctx.vertx().setTimer(delay, id -> {
+                held.decrementAndGet();
+                if (!ctx.response().ended() && !ctx.response().closed()) {
+                    refusal.send(ctx, false);
+                }
+            });
         });
+    }
+
+    /** Refusals waiting for their delay now (for tests and metrics). */
+    int held() {
+        return held.get();
     }
 
     /** Forgets credentials idle for ten minutes. */

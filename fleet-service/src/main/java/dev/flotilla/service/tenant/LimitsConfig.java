@@ -17,6 +17,12 @@ public interface LimitsConfig {
     /** Requests a second per address from callers without credentials (enrollment, FleetLock, pages). */
     double anonymousPerSecond();
 
+    /**
+     * How long a refusal of a caller at twice its rate (one that ignores {@code Retry-After}) is
+     * held before it is sent; 0 sends it at once.
+     */
+    java.time.Duration gateDelay();
+
     /** Questions to agents (journal, status) one caller may have waiting at once. */
     int questionsPerCaller();
 

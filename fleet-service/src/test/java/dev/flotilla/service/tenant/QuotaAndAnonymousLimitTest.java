@@ -34,6 +34,7 @@ class QuotaAndAnonymousLimitTest {
             return Map.of(
                     "flotilla.quota.orgs-per-person", "2",
                     "flotilla.limits.anonymous-per-second", "2",
+                    "flotilla.limits.caller-per-second", "10",
                     "flotilla.limits.streams-per-caller", "1",
                     "flotilla.limits.questions-per-caller", "1");
         }
@@ -146,5 +147,44 @@ class QuotaAndAnonymousLimitTest {
                 .as("of 20 enrollments at once, at 2 a second with bursts of 4")
                 .isGreaterThan(10);
         assertThat(retryAfter).isNotNull();
+    }
+
+    @Test
+    void shouldAnswerACallerThatIgnoresRetryAfterOnlyAfterTheGateDelay() throws Exception {
+        // 10 a second per caller (bursts of 20) after sign-in; the gate before it at twice that
+        // (bursts of 40). Sixty requests at once: some allowed, some refused by the caller's rate at
+        // once, and the rest refused by the gate, each answered a second late.
+        String viewer = tokens.api(Role.VIEWER);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest units = java.net.http.HttpRequest.newBuilder(base.resolve("/api/v1/units"))
+                .header("Authorization", "Bearer " + viewer)
+                .build();
+        java.util.List<java.util.concurrent.CompletableFuture<long[]>> answers = new java.util.ArrayList<>();
+        java.util.Map<String, String> bodies = new java.util.concurrent.ConcurrentHashMap<>();
+        for (int i = 0; i < 60; i++) {
+            long t0 = System.nanoTime();
+            answers.add(http.sendAsync(units, java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .thenApply(r -> {
+                        long millis = (System.nanoTime() - t0) / 1_000_000;
+                        boolean gate = r.statusCode() == 429 && r.body().contains("with this credential");
+                        if (r.statusCode() == 429) {
+                            assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+                            assertThat(r.headers().firstValue("Retry-After")).isPresent();
+                            bodies.put(gate ? "gate" : "rate", r.body());
+                        }
+                        return new long[] {r.statusCode(), gate ? 1 : 0, millis};
+                    }));
+        }
+        java.util.List<long[]> all = answers.stream()
+                .map(java.util.concurrent.CompletableFuture::join)
+                .toList();
+        assertThat(all).anyMatch(a -> a[0] == 200);
+        assertThat(bodies).as("refusals by the caller's rate and by the gate").containsKeys("rate", "gate");
+        assertThat(all.stream().filter(a -> a[1] == 1))
+                .as("the gate's refusals are answered after its delay (1 s)")
+                .allMatch(a -> a[2] >= 950);
+        assertThat(all.stream().filter(a -> a[0] == 429 && a[1] == 0))
+                .as("the caller's rate refuses at once")
+                .anyMatch(a -> a[2] < 950);
     }
 }
