@@ -7,10 +7,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * Refuses a body whose declared length is over the limit with a problem document, before reading
- * it. (A chunked body that grows past the limit is cut off by Quarkus itself with a bare 413.)
+ * Refuses a body over the limit with a problem document: one whose declared length is too large
+ * before reading it; a chunked one (no declared length) once it grows past the limit, read by
+ * Vert.x's {@link BodyHandler} after the caller gate (Quarkus itself would answer a bare 413).
  */
 @ApplicationScoped
 public class BodyLimitFilter {
@@ -34,5 +36,24 @@ public class BodyLimitFilter {
             }
             ctx.next();
         });
+        BodyHandler chunked = BodyHandler.create(false).setBodyLimit(max);
+        router.route()
+                .order(Integer.MIN_VALUE + 3)
+                .handler(ctx -> {
+                    if (ctx.request().getHeader("Content-Length") == null
+                            && ctx.request().getHeader("Transfer-Encoding") != null) {
+                        chunked.handle(ctx);
+                    } else {
+                        ctx.next();
+                    }
+                })
+                .failureHandler(ctx -> {
+                    if (ctx.statusCode() == 413) {
+                        Problem.of(413, "Content Too Large", "the body is larger than " + max + " bytes")
+                                .send(ctx, true);
+                    } else {
+                        ctx.next();
+                    }
+                });
     }
 }

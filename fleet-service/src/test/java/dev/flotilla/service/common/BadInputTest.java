@@ -211,6 +211,41 @@ class BadInputTest {
     }
 
     @Test
+    void shouldRefuseAnOversizedChunkedBodyWithAProblem() throws Exception {
+        // A body from a stream goes out chunked: no Content-Length to refuse it by before reading.
+        String big = "{\"name\":\"" + "x".repeat(2 * 1024 * 1024) + "\",\"role\":\"viewer\"}";
+        var response = postChunked("/api/v1/tokens", big);
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue(PROBLEM);
+        assertThat(response.body()).contains("larger than");
+    }
+
+    @Test
+    void shouldReadAChunkedBodyWithinTheLimit() throws Exception {
+        // Refused for its role, which the resource can only say once it has read the chunked body.
+        var response = postChunked("/api/v1/tokens", "{\"name\":\"chunked\",\"role\":\"emperor\"}");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue(PROBLEM);
+        assertThat(response.body()).contains("role must be one of");
+    }
+
+    private java.net.http.HttpResponse<String> postChunked(String path, String body) throws Exception {
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build();
+        return http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + path))
+                        .header("Authorization", "Bearer " + admin)
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                                () -> new java.io.ByteArrayInputStream(bytes)))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void shouldRefuseAWrongContentType() {
         given().header("Authorization", "Bearer " + admin)
                 .contentType(ContentType.TEXT)
