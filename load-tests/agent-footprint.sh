@@ -29,6 +29,7 @@ work=$(mktemp -d /tmp/flotilla-footprint.XXXX)
 db="flotilla_bench_$(date +%s)"
 host="fl-footprint-$$"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 engine_api() { curl -sf --unix-socket "$engine_sock" "$@"; }
 cleanup() {
   "$ROOT/deploy/ci/systemd-hosts.sh" stop "$host" || true
@@ -43,6 +44,7 @@ engine_sock=/nonexistent
 engine_sock=$("$ROOT/deploy/ci/container-engine.sh" start)
 psql -q -h 127.0.0.1 -U postgres -c "create database $db" >/dev/null
 FLOTILLA_DB_URL="jdbc:postgresql://127.0.0.1:5432/$db" FLOTILLA_PORT="$port" FLOTILLA_HOST=127.0.0.1 \
+  FLOTILLA_MANAGEMENT_PORT="$mport" \
   java -Dflotilla.bootstrap.file="$work/boot.env" -jar "$SERVICE_JAR" >"$work/service.log" 2>&1 &
 svc=$!
 for _ in $(seq 1 90); do curl -fsS -o /dev/null "http://127.0.0.1:$port/q/health/ready" 2>/dev/null && break; sleep 1; done

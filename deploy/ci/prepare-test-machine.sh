@@ -26,6 +26,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
+# deploy-tests render deploy/kubernetes with `kubectl kustomize` (Kustomize 5, offline, no cluster).
+# The kubectl package comes from the Kubernetes (or Google Cloud) apt repository: Debian's own
+# kubernetes-client is 1.20, whose Kustomize is too old. Without kubectl, deploy-tests fail and say so.
+if ! command -v kubectl >/dev/null; then
+  as_root apt-get update -qq
+  if apt-cache show kubectl >/dev/null 2>&1; then
+    echo "Installing: kubectl"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubectl
+  else
+    echo "No apt source offers kubectl: deploy-tests will fail. Add the Kubernetes apt repository" >&2
+    echo "(pkgs.k8s.io, core:/stable:/v1.32/deb/) and run this again." >&2
+  fi
+fi
+
 # The tests use the machine's PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth), as these
 # machines provide it. Start it if it is installed but stopped.
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Real systemd hosts for tests: podman containers with systemd as PID 1, each its own host.
+#   systemd-hosts.sh tools              install podman and crun and make crun work here (also for
+#                                       deploy/image/build.sh)
 #   systemd-hosts.sh rootfs             build (once) and print the cached root file system
 #   systemd-hosts.sh start NAME AGENT_DIR [ENGINE_DIR]
 #                                       start a host; AGENT_DIR is mounted at /opt/agent, and
@@ -87,8 +89,9 @@ cmd_stop() {
 }
 
 case "${1:-}" in
+  tools) ensure_tools ;;
   rootfs) cmd_rootfs ;;
   start) shift; cmd_start "$@" ;;
   stop) shift; cmd_stop "$@" ;;
-  *) sed -n '2,6p' "$0" >&2; exit 64 ;;
+  *) sed -n '2,9p' "$0" >&2; exit 64 ;;
 esac

@@ -190,7 +190,7 @@ final class Bench implements Callable<Integer> {
                     500,
                     2));
             probes = new ApiProbes(http, service.url(), token, swarm.timers(), 20, 20, 20);
-            sampler = new Sampler(service, swarm, probes, report, token, this::phase, ackBy, apiBy);
+            sampler = new Sampler(service, swarm, probes, report, this::phase, ackBy, apiBy);
             sampler.start();
 
             enroll(n);
@@ -566,8 +566,7 @@ final class Bench implements Callable<Integer> {
         double[] out = new double[2];
         try {
             HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics"))
-                            .header("Authorization", "Bearer " + token)
+                    HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/metrics"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             for (String line : r.body().split("\n")) {

@@ -37,7 +37,6 @@ final class Sampler {
     private final ServiceProcess service;
     private final Swarm swarm;
     private final ApiProbes probes;
-    private final String token;
     private final Supplier<String> phase;
     private final Map<String, Histogram> ackBy;
     private final Map<String, Histogram> apiBy;
@@ -54,14 +53,12 @@ final class Sampler {
             Swarm swarm,
             ApiProbes probes,
             Report report,
-            String token,
             Supplier<String> phase,
             Map<String, Histogram> ackBy,
             Map<String, Histogram> apiBy) {
         this.service = service;
         this.swarm = swarm;
         this.probes = probes;
-        this.token = token;
         this.phase = phase;
         this.ackBy = ackBy;
         this.apiBy = apiBy;
@@ -219,9 +216,8 @@ final class Sampler {
     private Double heapMb() {
         try {
             HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics"))
+                    HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/metrics"))
                             .timeout(Duration.ofSeconds(2))
-                            .header("Authorization", "Bearer " + token)
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {

@@ -23,6 +23,7 @@ final class ServiceProcess implements AutoCloseable {
     private final Path work;
     private final Database db;
     private final int port;
+    private final int managementPort;
     private final List<String> jvmOptions;
     private final HttpClient http = HttpClient.newHttpClient();
     private Process process;
@@ -35,6 +36,7 @@ final class ServiceProcess implements AutoCloseable {
         this.work = work;
         this.db = db;
         this.port = port;
+        this.managementPort = freePort();
         this.jvmOptions = jvmOptions;
     }
 
@@ -48,6 +50,19 @@ final class ServiceProcess implements AutoCloseable {
 
     String url() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** The management port's base URL: {@code /q/metrics} is there, without a token. */
+    String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     Path bootstrapFile() {
@@ -87,6 +102,7 @@ final class ServiceProcess implements AutoCloseable {
         env.put("FLOTILLA_DB_PASSWORD", db.password());
         env.put("FLOTILLA_PORT", String.valueOf(port));
         env.put("FLOTILLA_HOST", "127.0.0.1");
+        env.put("FLOTILLA_MANAGEMENT_PORT", String.valueOf(managementPort));
         long t0 = System.nanoTime();
         process = pb.start();
         long deadline = t0 + TimeUnit.SECONDS.toNanos(180);

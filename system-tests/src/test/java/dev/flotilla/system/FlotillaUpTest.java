@@ -112,6 +112,7 @@ class FlotillaUpTest {
                 .redirectOutput(home.resolve(log).toFile());
         pb.environment().put("FLOTILLA_HOME", home.toString());
         pb.environment().put("FLOTILLA_PORT", String.valueOf(port));
+        pb.environment().put("FLOTILLA_MANAGEMENT_PORT", String.valueOf(Project.freePort()));
         pb.environment().remove("FLOTILLA_DB_URL");
         return pb.start();
     }

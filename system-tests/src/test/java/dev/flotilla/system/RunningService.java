@@ -22,9 +22,9 @@ import static org.awaitility.Awaitility.await;
  * short agent timings; and packaged agents started against it.
  */
 final class RunningService implements AutoCloseable {
-    private static final String PG = env("FLOTILLA_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/");
-    private static final String PG_USER = env("FLOTILLA_TEST_PG_USER", "postgres");
-    private static final String PG_PASSWORD = env("FLOTILLA_TEST_PG_PASSWORD", "");
+    static final String PG = env("FLOTILLA_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/");
+    static final String PG_USER = env("FLOTILLA_TEST_PG_USER", "postgres");
+    static final String PG_PASSWORD = env("FLOTILLA_TEST_PG_PASSWORD", "");
 
     final Path work;
     final String url;
@@ -65,6 +65,7 @@ final class RunningService implements AutoCloseable {
         env.put("FLOTILLA_DB_PASSWORD", PG_PASSWORD);
         env.put("FLOTILLA_PORT", String.valueOf(port));
         env.put("FLOTILLA_HOST", "127.0.0.1");
+        env.put("FLOTILLA_MANAGEMENT_PORT", String.valueOf(Project.freePort()));
         env.putAll(settings);
         serviceBuilder = builder;
         startService();
@@ -102,6 +103,7 @@ final class RunningService implements AutoCloseable {
                 .redirectOutput(work.resolve(name + ".log").toFile());
         b.environment().putAll(serviceBuilder.environment());
         b.environment().put("FLOTILLA_PORT", String.valueOf(port));
+        b.environment().put("FLOTILLA_MANAGEMENT_PORT", String.valueOf(Project.freePort()));
         Process p = b.start();
         processes.add(p);
         await().atMost(Duration.ofSeconds(90)).until(() -> Project.ready(replicaUrl));
@@ -186,7 +188,12 @@ final class RunningService implements AutoCloseable {
         sql("drop database if exists " + database + " with (force)");
     }
 
-    private static void sql(String statement) throws Exception {
+    /** A connection of the test's own to the service's database (to hold a lock, say). */
+    Connection connectToDatabase() throws Exception {
+        return DriverManager.getConnection(PG + database, PG_USER, PG_PASSWORD);
+    }
+
+    static void sql(String statement) throws Exception {
         try (Connection c = DriverManager.getConnection(PG + "postgres", PG_USER, PG_PASSWORD)) {
             c.createStatement().execute(statement);
         }

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -31,6 +32,9 @@ import dev.flotilla.service.desired.DesiredStateService;
 import dev.flotilla.service.machine.MachineRef;
 import dev.flotilla.service.machine.MachineRemoved;
 import dev.flotilla.service.machine.MachineService;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -63,6 +67,18 @@ public class AgentSessions {
     @Inject
     DesiredStateService desired;
 
+    /** Desired states sent to agents here whose sending has not completed yet. */
+    private final AtomicInteger pushesInFlight = new AtomicInteger();
+
+    void registerMetrics(@Observes StartupEvent event, MeterRegistry registry) {
+        Gauge.builder("flotilla.agents.connected", byMachine, Map::size)
+                .description("agents connected to this replica (sessions that said hello)")
+                .register(registry);
+        Gauge.builder("flotilla.desired.pushes.pending", pushesInFlight, AtomicInteger::get)
+                .description("desired states sent to agents on this replica and not yet written to their sockets")
+                .register(registry);
+    }
+
     AgentSession open(MachineRef machine, WebSocketConnection connection) {
         AgentSession s = new AgentSession(machine, connection, time.now());
         byConnection.put(connection.id(), s);
@@ -79,7 +95,7 @@ public class AgentSessions {
         AgentSession old = byMachine.put(s.machine, s);
         if (old == null) {
             connectedPerOrg
-                    .computeIfAbsent(s.machine.orgId(), o -> new java.util.concurrent.atomic.AtomicInteger())
+                    .computeIfAbsent(s.machine.orgId(), o -> new AtomicInteger())
                     .incrementAndGet();
         }
         if (old != null && old != s) {
@@ -157,6 +173,36 @@ public class AgentSessions {
         }
     }
 
+    /**
+     * On SIGTERM, at once (a JVM shutdown hook runs beside Quarkus's own, which first waits up to
+     * quarkus.shutdown.timeout for requests in flight and then closes WebSockets with a bare 1000):
+     * every agent here is told the replica is stopping (1001, going away) and reconnects, to
+     * another replica behind the load balancer.
+     */
+    void tellAgentsOnStop(@Observes StartupEvent event) {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::goingAway, "agents-going-away"));
+    }
+
+    void goingAway() {
+        int n = byConnection.size();
+        for (AgentSession s : byConnection.values()) {
+            close(s, (short) 1001, "going-away", "this replica is stopping; connect again");
+        }
+        // The closes are sent asynchronously: give them up to 2 s to go out before the server stops.
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (!byConnection.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (n > 0) {
+            LOG.infof("told %d agents this replica is stopping (%d still open)", n, byConnection.size());
+        }
+    }
+
     /** Tells the agents of these machines connected here their new desired state; nobody else is told. */
     void onDesiredStateChanged(@Observes DesiredStateChanged change) {
         push(change.machines());
@@ -181,10 +227,14 @@ public class AgentSessions {
         desired.current(here).forEach((machine, state) -> {
             AgentSession s = byMachine.get(machine);
             if (s != null && s.connection.isOpen()) {
+                pushesInFlight.incrementAndGet();
                 s.connection
                         .sendText(FrameCodec.encode(state))
                         .subscribe()
-                        .with(x -> {}, e -> LOG.debugf("desired state to %s: %s", machine, e.getMessage()));
+                        .with(x -> pushesInFlight.decrementAndGet(), e -> {
+                            pushesInFlight.decrementAndGet();
+                            LOG.debugf("desired state to %s: %s", machine, e.getMessage());
+                        });
             }
         });
     }
@@ -235,8 +285,7 @@ public class AgentSessions {
     final FrameAllowance<java.util.UUID> orgAllowance = new FrameAllowance<>();
 
     /** Machines connected here, per organization (what an organization's shared allowance grows with). */
-    private final Map<java.util.UUID, java.util.concurrent.atomic.AtomicInteger> connectedPerOrg =
-            new ConcurrentHashMap<>();
+    private final Map<java.util.UUID, AtomicInteger> connectedPerOrg = new ConcurrentHashMap<>();
 
     int connected(java.util.UUID org) {
         var n = connectedPerOrg.get(org);

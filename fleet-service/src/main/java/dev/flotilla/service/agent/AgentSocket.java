@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import dev.flotilla.api.protocol.Ack;
 import dev.flotilla.api.protocol.DesiredState;
@@ -115,6 +116,8 @@ public class AgentSocket {
         if (s == null) {
             return; // refused on open; the close is on its way
         }
+        MDC.put("org", s.machine.orgId().toString());
+        MDC.put("machine", s.machine.machineId());
         // Counted before it is parsed: a flood costs the flooder its connection, not the replica its CPU.
         if (!sessions.allowance.take(
                 s.machine, System.nanoTime(), config.maxFramesPerSecond(), config.maxFrameBurst())) {
@@ -283,19 +286,20 @@ public class AgentSocket {
     @OnError
     void error(WebSocketConnection connection, Throwable failure) {
         AgentSession s = sessions.get(connection);
+        // Vert.x reports an oversized message as a plain IllegalStateException naming the limit;
+        // it may come before the session exists (sent at once, while the credential is checked).
+        if (String.valueOf(failure.getMessage()).contains("max message size")) {
+            AgentSessions.close(
+                    connection, (short) 1009, "too-big", "frame larger than " + Protocol.MAX_FRAME_BYTES + " bytes");
+            return;
+        }
         if (s == null) {
             // Failed before the session existed (checking the credential): the agent retries.
             LOG.warnf("agent connection %s failed on open: %s", connection.id(), failure.toString());
             return;
         }
         LOG.debugf("agent connection %s failed: %s", connection.id(), failure.getMessage());
-        // Vert.x reports an oversized message as a plain IllegalStateException naming the limit.
-        String message = String.valueOf(failure.getMessage());
-        if (message.contains("max message size")) {
-            sessions.close(s, (short) 1009, "too-big", "frame larger than " + Protocol.MAX_FRAME_BYTES + " bytes");
-        } else {
-            sessions.close(s, (short) 1011, "internal", "the service could not handle a frame");
-        }
+        sessions.close(s, (short) 1011, "internal", "the service could not handle a frame");
     }
 
     /** The frame's name on the wire ({@code lease-reply}), as registered on {@link Frame}. */

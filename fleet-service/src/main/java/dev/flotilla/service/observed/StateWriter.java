@@ -1,5 +1,6 @@
 package dev.flotilla.service.observed;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,6 +21,7 @@ import dev.flotilla.api.protocol.StateSnapshot;
 import dev.flotilla.service.machine.MachineRef;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,6 +51,7 @@ public class StateWriter {
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
     private DistributionSummary batchSizes;
+    private Timer lag;
 
     @Inject
     UnitStateService units;
@@ -62,6 +65,12 @@ public class StateWriter {
     void start(@Observes StartupEvent event) {
         batchSizes = DistributionSummary.builder("flotilla.ingest.batch.frames")
                 .description("agent frames stored per transaction")
+                .register(registry);
+        lag = Timer.builder("flotilla.ingest.lag")
+                .description("from a transition observed on its host to stored (by the agent's clock: skew shows here)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofMillis(1))
+                .maximumExpectedValue(java.time.Duration.ofMinutes(10))
                 .register(registry);
         for (int i = 0; i < Math.max(1, config.writers()); i++) {
             Thread t = new Thread(this::run, "state-writer-" + i);
@@ -136,6 +145,10 @@ public class StateWriter {
             }
             return;
         }
+        Instant stored = Instant.now();
+        for (Job job : batch) {
+            recordLag(job.frame(), stored);
+        }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).done().complete(seqs[i]);
         }
@@ -145,5 +158,19 @@ public class StateWriter {
         return job.frame() instanceof StateChanges changes
                 ? units.ingest(job.machine(), changes.changes())
                 : units.snapshot(job.machine(), (StateSnapshot) job.frame());
+    }
+
+    private void recordLag(Frame frame, Instant stored) {
+        if (frame instanceof StateSnapshot snapshot) {
+            recordLag(snapshot.observedAt(), stored);
+        } else if (frame instanceof StateChanges changes) {
+            changes.changes().forEach(c -> recordLag(c.observedAt(), stored));
+        }
+    }
+
+    private void recordLag(Instant observedAt, Instant stored) {
+        if (observedAt != null) {
+            lag.record(Math.max(0, stored.toEpochMilli() - observedAt.toEpochMilli()), TimeUnit.MILLISECONDS);
+        }
     }
 }

@@ -16,7 +16,10 @@ import org.jboss.logging.Logger;
 
 import dev.flotilla.service.common.AdvisoryLocks;
 import dev.flotilla.service.common.DirectConnections;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 
 /**
  * Which replica runs the scheduler's background loop: the one holding PostgreSQL's session
@@ -37,7 +40,7 @@ public class SchedulerLeader {
     DirectConnections connections;
 
     private Connection connection;
-    private boolean leader;
+    private volatile boolean leader;
 
     /** Whether this replica leads now; tries to become the leader if nobody does. */
     public synchronized boolean lead() {
@@ -64,8 +67,15 @@ public class SchedulerLeader {
         return leader;
     }
 
-    synchronized boolean isLeader() {
+    /** Whether this replica leads, as of its last try (never waits for one in progress). */
+    boolean isLeader() {
         return leader;
+    }
+
+    void registerMetrics(@Observes StartupEvent event, MeterRegistry registry) {
+        Gauge.builder("flotilla.scheduler.leader", this, l -> l.isLeader() ? 1 : 0)
+                .description("1 on the replica that runs the scheduler's rounds, 0 on the others")
+                .register(registry);
     }
 
     void stop(@Observes ShutdownEvent e) {

@@ -24,6 +24,8 @@ import dev.flotilla.api.unit.UnitFile;
 import dev.flotilla.service.common.AdvisoryLocks;
 import dev.flotilla.service.desired.DesiredStateService;
 import dev.flotilla.service.machine.MachineRef;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
 
 /**
@@ -55,6 +57,9 @@ public class UnitScheduler {
     @Inject
     SchedulerConfig config;
 
+    @Inject
+    MeterRegistry registry;
+
     /** Each organization's share of placement time on this replica. */
     private final SchedulingShares shares = new SchedulingShares();
 
@@ -67,6 +72,7 @@ public class UnitScheduler {
         if (!leader.lead()) {
             return; // another replica runs the loop
         }
+        Timer.Sample round = Timer.start(registry);
         @SuppressWarnings("unchecked")
         List<UUID> orgs =
                 em.createNativeQuery("select distinct org_id from unit").getResultList();
@@ -77,6 +83,10 @@ public class UnitScheduler {
                 LOG.warning("scheduling organization " + org + " failed: " + e.getMessage());
             }
         }
+        round.stop(Timer.builder("flotilla.scheduler.round")
+                .description("one round of the scheduler over every organization with units (leader only)")
+                .publishPercentileHistogram()
+                .register(registry));
     }
 
     @Transactional(Transactional.TxType.REQUIRES_NEW)

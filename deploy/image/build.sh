@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Builds Flotilla's OCI images from this machine's Debian packages and JDK, with no registry:
+#   deploy/image/build.sh [OUT_DIR]
+# writes OUT_DIR/flotilla-service.tar and OUT_DIR/flotilla-agent.tar (default target/images),
+# OCI archives that `podman load` and `docker load` (Docker 25 or later) accept.
+#
+# Each image is FROM scratch: a base layer of the few shared libraries a JVM needs (glibc,
+# libgcc, libstdc++, zlib: `apt-get download` + `dpkg -x`), a runtime layer (a jlink of the JDK
+# with only the modules the program needs), and the program's layers. A release changes only the
+# last ones. Both run as user 10001 on a read-only root file system; only /tmp is written.
+# Needs the jars built first (./flotilla build).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+OUT="${1:-$ROOT/target/images}"
+WORK="$ROOT/target/image-work"
+VERSION="$(sed -n 's:^    <version>\(.*\)</version>:\1:p' "$ROOT/pom.xml" | head -n 1)"
+VERSION="${VERSION%-SNAPSHOT}"
+SERVICE_APP="$ROOT/fleet-service/target/quarkus-app"
+AGENT_JAR="$ROOT/host-agent/target/flotilla-agent.jar"
+# The service's runtime: Java 21 or later (Temurin 25 links without jmods, JEP 493).
+JDK="${FLOTILLA_IMAGE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+# What Quarkus, Hibernate, the PostgreSQL driver, Vert.x/Netty and the Keycloak client use.
+SERVICE_MODULES=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.prefs,java.rmi,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.transaction.xa,java.xml,jdk.crypto.cryptoki,jdk.jfr,jdk.management,jdk.naming.dns,jdk.net,jdk.unsupported,jdk.zipfs
+# The agent: the JDK's WebSocket client, logging, dbus-java's unix sockets, Jackson.
+AGENT_MODULES=java.base,java.logging,java.management,java.naming,java.net.http,java.xml,jdk.net,jdk.unsupported
+
+log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+die() { printf 'image: %s\n' "$*" >&2; exit 1; }
+
+[ -f "$SERVICE_APP/quarkus-run.jar" ] || die "$SERVICE_APP is missing: run ./flotilla build first"
+[ -f "$AGENT_JAR" ] || die "$AGENT_JAR is missing: run ./flotilla build first"
+[ -x "$JDK/bin/jlink" ] || die "no JDK with jlink at $JDK (set FLOTILLA_IMAGE_JDK to a JDK 21 or later)"
+"$ROOT/deploy/ci/systemd-hosts.sh" tools
+
+mkdir -p "$OUT" "$WORK"
+
+base_layer() {
+  local base="$WORK/base" debs="$WORK/debs"
+  [ -f "$base/.done" ] && return 0
+  log "Base layer from Debian packages (glibc, libgcc, libstdc++, zlib)"
+  rm -rf "$base" "$debs"
+  mkdir -p "$base" "$debs"
+  (cd "$debs" && apt-get download -qq -o APT::Sandbox::User="$(id -un)" libc6 libgcc-s1 gcc-12-base libstdc++6 zlib1g)
+  for deb in "$debs"/*.deb; do dpkg -x "$deb" "$base"; done
+  # Only the shared libraries: no documentation, locales, or tools.
+  rm -rf "${base:?}/usr/share" "${base:?}/usr/bin" "${base:?}/usr/sbin" "${base:?}/sbin" "${base:?}/bin" "${base:?}/usr/libexec"
+  mkdir -p "$base/etc" "$base/tmp" "$base/app"
+  chmod 1777 "$base/tmp"
+  printf 'root:x:0:0:root:/root:/nonexistent\nflotilla:x:10001:10001:flotilla:/tmp:/nonexistent\n' >"$base/etc/passwd"
+  printf 'root:x:0:\nflotilla:x:10001:\n' >"$base/etc/group"
+  printf 'hosts: files dns\n' >"$base/etc/nsswitch.conf"
+  touch "$base/.done"
+}
+
+runtime() { # NAME MODULES
+  local jre="$WORK/$1-jre"
+  if [ ! -f "$jre/.modules" ] || [ "$(cat "$jre/.modules")" != "$2" ]; then
+    log "Runtime for $1 (jlink of $("$JDK/bin/java" -version 2>&1 | head -n 1 | cut -d'"' -f2))"
+    rm -rf "$jre"
+    "$JDK/bin/jlink" --add-modules "$2" --strip-debug --no-man-pages --no-header-files \
+      --compress=zip-6 --output "$jre"
+    echo "$2" >"$jre/.modules"
+  fi
+}
+
+build() { # NAME CONTEXT  (the context holds a Containerfile)
+  local name="$1" ctx="$2"
+  log "Image $name:$VERSION"
+  podman build -q --format oci -t "localhost/$name:$VERSION" -f "$ctx/Containerfile" "$ctx" >/dev/null
+  rm -f "$OUT/$name.tar"
+  podman save -q --format oci-archive -o "$OUT/$name.tar" "localhost/$name:$VERSION"
+  log "$OUT/$name.tar: $(du -m "$OUT/$name.tar" | cut -f1) MB"
+}
+
+base_layer
+runtime service "$SERVICE_MODULES"
+runtime agent "$AGENT_MODULES"
+
+# The service: Quarkus's fast-jar layout, libraries first (they change least).
+ctx="$WORK/service-context"
+rm -rf "$ctx" && mkdir -p "$ctx"
+cp -a "$WORK/base" "$ctx/base" && rm -f "$ctx/base/.done"
+cp -a "$WORK/service-jre" "$ctx/jre" && rm -f "$ctx/jre/.modules"
+cp -a "$SERVICE_APP" "$ctx/app"
+cat >"$ctx/Containerfile" <<CONTAINERFILE
+FROM scratch
+COPY base/ /
+COPY jre/ /opt/java/
+COPY app/lib/ /app/lib/
+COPY app/quarkus/ /app/quarkus/
+COPY app/app/ /app/app/
+COPY app/quarkus-run.jar /app/
+LABEL org.opencontainers.image.title="flotilla-service" org.opencontainers.image.version="$VERSION"
+ENV FLOTILLA_HOST=0.0.0.0 FLOTILLA_MANAGEMENT_HOST=0.0.0.0 FLOTILLA_LOG_JSON=true
+EXPOSE 8080 9000
+USER 10001:10001
+WORKDIR /tmp
+ENTRYPOINT ["/opt/java/bin/java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-jar", "/app/quarkus-run.jar"]
+CONTAINERFILE
+build flotilla-service "$ctx"
+
+# The agent: its runtime and one jar. Run it with the host's D-Bus socket, /etc/systemd/system,
+# /etc/machine-id, the journal and the container engine's socket mounted (deploy/agent/).
+ctx="$WORK/agent-context"
+rm -rf "$ctx" && mkdir -p "$ctx"
+cp -a "$WORK/base" "$ctx/base" && rm -f "$ctx/base/.done"
+cp -a "$WORK/agent-jre" "$ctx/jre" && rm -f "$ctx/jre/.modules"
+cp "$AGENT_JAR" "$ctx/flotilla-agent.jar"
+cat >"$ctx/Containerfile" <<CONTAINERFILE
+FROM scratch
+COPY base/ /
+COPY jre/ /opt/java/
+COPY flotilla-agent.jar /opt/flotilla/
+LABEL org.opencontainers.image.title="flotilla-agent" org.opencontainers.image.version="$VERSION"
+ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", "/opt/flotilla/flotilla-agent.jar"]
+CONTAINERFILE
+build flotilla-agent "$ctx"
