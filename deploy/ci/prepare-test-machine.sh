@@ -17,6 +17,11 @@ command -v psql >/dev/null || missing+=(postgresql-client)
 # the PostgreSQL server package, etcd 3.4 from Debian's etcd-server.
 command -v pgbench >/dev/null || missing+=(postgresql)
 [ -x /usr/bin/etcd ] || missing+=(etcd-server)
+# The HA drill (./flotilla ha-drill --quick runs in ./flotilla test): Patroni over that etcd
+# managing PostgreSQL 15, HAProxy in front of the service's replicas.
+command -v patroni >/dev/null || missing+=(patroni)
+command -v haproxy >/dev/null || missing+=(haproxy)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
 # The dashboard's browser test drives Debian's Chromium with Debian's chromedriver.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)

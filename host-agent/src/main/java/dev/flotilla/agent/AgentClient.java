@@ -89,6 +89,10 @@ public final class AgentClient {
 
     private final HttpClient http;
     private final ScheduledExecutorService timers;
+
+    /** How long after its hello a connection may go unwelcomed before the agent connects again (tests shorten it). */
+    static volatile Duration welcomeTimeout = Duration.ofSeconds(30);
+
     private final Executor loop;
     private final AgentSettings settings;
     private final Credentials.Stored credential;
@@ -196,6 +200,19 @@ public final class AgentClient {
         session = s;
         lastHello = hello.get();
         s.send(lastHello);
+        // A service that took the connection but never answers the hello (its database away when
+        // it checked the credential, say) must not hold this agent: give up and connect again.
+        Duration patience = welcomeTimeout;
+        timers.schedule(
+                () -> loop.execute(() -> {
+                    if (session == s && !s.welcomed && !s.closed) {
+                        LOG.warning("no welcome within " + patience.toSeconds() + " s; connecting again");
+                        s.ws.abort();
+                        onClose(s, null, "no welcome");
+                    }
+                }),
+                patience.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private void onFrame(Session s, String text) {

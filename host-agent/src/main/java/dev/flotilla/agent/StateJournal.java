@@ -120,6 +120,11 @@ public final class StateJournal {
         return entries.size();
     }
 
+    /** The highest sequence number the service has acknowledged. */
+    public synchronized long acknowledged() {
+        return acked;
+    }
+
     /** The last sequence number handed out. */
     public synchronized long seq() {
         return seq;

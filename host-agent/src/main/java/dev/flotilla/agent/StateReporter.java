@@ -77,6 +77,16 @@ public final class StateReporter implements SystemdUnits.Listener, ContainerWatc
         journal.acknowledge(seq);
     }
 
+    /** The last sequence number recorded or sent (a snapshot's included). */
+    public long recorded() {
+        return journal.seq();
+    }
+
+    /** The highest sequence number the service has acknowledged. */
+    public long acknowledged() {
+        return journal.acknowledged();
+    }
+
     /** Whether the service has acknowledged every recorded transition. */
     public boolean allAcknowledged() {
         return journal.pendingCount() == 0;

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,42 @@ class AbruptCloseTest {
 
     @Test
     void shouldReconnectAfterTheServiceDropsTheConnectionRightAfterTheHandshake() throws Exception {
+        AtomicInteger handshakes = fakeService(false);
+        CompletableFuture<Integer> exit = startAgent();
+
+        // Backoff from 1 s with full jitter: three attempts come well within 20 s.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (handshakes.get() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(handshakes.get()).as("handshakes within 20 s").isGreaterThanOrEqualTo(3);
+        assertThat(exit).isNotDone();
+    }
+
+    /**
+     * A service that takes the connection and never answers the hello (the HA drill found one: its
+     * database was away while it checked the credential) must not hold the agent: it connects again.
+     */
+    @Test
+    void shouldReconnectWhenTheServiceNeverWelcomes() throws Exception {
+        Duration before = AgentClient.welcomeTimeout;
+        AgentClient.welcomeTimeout = Duration.ofSeconds(2);
+        try {
+            AtomicInteger handshakes = fakeService(true);
+            CompletableFuture<Integer> exit = startAgent();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (handshakes.get() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(handshakes.get()).as("handshakes within 20 s").isGreaterThanOrEqualTo(2);
+            assertThat(exit).isNotDone();
+        } finally {
+            AgentClient.welcomeTimeout = before;
+        }
+    }
+
+    /** Completes WebSocket handshakes on a raw socket, then drops the connection or holds it silently. */
+    private AtomicInteger fakeService(boolean holdSilently) throws Exception {
         server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         AtomicInteger handshakes = new AtomicInteger();
         Thread acceptor = new Thread(() -> {
@@ -74,7 +111,20 @@ class AbruptCloseTest {
                             .getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
                     handshakes.incrementAndGet();
-                    // and close at once, without a close frame
+                    if (holdSilently) {
+                        // read and ignore whatever comes (the hello) until the agent gives up
+                        Thread reader = new Thread(() -> {
+                            try {
+                                socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+                            } catch (java.io.IOException ignored) {
+                                // the agent closed it
+                            }
+                        });
+                        reader.setDaemon(true);
+                        reader.start();
+                        reader.join(30_000);
+                    }
+                    // otherwise close at once, without a close frame
                 } catch (Exception e) {
                     // the server socket closed: the test is over
                 }
@@ -82,6 +132,10 @@ class AbruptCloseTest {
         });
         acceptor.setDaemon(true);
         acceptor.start();
+        return handshakes;
+    }
+
+    private CompletableFuture<Integer> startAgent() throws Exception {
 
         AgentSettings settings = new AgentSettings(
                 URI.create("http://127.0.0.1:" + server.getLocalPort()),
@@ -106,14 +160,6 @@ class AbruptCloseTest {
                 null,
                 new UnitInspector(null),
                 null);
-        CompletableFuture<Integer> exit = client.start();
-
-        // Backoff from 1 s with full jitter: three attempts come well within 20 s.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (handshakes.get() < 3 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(handshakes.get()).as("handshakes within 20 s").isGreaterThanOrEqualTo(3);
-        assertThat(exit).isNotDone();
+        return client.start();
     }
 }

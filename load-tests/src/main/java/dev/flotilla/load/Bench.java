@@ -23,7 +23,6 @@ import org.HdrHistogram.Histogram;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.flotilla.api.protocol.UnitState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -522,31 +521,12 @@ final class Bench implements Callable<Integer> {
 
     /** Every transition every host observed is stored once, and every host's current state is the service's. */
     private void nothingLost(Database db) throws Exception {
-        Map<String, Long> stored = db.eventsPerMachine();
-        long observed = 0;
-        long storedTotal = 0;
-        int machinesShort = 0;
-        int statesDiffer = 0;
-        Map<String, Map<String, String>> states = db.unitStates();
-        {
-            for (SimulatedHost h : swarm.hosts()) {
-                long mine = h.transitions();
-                long theirs = stored.getOrDefault(h.machineId, 0L);
-                observed += mine;
-                storedTotal += theirs;
-                if (mine != theirs) {
-                    machinesShort++;
-                }
-                Map<String, String> service = states.getOrDefault(h.machineId, Map.of());
-                for (Map.Entry<String, UnitState> e : h.units().entrySet()) {
-                    String expected = e.getValue().active() + "/" + e.getValue().sub();
-                    if (!expected.equals(service.get(e.getKey()))) {
-                        statesDiffer++;
-                    }
-                }
-            }
-        }
-        long dropped = db.droppedTransitions();
+        Swarm.Check check = swarm.check(db);
+        long observed = check.observed();
+        long storedTotal = check.stored();
+        int machinesShort = check.machinesDiffer();
+        int statesDiffer = check.statesDiffer();
+        long dropped = check.dropped();
         report.put("nothingLost", "transitionsObserved", observed);
         report.put("nothingLost", "transitionsStored", storedTotal);
         report.put("nothingLost", "machinesWithMissingOrExtraTransitions", machinesShort);

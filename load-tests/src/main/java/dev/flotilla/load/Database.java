@@ -19,25 +19,35 @@ final class Database implements AutoCloseable {
     private final String user;
     private final String password;
     private final String name;
+    private final String params;
     private final boolean keep;
 
     /**
      * @param serverUrl {@code jdbc:postgresql://host:port/} (any database part is replaced)
      */
     Database(String serverUrl, String user, String password, String name, boolean keep) throws SQLException {
+        this(serverUrl, "", user, password, name, keep);
+    }
+
+    /**
+     * @param params the URL's query ({@code ?targetServerType=primary} for several hosts), or empty
+     */
+    Database(String serverUrl, String params, String user, String password, String name, boolean keep)
+            throws SQLException {
         this.serverUrl = serverUrl.replaceAll("(jdbc:postgresql://[^/]+/).*", "$1");
+        this.params = params;
         this.user = user;
         this.password = password;
         this.name = name;
         this.keep = keep;
-        try (Connection c = DriverManager.getConnection(this.serverUrl + "postgres", user, password);
+        try (Connection c = DriverManager.getConnection(this.serverUrl + "postgres" + params, user, password);
                 Statement s = c.createStatement()) {
             s.execute("create database " + name);
         }
     }
 
     String jdbcUrl() {
-        return serverUrl + name;
+        return serverUrl + name + params;
     }
 
     String user() {
@@ -125,7 +135,7 @@ final class Database implements AutoCloseable {
         if (keep) {
             return;
         }
-        try (Connection c = DriverManager.getConnection(serverUrl + "postgres", user, password);
+        try (Connection c = DriverManager.getConnection(serverUrl + "postgres" + params, user, password);
                 Statement s = c.createStatement()) {
             s.execute("drop database if exists " + name + " with (force)");
         }

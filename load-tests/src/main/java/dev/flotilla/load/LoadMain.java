@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "flotilla-load",
         mixinStandardHelpOptions = true,
-        subcommands = {LoadMain.SwarmCommand.class, Bench.class},
+        subcommands = {LoadMain.SwarmCommand.class, Bench.class, HaDrill.class},
         description = "Flotilla's load tools: the agent swarm and the benchmark.")
 public final class LoadMain implements Runnable {
     @CommandLine.Spec

@@ -31,12 +31,12 @@ final class ServiceProcess implements AutoCloseable {
     /** CPU time (seconds, user + system) and resident memory (bytes) at one moment. */
     record Usage(double cpuSeconds, long rssBytes) {}
 
-    ServiceProcess(Path jar, Path work, Database db, int port, List<String> jvmOptions) {
+    ServiceProcess(Path jar, Path work, Database db, int port, List<String> jvmOptions) throws IOException {
         this.jar = jar;
         this.work = work;
         this.db = db;
         this.port = port;
-        this.managementPort = freePort();
+        this.managementPort = Baselines.freePort();
         this.jvmOptions = jvmOptions;
     }
 
@@ -55,14 +55,6 @@ final class ServiceProcess implements AutoCloseable {
     /** The management port's base URL: {@code /q/metrics} is there, without a token. */
     String managementUrl() {
         return "http://127.0.0.1:" + managementPort;
-    }
-
-    private static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     Path bootstrapFile() {

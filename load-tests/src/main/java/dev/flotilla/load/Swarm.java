@@ -281,6 +281,65 @@ final class Swarm implements AutoCloseable {
         return out;
     }
 
+    /** What the hosts observed against what the database holds (see {@link #check}). */
+    record Check(long observed, long stored, int machinesDiffer, int statesDiffer, long dropped) {
+        boolean nothingLost() {
+            return observed == stored && machinesDiffer == 0 && statesDiffer == 0 && dropped == 0;
+        }
+    }
+
+    /**
+     * Every transition every host observed is stored once (per machine, observed = stored: none
+     * lost, none twice), every host's current unit states are the service's, and no gap records.
+     */
+    Check check(Database db) throws java.sql.SQLException {
+        Map<String, Long> stored = db.eventsPerMachine();
+        Map<String, Map<String, String>> states = db.unitStates();
+        long observed = 0;
+        long storedTotal = 0;
+        int machinesDiffer = 0;
+        int statesDiffer = 0;
+        for (SimulatedHost h : hosts) {
+            long mine = h.transitions();
+            long theirs = stored.getOrDefault(h.machineId, 0L);
+            observed += mine;
+            storedTotal += theirs;
+            if (mine != theirs) {
+                machinesDiffer++;
+            }
+            Map<String, String> service = states.getOrDefault(h.machineId, Map.of());
+            for (Map.Entry<String, dev.flotilla.api.protocol.UnitState> e :
+                    h.units().entrySet()) {
+                if (!(e.getValue().active() + "/" + e.getValue().sub()).equals(service.get(e.getKey()))) {
+                    statesDiffer++;
+                }
+            }
+        }
+        return new Check(observed, storedTotal, machinesDiffer, statesDiffer, db.droppedTransitions());
+    }
+
+    /** Each host's last sequence number now: what {@link #acknowledgedThrough} waits for. */
+    long[] recordedMarks() {
+        long[] marks = new long[hosts.size()];
+        for (SimulatedHost h : hosts) {
+            marks[h.index] = h.reporter.recorded();
+        }
+        return marks;
+    }
+
+    /**
+     * Whether every host has everything it had recorded at {@code marks} acknowledged: caught up
+     * with a moment in the past while transitions keep coming.
+     */
+    boolean acknowledgedThrough(long[] marks) {
+        for (SimulatedHost h : hosts) {
+            if (h.reporter.acknowledged() < marks[h.index]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether the service has acknowledged every transition of every host. */
     boolean allAcknowledged() {
         for (SimulatedHost h : hosts) {
@@ -298,7 +357,16 @@ final class Swarm implements AutoCloseable {
         watchedUnit = unit;
     }
 
+    /** Desired states a host received with a lower generation than one it had before. */
+    final java.util.concurrent.atomic.AtomicLong desiredGenerationsBack = new java.util.concurrent.atomic.AtomicLong();
+
+    private final Map<Integer, Long> lastGeneration = new ConcurrentHashMap<>();
+
     void desiredReceived(SimulatedHost h, DesiredState desired) {
+        Long before = lastGeneration.put(h.index, desired.generation());
+        if (before != null && desired.generation() < before) {
+            desiredGenerationsBack.incrementAndGet();
+        }
         String unit = watchedUnit;
         if (unit != null && desired.units().stream().anyMatch(u -> u.name().equals(unit))) {
             watchTimes.putIfAbsent(h.index, System.nanoTime());

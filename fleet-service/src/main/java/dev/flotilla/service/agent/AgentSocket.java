@@ -294,8 +294,12 @@ public class AgentSocket {
             return;
         }
         if (s == null) {
-            // Failed before the session existed (checking the credential): the agent retries.
+            // Failed before the session existed (checking the credential while the database was
+            // away, say): the connection stays open unless closed here, and its agent would wait
+            // for a welcome that never comes. 1013: try again later.
             LOG.warnf("agent connection %s failed on open: %s", connection.id(), failure.toString());
+            AgentSessions.close(
+                    connection, (short) 1013, "unavailable", "the service could not check this machine; try again");
             return;
         }
         LOG.debugf("agent connection %s failed: %s", connection.id(), failure.getMessage());

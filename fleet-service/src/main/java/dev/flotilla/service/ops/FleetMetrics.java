@@ -94,6 +94,13 @@ public class FleetMetrics {
 
     @Scheduled(every = "15s", delayed = "15s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
+        // Twice: after a failover the pool may first hand out a connection to the old primary.
+        if (!count(false)) {
+            count(true);
+        }
+    }
+
+    private boolean count(boolean last) {
         Map<String, Long> seenMachines = new java.util.HashMap<>();
         Map<String, Long> seenUnits = new java.util.HashMap<>();
         long seenLeases = 0;
@@ -115,15 +122,16 @@ public class FleetMetrics {
                 }
             }
         } catch (SQLException | RuntimeException e) {
-            if (databaseUp.getAndSet(0) == 1) {
+            if (last && databaseUp.getAndSet(0) == 1) {
                 LOG.warnf("fleet metrics: the database did not answer (%s)", e.getMessage());
             }
-            return;
+            return false;
         }
         machines.forEach((k, v) -> v.set(seenMachines.getOrDefault(k, 0L)));
         units.forEach((k, v) -> v.set(seenUnits.getOrDefault(k, 0L)));
         leases.set(seenLeases);
         rollouts.set(seenRollouts);
         databaseUp.set(1);
+        return true;
     }
 }
