@@ -51,17 +51,23 @@ public final class AgentClient {
          * everything, so state changes need no locks.
          */
         public static Runtime dedicated() {
+            return dedicated(HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build());
+        }
+
+        /** The same, trusting the service as the settings say (CA file, pin). */
+        public static Runtime dedicated(AgentSettings settings) {
+            return dedicated(Tls.httpClient(settings));
+        }
+
+        private static Runtime dedicated(HttpClient http) {
             ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "agent");
                 t.setDaemon(true);
                 return t;
             });
-            return new Runtime(
-                    HttpClient.newBuilder()
-                            .connectTimeout(Duration.ofSeconds(10))
-                            .build(),
-                    loop,
-                    loop);
+            return new Runtime(http, loop, loop);
         }
     }
 

@@ -2,7 +2,9 @@ package dev.flotilla.agent;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -30,6 +32,7 @@ public final class AgentMain {
     public static void main(String[] args) {
         setUpLogging();
         Path config = AgentSettings.DEFAULT_CONFIG;
+        Map<String, String> env = new HashMap<>(System.getenv());
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-h", "--help" -> {
@@ -46,20 +49,25 @@ public final class AgentMain {
                     }
                     config = Path.of(args[++i]);
                 }
+                case "--insecure" -> env.put("FLOTILLA_INSECURE", "1");
                 default -> fail(64, "unknown argument '" + args[i] + "' (see --help)");
             }
         }
-        System.exit(run(config));
+        System.exit(run(config, env));
     }
 
-    static int run(Path config) {
+    static int run(Path config, Map<String, String> env) {
         AgentSettings settings;
         UpdateSettings updateSettings;
         String machineId;
         Credentials.Stored credential;
         try {
-            settings = AgentSettings.load(config, System.getenv());
-            updateSettings = UpdateSettings.load(config, System.getenv());
+            settings = AgentSettings.load(config, env);
+            updateSettings = UpdateSettings.load(config, env);
+            if (settings.url().getScheme().equals("http")
+                    && !AgentSettings.isLoopback(settings.url().getHost())) {
+                LOG.warning("--insecure: talking to " + settings.url() + " unencrypted");
+            }
             machineId = HostFacts.machineId(settings.machineIdFile());
             credential = Credentials.load(settings.stateDir()).orElse(null);
             if (credential != null && !credential.machineId().equals(machineId)) {
@@ -117,7 +125,7 @@ public final class AgentMain {
             }
         };
         AgentClient client = new AgentClient(
-                AgentClient.Runtime.dedicated(),
+                AgentClient.Runtime.dedicated(settings),
                 settings,
                 credential,
                 () -> new Hello(Protocol.VERSION, id, HostFacts.hostname(), HostFacts.collect(), s.labels(), version()),
@@ -169,12 +177,13 @@ public final class AgentMain {
     }
 
     private static final String HELP = """
-            Usage: java -jar flotilla-agent.jar [--config FILE]
+            Usage: java -jar flotilla-agent.jar [--config FILE] [--insecure]
 
             The Flotilla host agent: reports this host to a Flotilla service over one WebSocket.
 
             Options:
               --config FILE   configuration file (default /etc/flotilla/agent.conf; may be absent)
+              --insecure      allow a plain http:// service URL other than loopback (labs only)
               --version       print the version
               -h, --help      print this help
 
@@ -190,6 +199,11 @@ public final class AgentMain {
                                                          is away (default 10000; then the oldest
                                                          are folded into a counted gap)
               journal-max-bytes   FLOTILLA_JOURNAL_MAX_BYTES    the same, in bytes (default 8 MiB)
+              insecure         FLOTILLA_INSECURE         1: as --insecure
+              ca-file          FLOTILLA_CA_FILE          PEM file of the CAs to trust instead of the
+                                                         system's (a private CA)
+              pin              FLOTILLA_PIN              sha256/BASE64: only a chain holding this
+                                                         public key (the service's or its CA's)
 
             Updates (off unless updates = on): the agent checks for pending updates, asks the
             service for a lease (granted inside the policy's windows and limits), applies them,

@@ -28,6 +28,9 @@ import dev.flotilla.api.selector.Labels;
  * journal-max-bytes   FLOTILLA_JOURNAL_MAX_BYTES    default 8388608
  * container-socket    FLOTILLA_CONTAINER_SOCKET     the Docker-compatible engine's unix socket;
  *                     default: /var/run/docker.sock, else /run/podman/podman.sock; none: off
+ * insecure       FLOTILLA_INSECURE        1: allow http:// to a host other than loopback (labs only)
+ * ca-file        FLOTILLA_CA_FILE         PEM CAs to trust instead of the system's (a private CA)
+ * pin            FLOTILLA_PIN             sha256/BASE64 of the service's (or its CA's) public key
  * </pre>
  */
 public record AgentSettings(
@@ -39,7 +42,10 @@ public record AgentSettings(
         List<String> reportUnits,
         int journalMaxEntries,
         long journalMaxBytes,
-        List<Path> containerSockets) {
+        List<Path> containerSockets,
+        boolean insecure,
+        Path caFile,
+        String pin) {
     public static final String DEFAULT_REPORTED_UNITS = "*.service,*.timer,*.socket,*.mount";
 
     /** Where Docker's and Podman's engines listen, in the order tried. */
@@ -47,6 +53,32 @@ public record AgentSettings(
             List.of(Path.of("/var/run/docker.sock"), Path.of("/run/podman/podman.sock"));
 
     public static final Path DEFAULT_CONFIG = Path.of("/etc/flotilla/agent.conf");
+
+    /** Settings trusting the system's CAs (tests and the load tools, over loopback). */
+    public AgentSettings(
+            URI url,
+            String enrollToken,
+            Path stateDir,
+            Map<String, String> labels,
+            Path machineIdFile,
+            List<String> reportUnits,
+            int journalMaxEntries,
+            long journalMaxBytes,
+            List<Path> containerSockets) {
+        this(
+                url,
+                enrollToken,
+                stateDir,
+                labels,
+                machineIdFile,
+                reportUnits,
+                journalMaxEntries,
+                journalMaxBytes,
+                containerSockets,
+                false,
+                null,
+                null);
+    }
 
     /**
      * Reads the file (if it exists) and the environment.
@@ -68,6 +100,20 @@ public record AgentSettings(
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
             throw new IllegalArgumentException("the service URL must start with http:// or https://, got " + url);
         }
+        boolean insecure = List.of("1", "true", "yes", "on")
+                .contains(pick(env, "FLOTILLA_INSECURE", file, "insecure", "false")
+                        .toLowerCase(java.util.Locale.ROOT));
+        if ("http".equals(uri.getScheme()) && !isLoopback(uri.getHost()) && !insecure) {
+            throw new IllegalArgumentException("refusing plain " + uri + ": this root agent's credential and the"
+                    + " service's commands would cross the network unencrypted. Use https:// (FLOTILLA_CA_FILE for a"
+                    + " private CA), or, for a lab only, --insecure (FLOTILLA_INSECURE=1)");
+        }
+        String ca = pick(env, "FLOTILLA_CA_FILE", file, "ca-file", null);
+        String pin = pick(env, "FLOTILLA_PIN", file, "pin", null);
+        if (pin != null && !pin.matches("sha256/[A-Za-z0-9+/]{43}=")) {
+            throw new IllegalArgumentException(
+                    "pin must be sha256/ and the base64 of a SHA-256 (44 characters), got " + pin);
+        }
         return new AgentSettings(
                 uri,
                 pick(env, "FLOTILLA_ENROLL_TOKEN", file, "enroll-token", null),
@@ -85,7 +131,22 @@ public record AgentSettings(
                 number(
                         pick(env, "FLOTILLA_JOURNAL_MAX_BYTES", file, "journal-max-bytes", "8388608"),
                         "journal-max-bytes"),
-                containerSockets(pick(env, "FLOTILLA_CONTAINER_SOCKET", file, "container-socket", null)));
+                containerSockets(pick(env, "FLOTILLA_CONTAINER_SOCKET", file, "container-socket", null)),
+                insecure,
+                ca == null ? null : Path.of(ca),
+                pin);
+    }
+
+    /** 127.0.0.0/8, ::1 and localhost, by name alone: no lookup decides whether to encrypt. */
+    static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost")
+                || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")
+                || h.equals("[::1]")
+                || h.equals("::1");
     }
 
     private static List<Path> containerSockets(String setting) {

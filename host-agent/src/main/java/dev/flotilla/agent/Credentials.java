@@ -8,8 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -40,12 +38,22 @@ public final class Credentials {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        return Optional.of(JSON.readValue(file.toFile(), Stored.class));
+        try {
+            Stored stored = JSON.readValue(file.toFile(), Stored.class);
+            if (stored == null || stored.credential() == null || stored.machineId() == null) {
+                throw new IOException("incomplete");
+            }
+            return Optional.of(stored);
+        } catch (IOException e) {
+            // Written atomically, so only a damaged disk leaves it so; its secret cannot be recovered.
+            throw new IllegalArgumentException(
+                    file + " is damaged (" + e.getMessage().lines().findFirst().orElse("")
+                            + "): remove the machine in Flotilla, delete this file and enroll again with a new token");
+        }
     }
 
     public static Stored enroll(AgentSettings settings, String machineId, String hostname) throws IOException {
-        return enroll(
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), settings, machineId, hostname);
+        return enroll(Tls.httpClient(settings), settings, machineId, hostname);
     }
 
     /** Enrolls over the given client (the load tests' simulated hosts share one). */
@@ -109,10 +117,7 @@ public final class Credentials {
     private static void save(Path stateDir, Stored stored) throws IOException {
         Files.createDirectories(stateDir);
         Path tmp = stateDir.resolve("credential.json.tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, JSON.writeValueAsString(stored), StandardCharsets.UTF_8);
-        Files.move(tmp, stateDir.resolve("credential.json"), StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(stateDir.resolve("credential.json"), JSON.writeValueAsBytes(stored));
     }
 
     private static String detail(String body) {

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -99,7 +98,7 @@ public final class StateJournal {
             return;
         }
         try {
-            Files.writeString(ackFile, Long.toString(acked), StandardCharsets.US_ASCII);
+            AtomicFiles.write(ackFile, Long.toString(acked).getBytes(StandardCharsets.US_ASCII));
             if (dropped) {
                 rewrite();
             }
@@ -205,20 +204,24 @@ public final class StateJournal {
     }
 
     private void writeAll() throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            for (Entry e : entries) {
-                w.write(JSON.writeValueAsString(e.change()));
-                w.write('\n');
-            }
+        StringBuilder all = new StringBuilder();
+        for (Entry e : entries) {
+            all.append(JSON.writeValueAsString(e.change())).append('\n');
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(file, all.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private void load() throws IOException {
         if (Files.exists(ackFile)) {
-            acked = Long.parseLong(
-                    Files.readString(ackFile, StandardCharsets.US_ASCII).trim());
+            String text = Files.readString(ackFile, StandardCharsets.US_ASCII).trim();
+            try {
+                acked = Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                // Damaged (it is written atomically, so only a disk could do this): resend all the
+                // journal holds; the service stores each transition once however often it comes.
+                LOG.warning("unreadable " + ackFile + " ('" + text + "'): resending every journalled transition");
+                acked = 0;
+            }
         }
         seq = acked;
         if (!Files.exists(file)) {

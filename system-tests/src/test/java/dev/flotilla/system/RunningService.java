@@ -140,6 +140,11 @@ final class RunningService implements AutoCloseable {
 
     /** Starts the packaged agent against {@code serviceUrl} (a replica, say). */
     Process startAgent(String enrollToken, String log, String serviceUrl) throws Exception {
+        return startAgent(enrollToken, log, serviceUrl, Map.of());
+    }
+
+    /** The same, with {@code extra} added to the agent's environment (FLOTILLA_CA_FILE, say). */
+    Process startAgent(String enrollToken, String log, String serviceUrl, Map<String, String> extra) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(
                         "java",
                         "-Xmx64m",
@@ -159,6 +164,7 @@ final class RunningService implements AutoCloseable {
         } else {
             env.remove("FLOTILLA_ENROLL_TOKEN");
         }
+        env.putAll(extra);
         Process p = pb.start();
         processes.add(0, p);
         return p;

@@ -28,6 +28,13 @@ public final class UnitInspector implements AgentClient.QueryHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_MESSAGE = 4096;
 
+    /**
+     * The most a journal answer may take once encoded: well inside the service's frame limit
+     * ({@link dev.flotilla.api.protocol.Protocol#MAX_FRAME_BYTES}), so that no answer, however long
+     * its lines (1,000 of 4 KiB would be 4 MiB), gets the agent disconnected for a frame too big.
+     */
+    static final int MAX_JOURNAL_BYTES = 512 * 1024;
+
     private final SystemdControl systemd;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "unit-queries");
@@ -103,7 +110,24 @@ public final class UnitInspector implements AgentClient.QueryHandler {
             }
             out.add(new UnitQueryReply.JournalEntry(time, priority, pid, message));
         }
-        return out;
+        return newestWithin(out, MAX_JOURNAL_BYTES);
+    }
+
+    /** The newest entries (the list's last) whose JSON together stays within {@code budget} bytes. */
+    static List<UnitQueryReply.JournalEntry> newestWithin(List<UnitQueryReply.JournalEntry> entries, int budget)
+            throws IOException {
+        long used = 0;
+        int from = entries.size();
+        while (from > 0) {
+            long size =
+                    dev.flotilla.api.protocol.FrameCodec.mapper().writeValueAsBytes(entries.get(from - 1)).length + 1L;
+            if (used + size > budget) {
+                break;
+            }
+            used += size;
+            from--;
+        }
+        return new ArrayList<>(entries.subList(from, entries.size()));
     }
 
     public void close() {
