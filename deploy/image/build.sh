@@ -22,8 +22,9 @@ AGENT_JAR="$ROOT/host-agent/target/flotilla-agent.jar"
 JDK="${FLOTILLA_IMAGE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 # What Quarkus, Hibernate, the PostgreSQL driver, Vert.x/Netty and the Keycloak client use.
 SERVICE_MODULES=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.prefs,java.rmi,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.transaction.xa,java.xml,jdk.crypto.cryptoki,jdk.jfr,jdk.management,jdk.naming.dns,jdk.net,jdk.unsupported,jdk.zipfs
-# The agent: the JDK's WebSocket client, logging, dbus-java's unix sockets, Jackson.
-AGENT_MODULES=java.base,java.logging,java.management,java.naming,java.net.http,java.xml,jdk.net,jdk.unsupported
+# The agent (jdeps --print-module-deps of its jar, plus jdk.unsupported): the JDK's WebSocket client,
+# dbus-java (jdk.security.auth for the uid of D-Bus's EXTERNAL sign-in), Jackson (java.desktop, java.sql).
+AGENT_MODULES=java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.sql,java.xml,jdk.net,jdk.security.auth,jdk.unsupported
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 die() { printf 'image: %s\n' "$*" >&2; exit 1; }

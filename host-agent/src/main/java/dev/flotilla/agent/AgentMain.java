@@ -83,7 +83,7 @@ public final class AgentMain {
             LOG.severe(e.getMessage());
             return 78;
         } catch (IOException e) {
-            LOG.severe("cannot start: " + e.getMessage());
+            LOG.severe("cannot start: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
         }
         AgentSettings s = settings;
