@@ -183,7 +183,11 @@ public class AgentSessions {
         Runtime.getRuntime().addShutdownHook(new Thread(this::goingAway, "agents-going-away"));
     }
 
+    /** Set at SIGTERM: no new agent sessions here (they would only hold the shutdown up). */
+    volatile boolean stopping;
+
     void goingAway() {
+        stopping = true;
         int n = byConnection.size();
         for (AgentSession s : byConnection.values()) {
             close(s, (short) 1001, "going-away", "this replica is stopping; connect again");

@@ -67,6 +67,12 @@ public class AgentSocket {
 
     @OnOpen
     void open(WebSocketConnection connection) {
+        if (sessions.stopping) {
+            // Told to go elsewhere a moment ago: an agent back here would keep this replica's
+            // graceful shutdown waiting on its connection, and go on reporting to a dying process.
+            AgentSessions.close(connection, (short) 1013, "unavailable", "this replica is stopping; connect again");
+            return;
+        }
         String header = connection.handshakeRequest().header("Authorization");
         String credential = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim()
