@@ -22,8 +22,9 @@ done
 SERVICE_JAR="$ROOT/fleet-service/target/quarkus-app/quarkus-run.jar"
 AGENT_JAR="$ROOT/host-agent/target/flotilla-agent.jar"
 if [ ! -f "$SERVICE_JAR" ] || [ ! -f "$AGENT_JAR" ]; then echo "build first: ./flotilla build" >&2; exit 1; fi
-# The JVM options of deploy/agent/flotilla-agent.service unless AGENT_JVM_OPTS says otherwise.
-AGENT_JVM_OPTS="${AGENT_JVM_OPTS:-$(sed -n 's/^ExecStart=[^ ]*java \(.*\) -jar .*/\1/p' "$ROOT/deploy/agent/flotilla-agent.service")}"
+# The JVM options of the flotilla-agent command (deploy/agent/flotilla-agent) unless AGENT_JVM_OPTS says otherwise.
+# shellcheck disable=SC2016 # a literal ${ in the pattern
+AGENT_JVM_OPTS="${AGENT_JVM_OPTS:-$(sed -n 's/^opts=\${FLOTILLA_AGENT_JAVA_OPTS:-\(.*\)}$/\1/p' "$ROOT/deploy/agent/flotilla-agent")}"
 
 work=$(mktemp -d /tmp/flotilla-footprint.XXXX)
 db="flotilla_bench_$(date +%s)"

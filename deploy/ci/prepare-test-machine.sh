@@ -22,6 +22,8 @@ command -v pgbench >/dev/null || missing+=(postgresql)
 command -v patroni >/dev/null || missing+=(patroni)
 command -v haproxy >/dev/null || missing+=(haproxy)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
+# The agent's packages (AgentPackageTest): rpmbuild and rpm -qp from Debian's rpm package.
+command -v rpmbuild >/dev/null || missing+=(rpm)
 # The dashboard's browser test drives Debian's Chromium with Debian's chromedriver.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)

@@ -18,13 +18,9 @@ VERSION="$(sed -n 's:^    <version>\(.*\)</version>:\1:p' "$ROOT/pom.xml" | head
 VERSION="${VERSION%-SNAPSHOT}"
 SERVICE_APP="$ROOT/fleet-service/target/quarkus-app"
 AGENT_JAR="$ROOT/host-agent/target/flotilla-agent.jar"
-# The service's runtime: Java 21 or later (Temurin 25 links without jmods, JEP 493).
-JDK="${FLOTILLA_IMAGE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-# What Quarkus, Hibernate, the PostgreSQL driver, Vert.x/Netty and the Keycloak client use.
-SERVICE_MODULES=java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.prefs,java.rmi,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.transaction.xa,java.xml,jdk.crypto.cryptoki,jdk.jfr,jdk.management,jdk.naming.dns,jdk.net,jdk.unsupported,jdk.zipfs
-# The agent (jdeps --print-module-deps of its jar, plus jdk.unsupported): the JDK's WebSocket client,
-# dbus-java (jdk.security.auth for the uid of D-Bus's EXTERNAL sign-in), Jackson (java.desktop, java.sql).
-AGENT_MODULES=java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.sql,java.xml,jdk.net,jdk.security.auth,jdk.unsupported
+# JDK, SERVICE_MODULES, AGENT_MODULES and runtime(): the jlink runtimes, shared with the packages.
+# shellcheck source=deploy/image/runtimes.sh
+. "$ROOT/deploy/image/runtimes.sh"
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 die() { printf 'image: %s\n' "$*" >&2; exit 1; }
@@ -52,17 +48,6 @@ base_layer() {
   printf 'root:x:0:\nflotilla:x:10001:\n' >"$base/etc/group"
   printf 'hosts: files dns\n' >"$base/etc/nsswitch.conf"
   touch "$base/.done"
-}
-
-runtime() { # NAME MODULES
-  local jre="$WORK/$1-jre"
-  if [ ! -f "$jre/.modules" ] || [ "$(cat "$jre/.modules")" != "$2" ]; then
-    log "Runtime for $1 (jlink of $("$JDK/bin/java" -version 2>&1 | head -n 1 | cut -d'"' -f2))"
-    rm -rf "$jre"
-    "$JDK/bin/jlink" --add-modules "$2" --strip-debug --no-man-pages --no-header-files \
-      --compress=zip-6 --output "$jre"
-    echo "$2" >"$jre/.modules"
-  fi
 }
 
 build() { # NAME CONTEXT  (the context holds a Containerfile)

@@ -23,7 +23,7 @@ import dev.flotilla.agent.updates.UpdateSettings;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.Protocol;
 
-/** {@code java -jar flotilla-agent.jar [--config FILE]}: the Flotilla host agent. */
+/** {@code flotilla-agent [--config FILE]} or {@code flotilla-agent enroll ...}: the Flotilla host agent. */
 public final class AgentMain {
     private static final Logger LOG = Logger.getLogger("dev.flotilla.agent");
 
@@ -31,6 +31,9 @@ public final class AgentMain {
 
     public static void main(String[] args) {
         setUpLogging();
+        if (args.length > 0 && args[0].equals("enroll")) {
+            System.exit(Enroll.run(List.of(args).subList(1, args.length), System.getenv(), System.out, System.err));
+        }
         Path config = AgentSettings.DEFAULT_CONFIG;
         Map<String, String> env = new HashMap<>(System.getenv());
         for (int i = 0; i < args.length; i++) {
@@ -177,7 +180,9 @@ public final class AgentMain {
     }
 
     private static final String HELP = """
-            Usage: java -jar flotilla-agent.jar [--config FILE] [--insecure]
+            Usage: flotilla-agent [--config FILE] [--insecure]
+                   flotilla-agent enroll --url URL --token TOKEN [--labels K=V,...]  (see enroll --help)
+            (or java -jar flotilla-agent.jar ... where the agent is a plain jar)
 
             The Flotilla host agent: reports this host to a Flotilla service over one WebSocket.
 

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Replaces a state file so that a crash at any moment leaves either the old content or the new,
@@ -15,6 +17,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * disk, renamed over the old one, and the folder forced so that the rename itself survives.
  */
 final class AtomicFiles {
+    private static final Logger LOG = Logger.getLogger(AtomicFiles.class.getName());
+
     private AtomicFiles() {}
 
     static void write(Path file, byte[] content) throws IOException {
@@ -38,8 +42,9 @@ final class AtomicFiles {
     static void forceFolder(Path folder) {
         try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
             dir.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // some file systems do not open folders; the rename is still atomic
+        } catch (IOException | UnsupportedOperationException e) {
+            // Some file systems do not open folders; the rename is still atomic, only maybe not yet durable.
+            LOG.log(Level.FINE, "cannot force " + folder + " to disk", e);
         }
     }
 }

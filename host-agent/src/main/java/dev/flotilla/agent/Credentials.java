@@ -60,8 +60,9 @@ public final class Credentials {
     public static Stored enroll(HttpClient http, AgentSettings settings, String machineId, String hostname)
             throws IOException {
         if (settings.enrollToken() == null) {
-            throw new IllegalArgumentException("this machine is not enrolled yet: set FLOTILLA_ENROLL_TOKEN (or"
-                    + " enroll-token in the config file) for the first start");
+            throw new IllegalArgumentException(
+                    "this machine is not enrolled yet: run flotilla-agent enroll --url URL"
+                            + " --token TOKEN, or set FLOTILLA_ENROLL_TOKEN (enroll-token in the config file) for the first start");
         }
         HttpRequest request = HttpRequest.newBuilder(URI.create(settings.url() + Protocol.ENROLL_PATH))
                 .timeout(Duration.ofSeconds(30))
@@ -115,8 +116,13 @@ public final class Credentials {
     }
 
     private static void save(Path stateDir, Stored stored) throws IOException {
-        Files.createDirectories(stateDir);
-        Path tmp = stateDir.resolve("credential.json.tmp");
+        if (!Files.isDirectory(stateDir)) {
+            // Only root reads what the agent keeps (as systemd's StateDirectoryMode=0700 makes it).
+            Files.createDirectories(
+                    stateDir,
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
         AtomicFiles.write(stateDir.resolve("credential.json"), JSON.writeValueAsBytes(stored));
     }
 
