@@ -8,6 +8,11 @@
 #                                       ENGINE_DIR (a folder holding podman.sock, as made by
 #                                       container-engine.sh) at /run/podman
 #   systemd-hosts.sh stop NAME...       remove hosts
+# With FLOTILLA_HOST_SHARE=DIR, start also keeps the host's system bus folder (/run/dbus), unit
+# folder (/etc/systemd/system, seeded from the root file system), journals (/run/log/journal,
+# /var/log/journal) and /var/lib/flotilla-agent in DIR (run-dbus, systemd-system, run-journal,
+# var-journal, agent-state), so that a container beside the host (the agent's image) can mount
+# them as it would mount a real host's.
 # Installs podman, crun and debootstrap when missing (Debian).
 set -euo pipefail
 
@@ -68,9 +73,18 @@ cmd_start() {
   echo | as_root tee -a "$ids/$name" >/dev/null
   local engine=()
   [ -n "$engine_dir" ] && engine=(-v "$engine_dir:/run/podman")
+  local share=()
+  if [ -n "${FLOTILLA_HOST_SHARE:-}" ]; then
+    local d="$FLOTILLA_HOST_SHARE"
+    as_root rm -rf "$d/systemd-system"
+    as_root mkdir -p "$d/run-dbus" "$d/run-journal" "$d/var-journal" "$d/agent-state"
+    as_root cp -a "$ROOTFS/etc/systemd/system" "$d/systemd-system"
+    share=(-v "$d/run-dbus:/run/dbus" -v "$d/systemd-system:/etc/systemd/system" -v "$d/run-journal:/run/log/journal"
+      -v "$d/var-journal:/var/log/journal" -v "$d/agent-state:/var/lib/flotilla-agent")
+  fi
   as_root podman run -d --name "$name" --hostname "$name" --network=host --cgroup-manager=cgroupfs \
     --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --systemd=always \
-    -v /usr/lib/jvm:/usr/lib/jvm:ro "${jdk_etc[@]}" -v "$agent_dir":/opt/agent:ro -v "$ids/$name":/etc/machine-id:ro "${engine[@]}" --rootfs "$ROOTFS:O" \
+    -v /usr/lib/jvm:/usr/lib/jvm:ro "${jdk_etc[@]}" -v "$agent_dir":/opt/agent:ro -v "$ids/$name":/etc/machine-id:ro "${engine[@]}" "${share[@]}" --rootfs "$ROOTFS:O" \
     /lib/systemd/systemd >/dev/null
   for _ in $(seq 1 60); do
     state=$(as_root podman exec "$name" systemctl is-system-running 2>/dev/null || true)

@@ -19,7 +19,7 @@ VERSION="${VERSION%-SNAPSHOT}"
 SERVICE_APP="$ROOT/fleet-service/target/quarkus-app"
 AGENT_JAR="$ROOT/host-agent/target/flotilla-agent.jar"
 # JDK, SERVICE_MODULES, AGENT_MODULES and runtime(): the jlink runtimes, shared with the packages.
-# shellcheck source=deploy/image/runtimes.sh
+# shellcheck source=deploy/image/runtimes.sh disable=SC1091
 . "$ROOT/deploy/image/runtimes.sh"
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
@@ -34,7 +34,8 @@ mkdir -p "$OUT" "$WORK"
 
 base_layer() {
   local base="$WORK/base" debs="$WORK/debs"
-  [ -f "$base/.done" ] && return 0
+  # Made again when what it holds changes (the number in .done).
+  [ "$(cat "$base/.done" 2>/dev/null)" = 2 ] && return 0
   log "Base layer from Debian packages (glibc, libgcc, libstdc++, zlib)"
   rm -rf "$base" "$debs"
   mkdir -p "$base" "$debs"
@@ -42,12 +43,14 @@ base_layer() {
   for deb in "$debs"/*.deb; do dpkg -x "$deb" "$base"; done
   # Only the shared libraries: no documentation, locales, or tools.
   rm -rf "${base:?}/usr/share" "${base:?}/usr/bin" "${base:?}/usr/sbin" "${base:?}/sbin" "${base:?}/bin" "${base:?}/usr/libexec"
-  mkdir -p "$base/etc" "$base/tmp" "$base/app"
+  mkdir -p "$base/etc" "$base/tmp" "$base/app" "$base/run" "$base/var"
   chmod 1777 "$base/tmp"
+  # As on every host: the system bus is at /var/run/dbus/system_bus_socket too.
+  ln -s ../run "$base/var/run"
   printf 'root:x:0:0:root:/root:/nonexistent\nflotilla:x:10001:10001:flotilla:/tmp:/nonexistent\n' >"$base/etc/passwd"
   printf 'root:x:0:\nflotilla:x:10001:\n' >"$base/etc/group"
   printf 'hosts: files dns\n' >"$base/etc/nsswitch.conf"
-  touch "$base/.done"
+  echo 2 >"$base/.done"
 }
 
 build() { # NAME CONTEXT  (the context holds a Containerfile)
@@ -86,19 +89,39 @@ ENTRYPOINT ["/opt/java/bin/java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMe
 CONTAINERFILE
 build flotilla-service "$ctx"
 
-# The agent: its runtime and one jar. Run it with the host's D-Bus socket, /etc/systemd/system,
-# /etc/machine-id, the journal and the container engine's socket mounted (deploy/agent/).
+# The agent: its runtime, journalctl (it answers "journal" questions with journalctl -o json over
+# the host's journal files, mounted) and one jar. Run it with the host's D-Bus socket,
+# /etc/systemd/system, /etc/machine-id, the journal and the container engine's socket mounted:
+# deploy/agent/flotilla-agent-container.service.
+journal_layer() {
+  local journal="$WORK/journal"
+  [ -f "$journal/.done" ] && return 0
+  local bin
+  bin=$(command -v journalctl) || die "journalctl is needed (Debian's systemd package) for the agent's image"
+  log "journalctl and the libraries it links, from this machine's systemd ($(dpkg-query -W -f='${Version}' systemd 2>/dev/null || echo '?'))"
+  rm -rf "$journal" && mkdir -p "$journal/usr/bin"
+  cp -L "$bin" "$journal/usr/bin/journalctl"
+  # Every library it links that the base layer does not hold already, at the same path.
+  ldd "$bin" | awk '/=> \// {print $3}' | while read -r lib; do
+    [ -e "$WORK/base$lib" ] || [ -e "$WORK/base/usr$lib" ] || { mkdir -p "$journal$(dirname "$lib")"; cp -L "$lib" "$journal$lib"; }
+  done
+  touch "$journal/.done"
+}
+journal_layer
 ctx="$WORK/agent-context"
 rm -rf "$ctx" && mkdir -p "$ctx"
 cp -a "$WORK/base" "$ctx/base" && rm -f "$ctx/base/.done"
+cp -a "$WORK/journal" "$ctx/journal" && rm -f "$ctx/journal/.done"
 cp -a "$WORK/agent-jre" "$ctx/jre" && rm -f "$ctx/jre/.modules"
 cp "$AGENT_JAR" "$ctx/flotilla-agent.jar"
 cat >"$ctx/Containerfile" <<CONTAINERFILE
 FROM scratch
 COPY base/ /
+COPY journal/ /
 COPY jre/ /opt/java/
 COPY flotilla-agent.jar /opt/flotilla/
 LABEL org.opencontainers.image.title="flotilla-agent" org.opencontainers.image.version="$VERSION"
+ENV PATH=/usr/bin:/bin FLOTILLA_AGENT_STATE=/var/lib/flotilla-agent
 ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", "/opt/flotilla/flotilla-agent.jar"]
 CONTAINERFILE
 build flotilla-agent "$ctx"

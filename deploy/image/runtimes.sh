@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Sourced by deploy/image/build.sh and deploy/packages/build.sh (ROOT and WORK set, log() defined):
 # the jlink runtimes of the service and the agent, each linked once into $WORK/NAME-jre and
 # linked again only when its module list changes.

@@ -37,7 +37,7 @@ VERSION="${VERSION%-SNAPSHOT}"
 AGENT_JAR="$ROOT/host-agent/target/flotilla-agent.jar"
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 die() { printf 'packages: %s\n' "$*" >&2; exit 1; }
-# shellcheck source=deploy/image/runtimes.sh
+# shellcheck source=deploy/image/runtimes.sh disable=SC1091
 . "$ROOT/deploy/image/runtimes.sh"
 
 [ -f "$AGENT_JAR" ] || die "$AGENT_JAR is missing: run ./flotilla build first"

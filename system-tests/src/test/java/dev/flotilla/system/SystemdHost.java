@@ -25,13 +25,25 @@ final class SystemdHost implements AutoCloseable {
 
     /** A host whose /run/podman is the given engine's socket folder (so its agent sees containers). */
     SystemdHost(String name, TestEngine engine) throws Exception {
+        this(name, engine, null);
+    }
+
+    /**
+     * A host that also keeps its bus, unit, journal and agent-state folders in {@code share}
+     * (systemd-hosts.sh's FLOTILLA_HOST_SHARE), for a container beside it to mount.
+     */
+    SystemdHost(String name, TestEngine engine, java.nio.file.Path share) throws Exception {
         this.name = name;
         List<String> cmd = new ArrayList<>(
                 List.of(SCRIPT, "start", name, Project.AGENT_JAR.getParent().toString()));
         if (engine != null) {
             cmd.add(engine.directory().toString());
         }
-        run(cmd, 120);
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        if (share != null) {
+            builder.environment().put("FLOTILLA_HOST_SHARE", share.toString());
+        }
+        run(builder, 120);
     }
 
     String machineId() throws Exception {
@@ -110,7 +122,12 @@ final class SystemdHost implements AutoCloseable {
     }
 
     private static String run(List<String> command, int seconds) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return run(new ProcessBuilder(command), seconds);
+    }
+
+    private static String run(ProcessBuilder builder, int seconds) throws Exception {
+        List<String> command = builder.command();
+        Process p = builder.redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
