@@ -58,6 +58,10 @@ final class Api {
         return send("POST", path, null);
     }
 
+    JsonNode post(String path, Object body) {
+        return send("POST", path, body);
+    }
+
     JsonNode delete(String path) {
         return send("DELETE", path, null);
     }

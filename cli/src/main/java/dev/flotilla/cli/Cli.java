@@ -56,6 +56,7 @@ import picocli.CommandLine.ParentCommand;
             Cli.Journal.class,
             Cli.Verify.class,
             Cli.Rollout.class,
+            Cli.InstallAgent.class,
             CommandLine.HelpCommand.class
         })
 public final class Cli implements Callable<Integer> {
@@ -564,6 +565,85 @@ public final class Cli implements Callable<Integer> {
             if (!rows.isEmpty()) {
                 cli.table(List.of("MACHINE", "BATCH", "STATE", "REASON"), rows);
             }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "install-agent",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Make an enrollment token and print the commands that install the agent enrolled by it.",
+                "Ways: deb, rpm (packages with their own Java runtime), fcos, flatcar (Butane configs to",
+                "provision with), container (a running CoreOS host, by hand), jar (Java 17+), all.",
+                "The token's secret is shown this once; it is spent by as many hosts as --uses says."
+            })
+    static final class InstallAgent implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Option(
+                names = "--way",
+                defaultValue = "deb",
+                description = "deb (default), rpm, fcos, flatcar, container, jar or all.")
+        String way;
+
+        @Option(
+                names = "--uses",
+                defaultValue = "1",
+                description = "How many hosts may enroll with the token (default 1).")
+        int uses;
+
+        @Option(
+                names = "--ttl",
+                defaultValue = "P1D",
+                description = "How long the token is valid, ISO-8601 (default P1D).")
+        String ttl;
+
+        @Option(names = "--name", description = "The token's name (default: install-agent WAY).")
+        String name;
+
+        @Override
+        public Integer call() {
+            List<String> ways = List.of("deb", "rpm", "fcos", "flatcar", "container", "jar", "all");
+            if (!ways.contains(way)) {
+                cli.err.println("flotilla: --way must be one of " + String.join(", ", ways) + ", not '" + way + "'");
+                return 2;
+            }
+            if (uses < 1) {
+                cli.err.println("flotilla: --uses must be at least 1");
+                return 2;
+            }
+            JsonNode created = cli.api()
+                    .post(
+                            "/api/v1/enrollment-tokens",
+                            Map.of(
+                                    "name", name != null ? name : "install-agent " + way,
+                                    "maxUses", uses,
+                                    "ttl", ttl));
+            if (cli.json()) {
+                cli.print(created);
+                return 0;
+            }
+            List<JsonNode> chosen = new ArrayList<>();
+            created.path("install").forEach(c -> {
+                if (way.equals("all") || way.equals(c.path("way").asText())) {
+                    chosen.add(c);
+                }
+            });
+            if (chosen.isEmpty()) {
+                cli.err.println("flotilla: the service gave no install command for '" + way + "' (token "
+                        + created.path("token").path("id").asText() + " was made)");
+                return REFUSED;
+            }
+            for (JsonNode c : chosen) {
+                cli.out.println("# " + c.path("title").asText());
+                cli.out.print(c.path("text").asText());
+                cli.out.println();
+            }
+            JsonNode t = created.path("token");
+            cli.err.println("Enrollment token " + text(t.path("name")) + " (" + text(t.path("id")) + "): "
+                    + text(t.path("maxUses")) + " use(s), until " + text(t.path("expiresAt")) + ".");
             return 0;
         }
     }

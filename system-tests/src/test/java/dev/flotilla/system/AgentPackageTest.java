@@ -79,9 +79,25 @@ class AgentPackageTest {
             assertThat(status(host)).isEqualTo("inactive");
             assertThat(host.exec("flotilla-agent", "--version")).contains("flotilla-agent");
 
-            String token = service.newEnrollmentToken(1);
-            String enrolled = host.exec(
-                    "flotilla-agent", "enroll", "--url", service.url, "--token", token, "--labels", "role=pkg");
+            // The commands the service hands out with a new token (what `flotilla install-agent`
+            // prints): its enroll line, as a host's administrator pastes it (root here: no sudo).
+            Project.Reply created = Project.post(
+                    service.url + "/api/v1/enrollment-tokens", service.token, "{\"name\":\"pkg\",\"maxUses\":1}");
+            assertThat(created.status()).isEqualTo(201);
+            String token = created.body().get("secret").asText();
+            String commands = "";
+            for (JsonNode c : created.body().get("install")) {
+                if (c.get("way").asText().equals("deb")) {
+                    commands = c.get("text").asText();
+                }
+            }
+            assertThat(commands).contains("dpkg -i flotilla-agent_" + version + "-1_amd64.deb");
+            String enrollLine = commands.lines()
+                    .filter(l -> l.startsWith("sudo flotilla-agent enroll "))
+                    .findFirst()
+                    .orElseThrow()
+                    .replaceFirst("^sudo ", "");
+            String enrolled = host.exec("sh", "-c", enrollLine + " --labels role=pkg");
             assertThat(enrolled).contains("Enrolled this host as machine");
             String conf = host.exec("cat", "/etc/flotilla/agent.conf");
             assertThat(conf).contains("url = " + service.url).contains("labels = role=pkg");
@@ -89,7 +105,8 @@ class AgentPackageTest {
             assertThat(host.exec("stat", "-c", "%a", "/var/lib/flotilla-agent").strip())
                     .isEqualTo("700");
 
-            host.exec("systemctl", "start", "flotilla-agent.service");
+            assertThat(commands).contains("sudo systemctl start flotilla-agent\n");
+            host.exec("systemctl", "start", "flotilla-agent");
             String machine = host.machineId();
             JsonNode online = awaitPresence(service, machine, "online");
             assertThat(online.get("labels").get("role").asText()).isEqualTo("pkg");

@@ -65,9 +65,19 @@ class EnrollmentTest {
                 .statusCode(201)
                 .body("token.state", is("active"))
                 .body("token.maxUses", is(3))
-                .body("secret", org.hamcrest.Matchers.startsWith("fle_"));
+                .body("secret", org.hamcrest.Matchers.startsWith("fle_"))
+                .header(
+                        "Location",
+                        org.hamcrest.Matchers.endsWith("/api/v1/enrollment-tokens/"
+                                + created.jsonPath().getString("token.id")));
         String id = created.jsonPath().getString("token.id");
         String secret = created.jsonPath().getString("secret");
+        // With the commands that install an agent enrolled by it, this service's URL filled in.
+        assertThat(created.jsonPath().getList("install.way", String.class))
+                .containsExactlyElementsOf(InstallCommands.WAYS);
+        assertThat(created.jsonPath().getString("install.find { it.way == 'deb' }.text"))
+                .contains("sudo flotilla-agent enroll --url http://localhost:")
+                .contains("--token " + secret);
         as(admin)
                 .get("/api/v1/enrollment-tokens")
                 .then()

@@ -69,6 +69,36 @@ class CliTest {
     }
 
     @Test
+    void shouldPrintTheInstallCommandsWithAFreshTokenThatEnrollsAHost() {
+        String admin = tokens.api(Role.ADMIN);
+        Run deb = flotillaWith(admin, "install-agent", "--uses", "2", "--name", "rack-" + tag);
+        assertThat(deb.code()).as(deb.err()).isZero();
+        assertThat(deb.out()).contains("sudo dpkg -i flotilla-agent_").contains("sudo systemctl start flotilla-agent");
+        assertThat(deb.err()).contains("rack-" + tag).contains("2 use(s)");
+        String secret = deb.out().replaceAll("(?s).*--token (fle_[A-Za-z0-9_-]+).*", "$1");
+        assertThat(secret).startsWith("fle_");
+        // The printed token is real: a host enrolls with it.
+        Fixtures.enroll(secret, Fixtures.newMachineId(), "from-install-agent");
+
+        Run fcos = flotillaWith(admin, "install-agent", "--way", "fcos");
+        assertThat(fcos.out()).contains("variant: fcos").contains("FLOTILLA_ENROLL_TOKEN=fle_");
+        assertThat(flotillaWith(admin, "install-agent", "--way", "all").out())
+                .contains("variant: flatcar")
+                .contains("rpm -i")
+                .contains("java -jar flotilla-agent.jar");
+
+        Run bad = flotillaWith(admin, "install-agent", "--way", "windows");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--way must be one of deb, rpm, fcos, flatcar, container, jar, all");
+        Run badTtl = flotillaWith(admin, "install-agent", "--ttl", "forever");
+        assertThat(badTtl.code()).isEqualTo(1);
+        // An operator may not make enrollment tokens: refused by the service, said plainly.
+        Run operator = flotilla("install-agent");
+        assertThat(operator.code()).isEqualTo(1);
+        assertThat(operator.err()).startsWith("flotilla: ");
+    }
+
+    @Test
     void shouldSubmitStartStopAndDestroyAUnitLikeFleetctl() throws Exception {
         String name = "cli-" + tag + ".service";
         Path file = dir.resolve(name);
