@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import dev.flotilla.api.protocol.Ack;
+import dev.flotilla.api.protocol.CredentialSaved;
 import dev.flotilla.api.protocol.DesiredState;
 import dev.flotilla.api.protocol.DesiredStateResult;
 import dev.flotilla.api.protocol.ErrorFrame;
@@ -25,6 +26,7 @@ import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.Heartbeat;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.LeaseReply;
+import dev.flotilla.api.protocol.NewCredential;
 import dev.flotilla.api.protocol.Protocol;
 import dev.flotilla.api.protocol.UnitQuery;
 import dev.flotilla.api.protocol.Welcome;
@@ -101,7 +103,9 @@ public final class AgentClient {
 
     private final Executor loop;
     private final AgentSettings settings;
-    private final Credentials.Stored credential;
+    /** Replaced when the service issues a new one (on the loop; read there when connecting). */
+    private volatile Credentials.Stored credential;
+
     private final Supplier<Hello> hello;
     private final Supplier<Facts> facts;
     private final StateReporter units;
@@ -261,9 +265,34 @@ public final class AgentClient {
                 units.acknowledged(ack.seq());
             }
             listener.acknowledged(ack.seq());
+        } else if (frame instanceof NewCredential fresh) {
+            renewCredential(s, fresh);
         } else if (frame instanceof ErrorFrame error) {
             LOG.warning("the service reports " + error.code() + ": " + error.message());
         }
+    }
+
+    /**
+     * The service issued a new credential: saved atomically first (a crash leaves the old file or
+     * the new, both of which the service accepts until this is confirmed), then confirmed. If it
+     * cannot be saved, the old one stays in use and nothing is confirmed.
+     */
+    private void renewCredential(Session s, NewCredential fresh) {
+        String secret = fresh.credential();
+        if (secret == null || !secret.matches("[A-Za-z0-9_-]{16,200}")) {
+            LOG.warning("ignoring a malformed new credential from the service");
+            return;
+        }
+        Credentials.Stored next = new Credentials.Stored(credential.machineId(), secret, credential.url());
+        try {
+            Credentials.store(settings.stateDir(), next);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warning("cannot save the new credential (" + rootMessage(e) + "); keeping the old one");
+            return;
+        }
+        credential = next;
+        s.send(new CredentialSaved());
+        LOG.info("the service issued this machine a new credential; saved in " + settings.stateDir());
     }
 
     private void startHeartbeat(Session s, long intervalMillis) {

@@ -115,6 +115,11 @@ public final class Credentials {
                 .plusMillis(java.util.concurrent.ThreadLocalRandom.current().nextLong(1000));
     }
 
+    /** Replaces the kept credential atomically (a new one issued by the service). */
+    static void store(Path stateDir, Stored stored) throws IOException {
+        save(stateDir, stored);
+    }
+
     private static void save(Path stateDir, Stored stored) throws IOException {
         if (!Files.isDirectory(stateDir)) {
             // Only root reads what the agent keeps (as systemd's StateDirectoryMode=0700 makes it).

@@ -24,6 +24,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = LeaseRequest.class, name = "lease-request"),
     @JsonSubTypes.Type(value = LeaseReply.class, name = "lease-reply"),
     @JsonSubTypes.Type(value = UpdateReport.class, name = "update-report"),
+    @JsonSubTypes.Type(value = NewCredential.class, name = "credential"),
+    @JsonSubTypes.Type(value = CredentialSaved.class, name = "credential-saved"),
 })
 public sealed interface Frame
         permits Hello,
@@ -40,4 +42,6 @@ public sealed interface Frame
                 UnitQueryReply,
                 LeaseRequest,
                 LeaseReply,
-                UpdateReport {}
+                UpdateReport,
+                NewCredential,
+                CredentialSaved {}

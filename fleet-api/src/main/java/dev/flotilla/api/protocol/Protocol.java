@@ -2,8 +2,12 @@ package dev.flotilla.api.protocol;
 
 /** Constants of the agent protocol that both ends must agree on. */
 public final class Protocol {
-    /** The protocol version this build speaks. */
-    public static final int VERSION = 1;
+    /**
+     * The protocol version this build speaks; both sides speak the lower of the two. 2 added
+     * credential rotation ({@link NewCredential}, {@link CredentialSaved}): the service sends it
+     * only to agents that said 2 or more.
+     */
+    public static final int VERSION = 2;
 
     /** Where the agent opens its WebSocket. */
     public static final String CONNECT_PATH = "/agent/v1/connect";

@@ -8,8 +8,10 @@ import java.util.concurrent.Executors;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import dev.flotilla.api.protocol.CredentialSaved;
 import dev.flotilla.api.protocol.DesiredStateResult;
 import dev.flotilla.api.protocol.FactsChanged;
 import dev.flotilla.api.protocol.Frame;
@@ -17,11 +19,13 @@ import dev.flotilla.api.protocol.FrameCodec;
 import dev.flotilla.api.protocol.Hello;
 import dev.flotilla.api.protocol.LeaseReply;
 import dev.flotilla.api.protocol.LeaseRequest;
+import dev.flotilla.api.protocol.NewCredential;
 import dev.flotilla.api.protocol.Protocol;
 import dev.flotilla.api.protocol.UpdateReport;
 import dev.flotilla.api.protocol.Welcome;
 import dev.flotilla.api.selector.Labels;
 import dev.flotilla.service.desired.DesiredStateService;
+import dev.flotilla.service.machine.CredentialRotationRequested;
 import dev.flotilla.service.machine.MachineService;
 import dev.flotilla.service.observed.StateFrames;
 
@@ -32,6 +36,8 @@ import dev.flotilla.service.observed.StateFrames;
  */
 @ApplicationScoped
 public class AgentFrames {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(AgentFrames.class);
+
     @Inject
     AgentSessions sessions;
 
@@ -106,6 +112,10 @@ public class AgentFrames {
                     d.state(),
                     d.reason(),
                     d.granted() ? d.lease().expiresAt() : null)));
+        } else if (frame instanceof CredentialSaved) {
+            if (machines.confirmCredential(s.machine, "saved by the agent")) {
+                LOG.infof("machine %s confirmed its new credential", s.machine.machineId());
+            }
         } else if (frame instanceof UpdateReport report) {
             String problem = invalid(report);
             if (problem != null) {
@@ -153,12 +163,14 @@ public class AgentFrames {
             sessions.close(s, Protocol.CLOSE_BAD_FRAME, "bad-frame", problem);
             return;
         }
-        if (!machines.online(s.machine, s.id, hello)) {
+        MachineService.Online online = machines.online(s.machine, s.id, hello);
+        if (online == MachineService.Online.REMOVED) {
             sessions.close(s, Protocol.CLOSE_UNAUTHORIZED, "removed", "this machine was removed from the fleet");
             return;
         }
         sessions.greeted(s);
         int version = Math.min(hello.protocolVersion(), Protocol.VERSION);
+        s.protocolVersion = version;
         s.connection.sendTextAndAwait(FrameCodec.encode(new Welcome(
                 version,
                 s.machine.machineId(),
@@ -166,6 +178,30 @@ public class AgentFrames {
                 config.heartbeatTtl().toMillis())));
         // What the machine must run, right after welcome: the agent starts from the truth.
         s.connection.sendTextAndAwait(FrameCodec.encode(desired.current(s.machine)));
+        if (online == MachineService.Online.ONLINE_ROTATION_DUE) {
+            offerCredential(s);
+        }
+    }
+
+    /**
+     * Issues the machine its new credential over this session, when an admin asked for one and the
+     * agent speaks protocol 2 (older agents would close on a frame they do not know; their
+     * rotation waits until they are upgraded).
+     */
+    void offerCredential(AgentSession s) {
+        if (s.protocolVersion < 2 || !s.connection.isOpen()) {
+            return;
+        }
+        machines.issueNextCredential(s.machine)
+                .ifPresent(secret -> s.connection.sendTextAndAwait(FrameCodec.encode(new NewCredential(secret))));
+    }
+
+    /** Asked for on any replica: the one holding the machine's session issues it. */
+    void onRotationRequested(@Observes CredentialRotationRequested requested) {
+        AgentSession s = sessions.session(requested.machine());
+        if (s != null) {
+            workers.execute(() -> offerCredential(s));
+        }
     }
 
     private static String invalidHello(Hello hello) {

@@ -17,6 +17,8 @@ final class AgentSession {
     volatile boolean greeted;
     /** Set on the event loop as soon as hello arrives, before it is handled. */
     volatile boolean helloReceived;
+    /** The protocol version agreed in hello (the lower of the two). */
+    volatile int protocolVersion;
 
     volatile Instant lastHeard;
     /** The last {@link #lastHeard} written to the machine row (by the flush), or null. */

@@ -85,6 +85,12 @@ public class AgentSessions {
         return s;
     }
 
+    /** The session of a machine on this replica that has said hello, if any. */
+    AgentSession session(MachineRef machine) {
+        AgentSession s = byMachine.get(machine);
+        return s != null && s.connection.isOpen() ? s : null;
+    }
+
     AgentSession get(WebSocketConnection connection) {
         return byConnection.get(connection.id());
     }

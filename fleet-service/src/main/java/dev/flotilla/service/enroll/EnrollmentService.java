@@ -29,7 +29,7 @@ import dev.flotilla.service.machine.MachineService;
 @Transactional
 public class EnrollmentService {
     static final String TOKEN_PREFIX = "fle_";
-    static final String CREDENTIAL_PREFIX = "flm_";
+    static final String CREDENTIAL_PREFIX = dev.flotilla.service.machine.MachineService.CREDENTIAL_PREFIX;
     private static final Pattern MACHINE_ID = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern HOSTNAME = Pattern.compile("[\\p{Graph}]{1,253}");
 

@@ -37,6 +37,16 @@ public class Machine extends PanacheEntityBase {
     @Column(name = "credential_hash", nullable = false)
     public byte[] credentialHash;
 
+    /** A credential issued over the session and not yet confirmed by the agent (rotation). */
+    @Column(name = "next_credential_hash")
+    public byte[] nextCredentialHash;
+
+    @Column(name = "credential_rotation_requested_at")
+    public Instant credentialRotationRequestedAt;
+
+    @Column(name = "credential_rotated_at")
+    public Instant credentialRotatedAt;
+
     @Column(nullable = false)
     public String presence;
 

@@ -9,6 +9,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -20,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.flotilla.api.rest.CredentialRotationView;
 import dev.flotilla.api.rest.MachineEventView;
 import dev.flotilla.api.rest.MachineView;
 import dev.flotilla.api.rest.Page;
@@ -97,6 +99,27 @@ public class MachineResource {
         Map<String, String> change = new HashMap<>();
         change.put(key, null);
         return machines.changeLabels(actor.orgId(), id, change, actor.name());
+    }
+
+    @GET
+    @Path("/{id}/credential")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(summary = "The state of a machine's credential rotation (role: admin)")
+    public CredentialRotationView credential(@PathParam("id") String id) {
+        return machines.credential(actor.orgId(), id);
+    }
+
+    @POST
+    @Path("/{id}/credential/rotate")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(
+            summary = "Issue the machine a new credential (role: admin)",
+            description = "The new credential is sent over the agent's connection, now or when it next"
+                    + " connects; the old one works until the agent confirms it saved the new one. 202:"
+                    + " follow GET .../credential until its state is current again.")
+    public Response rotateCredential(@PathParam("id") String id) {
+        return Response.accepted(machines.requestCredentialRotation(actor.orgId(), id, actor.name()))
+                .build();
     }
 
     @DELETE

@@ -18,6 +18,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import dev.flotilla.api.protocol.Hello;
+import dev.flotilla.api.rest.CredentialRotationView;
 import dev.flotilla.api.rest.MachineEventView;
 import dev.flotilla.api.rest.MachineView;
 import dev.flotilla.api.rest.Page;
@@ -47,6 +48,9 @@ public class MachineService {
     @Inject
     Event<MachineRemoved> machineRemoved;
 
+    @Inject
+    dev.flotilla.service.audit.AuditLog audit;
+
     /**
      * Adds a newly enrolled machine.
      *
@@ -75,15 +79,32 @@ public class MachineService {
                 .persist();
     }
 
-    /** The machine a credential belongs to, if any. */
+    /**
+     * The machine a credential belongs to, if any. A new credential not yet confirmed also opens:
+     * the agent saved it and its confirmation was lost (a crash, a cut connection), so using it
+     * confirms it.
+     */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<MachineRef> byCredential(byte[] credentialHash) {
         if (credentialHash == null) {
             return Optional.empty();
         }
-        return Machine.<Machine>find("credentialHash", credentialHash)
+        Optional<MachineRef> current = Machine.<Machine>find("credentialHash", credentialHash)
                 .firstResultOptional()
                 .map(m -> new MachineRef(m.orgId, m.id));
+        if (current.isPresent()) {
+            return current;
+        }
+        Optional<MachineRef> next = Machine.<Machine>find("nextCredentialHash", credentialHash)
+                .firstResultOptional()
+                .map(m -> new MachineRef(m.orgId, m.id));
+        next.ifPresent(ref -> io.quarkus.narayana.jta.QuarkusTransaction.requiringNew()
+                .run(() -> self().confirmCredential(ref, "used by the agent to connect")));
+        return next;
+    }
+
+    private MachineService self() {
+        return io.quarkus.arc.Arc.container().instance(MachineService.class).get();
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -198,15 +219,102 @@ public class MachineService {
         return new Page<>(rows.stream().map(MachineEvent::view).toList(), next);
     }
 
+    /** A machine credential's prefix (the enrollment service issues the first). */
+    public static final String CREDENTIAL_PREFIX = "flm_";
+
+    /** How a session's hello went. */
+    public enum Online {
+        /** The machine no longer exists. */
+        REMOVED,
+        ONLINE,
+        /** Online, and an admin asked for a new credential: issue it over this session. */
+        ONLINE_ROTATION_DUE
+    }
+
+    /**
+     * An admin asks for a new credential for the machine: issued over its session now (by the
+     * replica that holds it) or at its next connection. The old one works until the agent confirms.
+     */
+    public CredentialRotationView requestCredentialRotation(UUID orgId, String id, String actor) {
+        Machine m = find(orgId, id);
+        Instant now = now();
+        m.credentialRotationRequestedAt = now;
+        MachineEvent.of(orgId, id, "credential", now, "new credential requested by " + actor)
+                .persist();
+        audit.record(orgId, actor, "machine.rotate-credential", id, "a new credential requested");
+        Notify.send(em, CredentialRotationNotifications.CHANNEL, new MachineRef(orgId, id).payload());
+        return rotation(m);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public CredentialRotationView credential(UUID orgId, String id) {
+        return rotation(find(orgId, id));
+    }
+
+    private static CredentialRotationView rotation(Machine m) {
+        String state = m.credentialRotationRequestedAt == null
+                ? "current"
+                : m.nextCredentialHash == null ? "requested" : "issued";
+        return new CredentialRotationView(m.id, state, m.credentialRotationRequestedAt, m.credentialRotatedAt);
+    }
+
+    /**
+     * For the session of a machine whose rotation was asked for: a new credential, its hash kept
+     * beside the old one (which still works) until the agent confirms.
+     *
+     * @return the new credential, or empty when no rotation is pending
+     */
+    public Optional<String> issueNextCredential(MachineRef ref) {
+        Machine m = Machine.findById(new Machine.Key(ref.orgId(), ref.machineId()));
+        if (m == null || m.credentialRotationRequestedAt == null) {
+            return Optional.empty();
+        }
+        String secret = dev.flotilla.service.common.Secrets.generate(CREDENTIAL_PREFIX);
+        m.nextCredentialHash = dev.flotilla.service.common.Secrets.hash(secret);
+        return Optional.of(secret);
+    }
+
+    /**
+     * The agent saved the new credential (it said so, or connected with it): it replaces the old
+     * one, which stops working now.
+     *
+     * @return {@code false} when no new credential was pending
+     */
+    public boolean confirmCredential(MachineRef ref, String how) {
+        Machine m = Machine.findById(new Machine.Key(ref.orgId(), ref.machineId()));
+        if (m == null || m.nextCredentialHash == null) {
+            return false;
+        }
+        Instant now = now();
+        m.credentialHash = m.nextCredentialHash;
+        m.nextCredentialHash = null;
+        m.credentialRotationRequestedAt = null;
+        m.credentialRotatedAt = now;
+        MachineEvent.of(
+                        ref.orgId(),
+                        ref.machineId(),
+                        "credential",
+                        now,
+                        "new credential " + how + "; the old one no longer works")
+                .persist();
+        audit.record(
+                ref.orgId(),
+                "agent:" + ref.machineId(),
+                "machine.credential-rotated",
+                ref.machineId(),
+                "new credential " + how);
+        return true;
+    }
+
     /**
      * A session opened: the machine is online, with what it said in hello.
      *
-     * @return {@code false} when the machine no longer exists
+     * @return whether the machine still exists, and whether it owes a new credential
      */
-    public boolean online(MachineRef ref, UUID sessionId, Hello hello) {
+    public Online online(MachineRef ref, UUID sessionId, Hello hello) {
         Machine m = Machine.findById(new Machine.Key(ref.orgId(), ref.machineId()));
         if (m == null) {
-            return false;
+            return Online.REMOVED;
         }
         Instant now = now();
         m.hostname = hello.hostname();
@@ -217,7 +325,7 @@ public class MachineService {
         m.sessionId = sessionId;
         m.lastSeenAt = now;
         transition(m, Presence.ONLINE, now, "agent " + hello.agentVersion() + " connected");
-        return true;
+        return m.credentialRotationRequestedAt == null ? Online.ONLINE : Online.ONLINE_ROTATION_DUE;
     }
 
     /** The host's facts changed while connected (an address, the OS version after an update). */
