@@ -82,9 +82,9 @@ public record FleetRequirements(
         return new FleetRequirements(
                 global,
                 machineId,
-                merged(file, "X-ConditionMachineOf", "MachineOf", spec),
-                merged(file, "X-Conflicts", "Conflicts", spec),
-                values(file, "Replaces", spec),
+                names(merged(file, "X-ConditionMachineOf", "MachineOf", spec)),
+                names(merged(file, "X-Conflicts", "Conflicts", spec)),
+                names(values(file, "Replaces", spec)),
                 metadata);
     }
 
@@ -199,6 +199,23 @@ public record FleetRequirements(
         for (String raw : file.values(SECTION, key)) {
             for (String v : multivalue(raw)) {
                 out.add(spec == null ? v : spec.apply(v));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Unit names and globs, which hold no blanks: {@code Conflicts=a.service b.service} names two
+     * units (as {@code Conflicts="a.service" "b.service"} does), not one name with a space that no
+     * unit could have.
+     */
+    private static List<String> names(List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) {
+            for (String word : v.strip().split("\\s+")) {
+                if (!word.isEmpty()) {
+                    out.add(word);
+                }
             }
         }
         return out;

@@ -24,7 +24,7 @@ import dev.flotilla.api.unit.UnitNames;
  * machines included: they find their global units when they come back) and that holds no unit
  * they conflict with; a machine a rollout of the unit reached gets the rollout's file. Other units
  * go to one machine that is not lost: the one they are on if it still qualifies, else the least
- * loaded that does ({@code MachineID}, {@code MachineMetadata}, {@code MachineOf}, {@code
+ * loaded online machine that does (after the units they must run beside) ({@code MachineID}, {@code MachineMetadata}, {@code MachineOf}, {@code
  * Conflicts} both ways, not beside a unit that {@code Replaces} it), ties broken by machine id.
  * Then a unit that {@code Replaces} another takes its machine and the replaced one moves.
  * Templates are never placed; an {@code inactive} unit is known but not placed.
@@ -39,8 +39,17 @@ public final class Placements {
         }
     }
 
-    /** A machine: its id, labels and whether it is lost (only global units still go to lost machines). */
-    public record Machine(String id, Map<String, String> labels, boolean lost) {}
+    /**
+     * A machine: its id, labels, whether it is lost (only global units still go to lost machines)
+     * and whether its agent is connected (new placements go only to connected machines, as fleet
+     * placed only on machines present in the cluster; an offline machine keeps what it has).
+     */
+    public record Machine(String id, Map<String, String> labels, boolean lost, boolean online) {
+        /** Online unless lost. */
+        public Machine(String id, Map<String, String> labels, boolean lost) {
+            this(id, labels, lost, !lost);
+        }
+    }
 
     /** A global unit's rollout in progress: the new file, and the machines it reached so far. */
     public record Rollout(String systemdContent, Set<String> machines) {}
@@ -167,17 +176,35 @@ public final class Placements {
             }
         }
         Map<String, Machine> placedOn = new HashMap<>();
+        // Units that must run beside others (MachineOf) wait until those are placed, whatever their
+        // names: a unit submitted before its peer joins the peer as soon as the peer lands.
+        java.util.Set<String> landed = new java.util.HashSet<>();
+        placed.values().forEach(here -> landed.addAll(here.keySet()));
+        List<Candidate> pending = new ArrayList<>();
         for (Candidate u : all) {
-            if (u.unit().global()) {
-                continue;
+            if (!u.unit().global() && !u.unit().target().equals("inactive")) {
+                pending.add(u); // an inactive unit is known, not scheduled
             }
-            Machine chosen = u.unit().target().equals("inactive")
-                    ? null // an inactive unit is known, not scheduled
-                    : choose(u, sorted, placed, u.unit().machine(), budget, memo);
-            if (chosen != null) {
-                place(u, chosen, wanted, placed);
-                placedOn.put(u.name(), chosen);
+        }
+        boolean progress = true;
+        while (!pending.isEmpty() && progress) {
+            progress = false;
+            List<Candidate> later = new ArrayList<>();
+            for (Candidate u : pending) {
+                budget.spend();
+                if (!landed.containsAll(u.req().machineOf())) {
+                    later.add(u);
+                    continue;
+                }
+                progress = true;
+                Machine chosen = choose(u, sorted, placed, u.unit().machine(), budget, memo);
+                if (chosen != null) {
+                    place(u, chosen, wanted, placed);
+                    placedOn.put(u.name(), chosen);
+                    landed.add(u.name());
+                }
             }
+            pending = later;
         }
         // fleet's Replaces: a unit that replaces another takes the machine; the replaced one moves.
         for (Candidate r : all) {
@@ -209,7 +236,10 @@ public final class Placements {
         return new Plan(wanted, machineOf);
     }
 
-    /** The machine it is on if that still qualifies, else the least loaded that does, or null. */
+    /**
+     * The machine it is on if that still qualifies (offline will do: it keeps its units until it is
+     * lost), else the least loaded online machine that does, or null.
+     */
     private static Machine choose(
             Candidate u,
             List<Machine> machines,
@@ -222,7 +252,7 @@ public final class Placements {
                 .findFirst()
                 .orElseGet(() -> machines.stream()
                         .peek(m -> budget.spend())
-                        .filter(m -> !m.lost() && able(u, m, placed, memo, budget))
+                        .filter(m -> m.online() && !m.lost() && able(u, m, placed, memo, budget))
                         .min(Comparator.comparingInt(
                                         (Machine m) -> placed.get(m.id()).size())
                                 .thenComparing(Machine::id))

@@ -229,7 +229,8 @@ public class UnitScheduler {
                 .getResultList();
         List<Placements.Machine> out = new ArrayList<>();
         for (Object[] r : rows) {
-            out.add(new Placements.Machine((String) r[0], labels((String) r[1]), "lost".equals(r[2])));
+            out.add(new Placements.Machine(
+                    (String) r[0], labels((String) r[1]), "lost".equals(r[2]), "online".equals(r[2])));
         }
         return out;
     }

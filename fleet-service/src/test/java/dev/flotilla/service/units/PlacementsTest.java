@@ -54,6 +54,11 @@ class PlacementsTest {
         return new Machine(id, Map.of(), true);
     }
 
+    /** A machine whose agent stopped, not yet lost. */
+    static Machine offline(String id) {
+        return new Machine(id, Map.of(), false, false);
+    }
+
     static Map<String, String> placedOn(List<Unit> units, List<Machine> machines) {
         return Placements.plan(units, machines, Map.of()).placedOn();
     }
@@ -124,6 +129,47 @@ class PlacementsTest {
                         List.of(unit("web@.service", ""), unit("a.service", "")),
                         List.of(machine(A)),
                         Map.of("a.service", A)),
+                Arguments.of(
+                        "new units go to online machines only; an offline one keeps what it runs",
+                        List.of(
+                                unit("a.service", "", "launched", A),
+                                unit("n1.service", ""),
+                                unit("n2.service", ""),
+                                unit("n3.service", "")),
+                        List.of(offline(A), machine(B)),
+                        Map.of("a.service", A, "n1.service", B, "n2.service", B, "n3.service", B)),
+                Arguments.of(
+                        "no machine online: new units wait, unscheduled",
+                        List.of(unit("n.service", "")),
+                        List.of(offline(A), offline(B)),
+                        mapOfNull("n.service")),
+                Arguments.of(
+                        "Conflicts with several names on one line keeps away from each",
+                        List.of(
+                                unit("b.service", "", "launched", A),
+                                unit("c.service", "", "launched", B),
+                                unit("d.service", "", "launched", C),
+                                unit("e.service", "", "launched", C),
+                                unit("z.service", "Conflicts=b.service c.service")),
+                        List.of(machine(A), machine(B), machine(C)),
+                        Map.of("b.service", A, "c.service", B, "d.service", C, "e.service", C, "z.service", C)),
+                Arguments.of(
+                        "MachineOf a unit whose name sorts after it: placed beside it all the same",
+                        List.of(unit("a.service", "MachineOf=z.service"), unit("z.service", "MachineID=" + B)),
+                        List.of(machine(A), machine(B)),
+                        Map.of("a.service", B, "z.service", B)),
+                Arguments.of(
+                        "MachineOf with a template specifier",
+                        List.of(
+                                unit("side@1.service", "MachineOf=main@%i.service"),
+                                unit("main@1.service", "MachineID=" + C)),
+                        List.of(machine(A), machine(B), machine(C)),
+                        Map.of("side@1.service", C, "main@1.service", C)),
+                Arguments.of(
+                        "MachineOf a unit that does not exist: unscheduled",
+                        List.of(unit("a.service", "MachineOf=ghost.service")),
+                        List.of(machine(A)),
+                        mapOfNull("a.service")),
                 Arguments.of(
                         "global units count for load",
                         List.of(unit("g.service", "Global=true;MachineMetadata=role=edge"), unit("a.service", "")),
