@@ -65,17 +65,36 @@ public final class Cli implements Callable<Integer> {
     static final int TIMED_OUT = 4;
     static final int UNREACHABLE = 5;
 
-    @Option(names = "--url", description = "The service (default: $FLOTILLA_URL).")
+    // Global options: accepted before or after the command's name (picocli's inherited scope).
+    @Option(
+            names = "--url",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "The service (default: $FLOTILLA_URL).")
     String url;
 
-    @Option(names = "--token", description = "An API token (default: $FLOTILLA_TOKEN).")
+    @Option(
+            names = "--token",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "An API token (default: $FLOTILLA_TOKEN).")
     String token;
+
+    String output = "table";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(
             names = {"-o", "--output"},
-            description = "table (default) or json.",
-            defaultValue = "table")
-    String output;
+            scope = CommandLine.ScopeType.INHERIT,
+            paramLabel = "FORMAT",
+            description = "table (default) or json.")
+    void output(String value) {
+        if (!List.of("table", "json").contains(value)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "-o must be table or json, not '" + value + "'");
+        }
+        output = value;
+    }
 
     Map<String, String> env = System.getenv();
     PrintWriter out;

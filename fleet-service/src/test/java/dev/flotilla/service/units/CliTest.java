@@ -5,6 +5,7 @@ import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -66,6 +67,26 @@ class CliTest {
                 new PrintWriter(out),
                 new PrintWriter(err));
         return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void shouldTakeGlobalOptionsBeforeOrAfterTheCommandAndRefuseAnUnknownFormat() throws Exception {
+        for (String[] args : List.of(
+                new String[] {"list-machines", "-o", "json"},
+                new String[] {"-o", "json", "list-machines"},
+                new String[] {"list-machines", "--output=json"},
+                new String[] {"--output", "json", "list-machines"})) {
+            Run r = flotilla(args);
+            assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isZero();
+            assertThat(new ObjectMapper().readTree(r.out()).isContainerNode())
+                    .as(String.join(" ", args))
+                    .isTrue();
+        }
+        Run url = flotillaWith(token, "list-machines", "--url", base.toString());
+        assertThat(url.code()).as(url.err()).isZero();
+        Run bad = flotilla("list-machines", "-o", "xml");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("-o must be table or json, not 'xml'");
     }
 
     @Test
