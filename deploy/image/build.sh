@@ -64,7 +64,7 @@ build() { # NAME CONTEXT  (the context holds a Containerfile)
 
 base_layer
 runtime service "$SERVICE_MODULES"
-runtime agent "$AGENT_MODULES"
+runtime agent "$AGENT_MODULES" cds
 
 # The service: Quarkus's fast-jar layout, libraries first (they change least).
 ctx="$WORK/service-context"
@@ -122,6 +122,7 @@ COPY jre/ /opt/java/
 COPY flotilla-agent.jar /opt/flotilla/
 LABEL org.opencontainers.image.title="flotilla-agent" org.opencontainers.image.version="$VERSION"
 ENV PATH=/usr/bin:/bin FLOTILLA_AGENT_STATE=/var/lib/flotilla-agent
-ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-jar", "/opt/flotilla/flotilla-agent.jar"]
+ENV MALLOC_ARENA_MAX=2
+ENTRYPOINT ["/opt/java/bin/java", "-Xms2m", "-Xmx24m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=16m", "-XX:-UsePerfData", "-XX:TrimNativeHeapInterval=30000", "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=/var/lib/flotilla-agent/flotilla-agent.jsa", "-jar", "/opt/flotilla/flotilla-agent.jar"]
 CONTAINERFILE
 build flotilla-agent "$ctx"

@@ -13,14 +13,20 @@ SERVICE_MODULES=java.base,java.compiler,java.desktop,java.instrument,java.loggin
 # dbus-java (jdk.security.auth for the uid of D-Bus's EXTERNAL sign-in), Jackson (java.desktop, java.sql).
 AGENT_MODULES=java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.sql,java.xml,jdk.net,jdk.security.auth,jdk.unsupported
 
-runtime() { # NAME MODULES
-  local jre="$WORK/$1-jre"
-  if [ ! -f "$jre/.modules" ] || [ "$(cat "$jre/.modules")" != "$2" ]; then
+runtime() { # NAME MODULES [cds]
+  local jre="$WORK/$1-jre" key="$2 ${3:-}"
+  if [ ! -f "$jre/.modules" ] || [ "$(cat "$jre/.modules")" != "$key" ]; then
     log "Runtime for $1 (jlink of $("$JDK/bin/java" -version 2>&1 | head -n 1 | cut -d'"' -f2))"
     rm -rf "$jre"
+    local cds=()
+    # The JDK's own class-data archive for these modules: the base a program's archive is made on
+    # (the agent's -XX:+AutoCreateSharedArchive), and fewer JDK classes parsed into metaspace.
+    [ "${3:-}" = cds ] && cds=(--generate-cds-archive)
     "$JDK/bin/jlink" --add-modules "$2" --strip-debug --no-man-pages --no-header-files \
-      --compress=zip-6 --output "$jre"
-    echo "$2" >"$jre/.modules"
+      --compress=zip-6 "${cds[@]}" --output "$jre"
+    # The archive for heaps over 32 GB: not the agent's.
+    rm -f "$jre/lib/server/classes_nocoops.jsa"
+    echo "$key" >"$jre/.modules"
   fi
 }
 

@@ -51,7 +51,7 @@ fi
 command -v dpkg-deb >/dev/null || die "dpkg-deb is needed"
 
 mkdir -p "$OUT" "$WORK"
-runtime agent "$AGENT_MODULES"
+runtime agent "$AGENT_MODULES" cds
 
 # One staged tree for both formats.
 stage="$WORK/package-root"

@@ -121,7 +121,10 @@ class AgentPackageTest {
             assertThat(mainPid(host)).as("restarted on the new build").isNotEqualTo(pid);
             assertThat(host.exec("cat", "/var/lib/flotilla-agent/credential.json"))
                     .isEqualTo(credential);
-            assertThat(host.exec("ls", "/var/lib/flotilla-agent")).contains("state-journal");
+            assertThat(host.exec("ls", "/var/lib/flotilla-agent"))
+                    .contains("state-journal")
+                    // The first build wrote its class-data archive when the upgrade stopped it.
+                    .contains("flotilla-agent.jsa");
             assertThat(host.exec("cat", "/etc/flotilla/agent.conf")).isEqualTo(conf);
             awaitPresence(service, machine, "online");
             // Still one machine: nothing enrolled again (the token had one use).
