@@ -59,7 +59,9 @@ class FrameCodecTest {
                         StateChange.removal(3, T, container()),
                         StateChange.gap(4, T, 17))),
                 new StateSnapshot(5, T, List.of(), List.of(container())),
-                new StateSnapshot(6, T, List.of()));
+                new StateSnapshot(6, T, List.of()),
+                new NewCredential("flm_0123456789abcdefABCDEF_-0123456789"),
+                new CredentialSaved());
     }
 
     private static final java.time.Instant T = java.time.Instant.parse("2026-11-20T10:00:00.123456Z");
@@ -124,7 +126,9 @@ class FrameCodecTest {
                             "unit-query-reply",
                             "lease-request",
                             "lease-reply",
-                            "update-report");
+                            "update-report",
+                            "credential",
+                            "credential-saved");
         }
 
         @Test
@@ -456,8 +460,11 @@ class FrameCodecTest {
 
         @Test
         void shouldKeepPathsUnderVersionedAgentPrefix() {
-            assertThat(Protocol.CONNECT_PATH).startsWith("/agent/v" + Protocol.VERSION + "/");
-            assertThat(Protocol.ENROLL_PATH).startsWith("/agent/v" + Protocol.VERSION + "/");
+            // The paths name the protocol's major version; the frames' version within it is agreed
+            // in hello (2 added credential rotation, which version-1 agents are never sent).
+            assertThat(Protocol.CONNECT_PATH).startsWith("/agent/v1/");
+            assertThat(Protocol.ENROLL_PATH).startsWith("/agent/v1/");
+            assertThat(Protocol.VERSION).isEqualTo(2);
             assertThat(Protocol.MAX_FRAME_BYTES).isEqualTo(1024 * 1024);
         }
     }
