@@ -99,7 +99,8 @@ public final class Glob {
      */
     private static int classEnd(String pattern, int open) {
         int i = open + 1;
-        if (i < pattern.length() && (pattern.charAt(i) == '^' || pattern.charAt(i) == '!')) {
+        // Only '^' negates, as in Go's path.Match; a '!' is a character of the class.
+        if (i < pattern.length() && pattern.charAt(i) == '^') {
             i++;
         }
         int first = i;
@@ -117,7 +118,7 @@ public final class Glob {
     }
 
     private static boolean inClass(String pattern, int from, int end, char c) {
-        boolean negated = pattern.charAt(from) == '^' || pattern.charAt(from) == '!';
+        boolean negated = pattern.charAt(from) == '^';
         int i = negated ? from + 1 : from;
         boolean found = false;
         while (i < end) {
