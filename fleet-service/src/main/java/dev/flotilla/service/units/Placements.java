@@ -153,6 +153,17 @@ public final class Placements {
             wanted.put(m.id(), new TreeMap<>());
             placed.put(m.id(), new HashMap<>());
         }
+        // Where non-global units are now: a global unit does not go where one it conflicts with
+        // already runs (in fleet the unit already there kept the machine).
+        Map<String, Map<String, Candidate>> present = new HashMap<>();
+        for (Candidate u : all) {
+            if (!u.unit().global()
+                    && u.unit().machine() != null
+                    && !u.unit().target().equals("inactive")) {
+                present.computeIfAbsent(u.unit().machine(), k -> new HashMap<>())
+                        .put(u.name(), u);
+            }
+        }
         // Global units first (they count for load, conflicts and MachineOf, as in fleet).
         for (Candidate u : all) {
             if (!u.unit().global() || u.unit().target().equals("inactive")) {
@@ -160,7 +171,9 @@ public final class Placements {
             }
             for (Machine m : sorted) {
                 budget.spend();
-                if (u.req().matchesLabels(m.labels()) && !conflicts(u, placed.get(m.id()), memo, budget)) {
+                if (u.req().matchesLabels(m.labels())
+                        && !conflicts(u, placed.get(m.id()), memo, budget)
+                        && !conflicts(u, present.getOrDefault(m.id(), Map.of()), memo, budget)) {
                     place(u, m, wanted, placed);
                     Rollout rollout = rollouts.get(u.name());
                     if (rollout != null && rollout.machines().contains(m.id())) {

@@ -130,9 +130,11 @@ public class UnitScheduler {
         }
         Placements.Plan plan;
         List<Placements.Unit> units;
+        List<Placements.Machine> machines;
         try {
             units = units(orgId);
-            plan = Placements.plan(units, machines(orgId), rollouts.active(orgId), Placements.Budget.ofNanos(allowed));
+            machines = machines(orgId);
+            plan = Placements.plan(units, machines, rollouts.active(orgId), Placements.Budget.ofNanos(allowed));
         } catch (Placements.OverBudget e) {
             // Nothing is written: units stay where they are until a round fits in the time box.
             LOG.warning("scheduling organization " + orgId + ": " + e.getMessage() + " (time box " + allowed / 1_000_000
@@ -147,6 +149,9 @@ public class UnitScheduler {
             }
             String machineId = plan.placedOn().get(u.name());
             if (!Objects.equals(machineId, u.machine())) {
+                if (u.machine() != null) {
+                    movedOff(orgId, u, machineId, machines);
+                }
                 em.createNativeQuery("update unit set machine_id = :m where org_id = :o and name = :n")
                         .setParameter("m", machineId)
                         .setParameter("o", orgId)
@@ -155,6 +160,30 @@ public class UnitScheduler {
             }
         }
         write(orgId, plan.desired());
+    }
+
+    /**
+     * The machine's history says the unit was taken off it, where it went and why: its agent stops
+     * and removes the unit (now, or when it comes back after it was lost).
+     */
+    private void movedOff(UUID orgId, Placements.Unit u, String to, List<Placements.Machine> machines) {
+        Placements.Machine from = machines.stream()
+                .filter(m -> m.id().equals(u.machine()))
+                .findFirst()
+                .orElse(null);
+        if (from == null) {
+            return; // the machine was removed: its history ended with it
+        }
+        String why = from.lost()
+                ? "this machine was lost"
+                : u.target().equals("inactive") ? "the unit was unloaded" : "it no longer fits this machine";
+        String detail = u.name() + (to == null ? " unscheduled" : " moved to " + to) + ": " + why;
+        em.createNativeQuery("insert into machine_event (org_id, machine_id, kind, at, detail)"
+                        + " values (:o, :m, 'units', now(), :d)")
+                .setParameter("o", orgId)
+                .setParameter("m", from.id())
+                .setParameter("d", detail)
+                .executeUpdate();
     }
 
     /** Replaces the scheduler's rows of each machine whose placements changed, and bumps it. */

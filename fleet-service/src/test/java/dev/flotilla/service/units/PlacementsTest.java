@@ -184,6 +184,25 @@ class PlacementsTest {
     }
 
     @Test
+    void shouldNotEvictAUnitAlreadyOnAMachineForAGlobalUnitThatConflictsWithIt() {
+        Plan plan = Placements.plan(
+                List.of(unit("a.service", "", "launched", A), unit("g.service", "Global=true;Conflicts=a.service")),
+                List.of(machine(A), machine(B)),
+                Map.of());
+        assertThat(plan.placedOn()).containsEntry("a.service", A);
+        assertThat(plan.desired().get(A)).containsOnlyKeys("a.service");
+        assertThat(plan.desired().get(B)).containsOnlyKeys("g.service");
+        // A unit not yet placed goes where the global unit is not.
+        Plan fresh = Placements.plan(
+                List.of(
+                        unit("a.service", ""),
+                        unit("g.service", "Global=true;MachineMetadata=role=edge;Conflicts=a.service")),
+                List.of(machine(A, "role=edge"), machine(B)),
+                Map.of());
+        assertThat(fresh.placedOn()).containsEntry("a.service", B);
+    }
+
+    @Test
     void shouldStopAPlanThatRunsOutOfItsTimeBox() {
         List<Machine> many = new ArrayList<>();
         for (int i = 0; i < 600; i++) {

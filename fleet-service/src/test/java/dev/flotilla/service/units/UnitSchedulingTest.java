@@ -321,6 +321,7 @@ class UnitSchedulingTest {
                         .extract()
                         .path("machineId");
                 TestAgent holder = first.equals(m1) ? a1 : a2;
+                String holderCredential = first.equals(m1) ? c1 : c2;
                 String other = first.equals(m1) ? m2 : m1;
                 vertx.cancelTimer(timer);
                 timer = vertx.setPeriodic(
@@ -330,12 +331,37 @@ class UnitSchedulingTest {
                 await().atMost(WAIT)
                         .untilAsserted(() -> assertThat(presence(first)).isEqualTo("offline"));
                 assertThat(unitMachine(name)).isEqualTo(first);
+                // New units go only to a machine that is up, though the offline one has fewer.
+                for (String extra : List.of("new1-" + tag + ".service", "new2-" + tag + ".service")) {
+                    String placed = as(operator)
+                            .contentType("application/json")
+                            .body("{\"content\":\"[Service]\\nExecStart=/bin/sleep 600\\n[X-Fleet]\\n"
+                                    + "MachineMetadata=pool=" + pool + "\\n\"}")
+                            .put("/api/v1/units/" + extra)
+                            .then()
+                            .statusCode(201)
+                            .extract()
+                            .path("machineId");
+                    assertThat(placed).as(extra).isEqualTo(other);
+                }
                 // ... and moves once its machine is lost.
                 await().atMost(Duration.ofSeconds(20))
                         .untilAsserted(() -> assertThat(unitMachine(name)).isEqualTo(other));
                 assertThat(presence(first)).isEqualTo("lost");
                 assertThat(desiredContent(other, name)).isNotNull();
                 assertThat(desiredContent(first, name)).isNull();
+                // It comes back: it gets nothing back, and its history says why.
+                try (TestAgent back = TestAgent.greeted(vertx, base, holderCredential, first)) {
+                    assertThat(back.initialDesiredState.units())
+                            .extracting(dev.flotilla.api.protocol.DesiredUnit::name)
+                            .doesNotContain(name);
+                    assertThat(unitMachine(name)).isEqualTo(other);
+                }
+                assertThat(as(operator)
+                                .get("/api/v1/machines/" + first + "/events?limit=500")
+                                .jsonPath()
+                                .getList("items.detail", String.class))
+                        .contains(name + " moved to " + other + ": this machine was lost");
             } finally {
                 vertx.cancelTimer(timer);
             }
