@@ -365,11 +365,49 @@ public final class Cli implements Callable<Integer> {
     @Command(
             name = "submit",
             mixinStandardHelpOptions = true,
-            description = "Upload unit files; they are not scheduled until loaded or started.")
+            description = {
+                "Upload unit files; they are not scheduled until loaded or started.",
+                "As fleetctl: a unit that exists already is left as it is (its file and its state)."
+            })
     static final class Submit extends TargetCommand {
         @Override
         String target() {
             return "inactive";
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Api api = cli.api();
+            for (String arg : units) {
+                Path file = Path.of(arg);
+                String name = file.getFileName().toString();
+                JsonNode existing = existing(api, name);
+                if (existing != null) {
+                    cli.err.println("Unit " + name + " already exists (target " + text(existing.path("target"))
+                            + "); left as it is");
+                } else if (Files.isRegularFile(file)) {
+                    JsonNode u = api.put(
+                            "/api/v1/units/" + Api.encode(name),
+                            Map.of("content", Files.readString(file, StandardCharsets.UTF_8), "target", "inactive"));
+                    cli.err.println(
+                            "Unit " + name + " submitted" + (u.path("global").asBoolean() ? " (global)" : ""));
+                } else {
+                    throw new Api.Failure(404, "no unit file " + arg + " and no submitted unit " + name);
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** The unit as the service has it, or null when it has none of that name. */
+    static JsonNode existing(Api api, String name) {
+        try {
+            return api.get("/api/v1/units/" + Api.encode(name));
+        } catch (Api.Failure f) {
+            if (f.status == 404) {
+                return null;
+            }
+            throw f;
         }
     }
 
@@ -448,11 +486,21 @@ public final class Cli implements Callable<Integer> {
         @Override
         public Integer call() {
             Api api = cli.api();
+            int code = 0;
             for (String name : units) {
+                if (target().equals("loaded")) {
+                    // As fleetctl: stopping a unit that was only submitted would schedule it.
+                    JsonNode u = api.get("/api/v1/units/" + Api.encode(name));
+                    if ("inactive".equals(u.path("target").asText())) {
+                        cli.err.println("flotilla: unable to stop unit " + name + " in state inactive");
+                        code = REFUSED;
+                        continue;
+                    }
+                }
                 api.patch("/api/v1/units/" + Api.encode(name), Map.of("target", target()));
                 cli.err.println("Unit " + name + (target().equals("loaded") ? " stopped" : " unloaded"));
             }
-            return 0;
+            return code;
         }
     }
 

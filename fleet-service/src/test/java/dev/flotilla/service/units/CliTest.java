@@ -70,6 +70,27 @@ class CliTest {
     }
 
     @Test
+    void shouldLeaveAnExistingUnitAloneOnSubmitAndRefuseToStopAnInactiveOne() throws Exception {
+        String name = "keep-" + tag + ".service";
+        Path file = dir.resolve(name);
+        Files.writeString(file, "[Service]\nExecStart=/bin/sleep 600\n[X-Fleet]\nMachineMetadata=pool=" + tag + "\n");
+        Run stopInactive;
+        assertThat(flotilla("submit", file.toString()).code()).isZero();
+        stopInactive = flotilla("stop", name);
+        assertThat(stopInactive.code()).isEqualTo(1);
+        assertThat(stopInactive.err()).contains("unable to stop unit " + name + " in state inactive");
+        assertThat(flotilla("-o", "json", "status", name).out()).contains("\"target\" : \"inactive\"");
+
+        assertThat(flotilla("start", name).code()).isZero();
+        Run again = flotilla("submit", file.toString());
+        assertThat(again.code()).as(again.err()).isZero();
+        assertThat(again.err()).contains("already exists (target launched); left as it is");
+        assertThat(flotilla("-o", "json", "status", name).out()).contains("\"target\" : \"launched\"");
+        assertThat(flotilla("submit", "no-such-" + tag + ".service").code()).isEqualTo(3);
+        assertThat(flotilla("destroy", "--yes", name).code()).isZero();
+    }
+
+    @Test
     void shouldTakeGlobalOptionsBeforeOrAfterTheCommandAndRefuseAnUnknownFormat() throws Exception {
         for (String[] args : List.of(
                 new String[] {"list-machines", "-o", "json"},
