@@ -74,6 +74,9 @@ public class FleetMachinesResource {
     @Operation(
             summary = "fleet v1: change machine metadata with JSON Patch ops add, replace, remove on"
                     + " /{machineID}/metadata/{key} (role: operator)")
+    // One transaction for every machine the operations name: a bad label or an unknown machine
+    // later in the list leaves the earlier machines as they were (no partial write).
+    @jakarta.transaction.Transactional
     public Response patch(JsonNode ops) {
         if (ops == null || !ops.isArray()) {
             throw ProblemException.badRequest("unable to decode body: expected an array of operations");

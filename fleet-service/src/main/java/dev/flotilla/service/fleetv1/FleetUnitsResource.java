@@ -98,11 +98,12 @@ public class FleetUnitsResource {
             if (!hasOptions) {
                 throw ProblemException.conflict("unit does not exist and options field empty");
             }
-            units.put(
-                    actor.orgId(),
-                    name,
-                    new NewUnit(content(body).serialize(), desired == null ? "inactive" : desired),
-                    actor.name());
+            // New options without a desiredState keep an existing unit's target: a changed file is
+            // not a reason to stop a running unit.
+            String target = desired != null
+                    ? desired
+                    : existing.map(UnitService.Stored::target).orElse("inactive");
+            units.put(actor.orgId(), name, new NewUnit(content(body).serialize(), target), actor.name());
             return Response.status(201).build();
         }
         if (desired == null) {

@@ -126,6 +126,19 @@ class FleetV1ApiTest {
                 .contentType("application/json")
                 .body("error.code", is(409))
                 .body("error.message", is("must provide DesiredState to update existing unit"));
+        // New options without a desiredState: the file changes, the unit keeps running.
+        as(operator)
+                .contentType("application/json")
+                .body("{\"options\":[{\"section\":\"Service\",\"name\":\"ExecStart\",\"value\":\"/bin/sleep 601\"},"
+                        + "{\"section\":\"X-Fleet\",\"name\":\"MachineMetadata\",\"value\":\"pool=" + tag + "\"}]}")
+                .put(url)
+                .then()
+                .statusCode(201);
+        as(operator)
+                .get(url)
+                .then()
+                .body("desiredState", is("launched"))
+                .body("options.value", hasItem("/bin/sleep 601"));
         // The list has it, in fleet's page shape.
         as(operator).get("/fleet/v1/units").then().statusCode(200).body("units.name", hasItem(name));
         // Destroy: 204, then 404 in fleet's words.
@@ -240,5 +253,15 @@ class FleetV1ApiTest {
                 .then()
                 .statusCode(400)
                 .body("error.message", is("invalid value: add and replace require a value"));
+        // An unknown machine later in the list: nothing is written, not even the first machine's label.
+        as(operator)
+                .contentType("application/json")
+                .body("[{\"op\":\"add\",\"path\":\"/" + id + "/metadata/half\",\"value\":\"x\"},"
+                        + "{\"op\":\"add\",\"path\":\"/" + Fixtures.newMachineId()
+                        + "/metadata/half\",\"value\":\"x\"}]")
+                .patch("/fleet/v1/machines")
+                .then()
+                .statusCode(404);
+        as(operator).get("/api/v1/machines/" + id).then().statusCode(200).body("labels.half", nullValue());
     }
 }
