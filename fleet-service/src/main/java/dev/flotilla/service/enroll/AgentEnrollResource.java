@@ -28,8 +28,9 @@ public class AgentEnrollResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Enroll a machine with an enrollment token (no other authentication)")
     public Response enroll(EnrollmentRequest request) {
-        return Response.status(Response.Status.CREATED)
-                .entity(enrollment.enroll(request))
+        var enrolled = enrollment.enroll(request);
+        return Response.created(java.net.URI.create("/api/v1/machines/" + enrolled.machineId()))
+                .entity(enrolled)
                 .build();
     }
 }

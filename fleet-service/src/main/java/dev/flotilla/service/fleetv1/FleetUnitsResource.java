@@ -104,7 +104,9 @@ public class FleetUnitsResource {
                     ? desired
                     : existing.map(UnitService.Stored::target).orElse("inactive");
             units.put(actor.orgId(), name, new NewUnit(content(body).serialize(), target), actor.name());
-            return Response.status(201).build();
+            return Response.created(jakarta.ws.rs.core.UriBuilder.fromPath("/fleet/v1/units/{name}")
+                            .build(name))
+                    .build();
         }
         if (desired == null) {
             throw ProblemException.conflict("must provide DesiredState to update existing unit");

@@ -67,7 +67,12 @@ public class UnitResource {
                     + " template's (role: operator)")
     public Response put(@PathParam("name") String name, NewUnit body) {
         UnitService.Saved saved = units.put(actor.orgId(), name, body, actor.name());
-        return Response.status(saved.created() ? 201 : 200).entity(saved.unit()).build();
+        return saved.created()
+                ? Response.created(jakarta.ws.rs.core.UriBuilder.fromPath("/api/v1/units/{name}")
+                                .build(name))
+                        .entity(saved.unit())
+                        .build()
+                : Response.ok(saved.unit()).build();
     }
 
     @PATCH

@@ -175,7 +175,7 @@ public class UpdateResource {
                 .path(s.secret())
                 .build()
                 .toString();
-        return Response.status(201)
+        return Response.created(URI.create("/api/v1/fleetlock-urls/" + s.id()))
                 .entity(new dev.flotilla.api.rest.CreatedFleetLockUrl(s.id(), url))
                 .build();
     }

@@ -189,7 +189,10 @@ public class OrgPages {
                     actor.role(),
                     new NewInvitation(email, role, null),
                     uri.getBaseUri());
-            return Response.status(201).entity(membersPage(created, null)).build();
+            return Response.created(java.net.URI.create(
+                            "/api/v1/invitations/" + created.invitation().id()))
+                    .entity(membersPage(created, null))
+                    .build();
         } catch (ProblemException e) {
             return Response.status(e.status())
                     .entity(membersPage(null, e.getMessage()))
@@ -273,7 +276,8 @@ public class OrgPages {
             }
             CreatedApiToken created =
                     tokens.create(actor.orgId(), actor.name(), actor.role(), new NewApiToken(name, role, ttl));
-            return Response.status(201)
+            return Response.created(java.net.URI.create(
+                            "/api/v1/tokens/" + created.token().id()))
                     .entity(Templates.tokens(tokens.list(actor.orgId()), created, null))
                     .build();
         } catch (ProblemException e) {
