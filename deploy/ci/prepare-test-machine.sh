@@ -47,6 +47,16 @@ if ! command -v kubectl >/dev/null; then
   fi
 fi
 
+# The OpenAPI document is linted with Redocly's CLI (OpenApiLintTest), from npm, with the machine's
+# Node.js (20 or later), kept in the test cache.
+REDOCLY_DIR="${FLOTILLA_TEST_CACHE:-/var/cache/flotilla-test}/redocly"
+if [ ! -x "$REDOCLY_DIR/node_modules/.bin/redocly" ]; then
+  command -v npm >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+  echo "Installing: @redocly/cli 2.77.0 (npm) into $REDOCLY_DIR"
+  as_root mkdir -p "$REDOCLY_DIR"
+  as_root npm install --prefix "$REDOCLY_DIR" --no-audit --no-fund --silent @redocly/cli@2.77.0
+fi
+
 # The tests use the machine's PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth), as these
 # machines provide it. Start it if it is installed but stopped.
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
@@ -65,7 +75,11 @@ pg_isready -q -h 127.0.0.1 -p 5432 || {
 # Keycloak 26 (KeycloakSignInTest) needs Java 21+; these machines have Temurin 25 under
 # /usr/lib/jvm. Debian's own packages stop at 17 on bookworm, so there is nothing to install here:
 # say so clearly instead of failing later inside the test.
-if ! ls -d /usr/lib/jvm/*-2[1-9]* /usr/lib/jvm/*-[3-9][0-9]* >/dev/null 2>&1; then
+jdk21=""
+for d in /usr/lib/jvm/*; do
+  case "${d##*/}" in *-2[1-9]*|*-[3-9][0-9]*) jdk21="$d" ;; esac
+done
+if [ -z "$jdk21" ]; then
   echo "No JDK 21+ under /usr/lib/jvm: KeycloakSignInTest will fail (Keycloak 26 needs Java 21+)." >&2
 fi
 
