@@ -57,6 +57,11 @@ import picocli.CommandLine.ParentCommand;
             Cli.Verify.class,
             Cli.Rollout.class,
             Cli.InstallAgent.class,
+            MoreCommands.Label.class,
+            MoreCommands.RemoveMachine.class,
+            MoreCommands.EnrollmentToken.class,
+            MoreCommands.Audit.class,
+            MoreCommands.Completion.class,
             CommandLine.HelpCommand.class
         })
 public final class Cli implements Callable<Integer> {
@@ -795,13 +800,14 @@ public final class Cli implements Callable<Integer> {
 
         @Option(
                 names = "--machine",
-                description = "The machine, for a global unit (default: where the unit is placed).")
+                description = "The machine (id, unique id prefix or host name), for a global unit"
+                        + " (default: where the unit is placed).")
         String machine;
 
         @Override
         public Integer call() {
             Api api = cli.api();
-            String on = machine;
+            String on = machine == null ? null : MoreCommands.machine(api, machine);
             if (on == null) {
                 JsonNode u = api.get("/api/v1/units/" + Api.encode(unit));
                 if (!u.path("machineId").isTextual()) {
