@@ -1,6 +1,5 @@
 package dev.flotilla.cli;
 
-import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -547,16 +546,13 @@ public final class Cli implements Callable<Integer> {
         @Override
         public Integer call() {
             if (!yes) {
-                Console console = System.console();
-                if (!cli.interactive || console == null) {
-                    cli.err.println("flotilla: destroy needs --yes when not run from a terminal");
-                    return 2;
-                }
-                String answer = console.readLine(
-                        "Destroy %s (stopped and removed everywhere)? [y/N] ", String.join(", ", units));
-                if (answer == null || !answer.strip().equalsIgnoreCase("y")) {
-                    cli.err.println("Nothing destroyed.");
-                    return 0;
+                Integer refused = MoreCommands.ask(
+                        cli,
+                        "destroy",
+                        "Destroy " + String.join(", ", units) + " (stopped and removed everywhere)?",
+                        "Nothing destroyed.");
+                if (refused != null) {
+                    return refused;
                 }
             }
             Api api = cli.api();

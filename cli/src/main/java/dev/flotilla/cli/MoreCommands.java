@@ -53,14 +53,22 @@ final class MoreCommands {
                         + (matches.size() > 5 ? ", ..." : "") + "): give more of the id");
     }
 
-    static boolean confirm(Cli cli, String command, String question) {
+    /**
+     * Asks on a terminal before a destructive command: null when the answer is yes, else the exit
+     * code (2 when there is no terminal to ask: a script must say --yes; 0 when the answer is no).
+     */
+    static Integer ask(Cli cli, String command, String question, String declined) {
         Console console = System.console();
         if (!cli.interactive || console == null) {
             cli.err.println("flotilla: " + command + " needs --yes when not run from a terminal");
-            return false;
+            return 2;
         }
         String answer = console.readLine("%s [y/N] ", question);
-        return answer != null && answer.strip().equalsIgnoreCase("y");
+        if (answer != null && answer.strip().equalsIgnoreCase("y")) {
+            return null;
+        }
+        cli.err.println(declined);
+        return 0;
     }
 
     @Command(
@@ -126,13 +134,13 @@ final class MoreCommands {
             Api api = cli.api();
             String id = machine(api, machine);
             if (!yes) {
-                if (!cli.interactive || System.console() == null) {
-                    cli.err.println("flotilla: remove-machine needs --yes when not run from a terminal");
-                    return 2;
-                }
-                if (!confirm(cli, "remove-machine", "Remove machine " + id + " (its agent is refused from now on)?")) {
-                    cli.err.println("Nothing removed.");
-                    return 0;
+                Integer refused = ask(
+                        cli,
+                        "remove-machine",
+                        "Remove machine " + id + " (its agent is refused from now on)?",
+                        "Nothing removed.");
+                if (refused != null) {
+                    return refused;
                 }
             }
             api.delete("/api/v1/machines/" + id);
