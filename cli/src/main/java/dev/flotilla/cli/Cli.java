@@ -91,14 +91,22 @@ public final class Cli implements Callable<Integer> {
             names = {"-o", "--output"},
             scope = CommandLine.ScopeType.INHERIT,
             paramLabel = "FORMAT",
-            description = "table (default) or json.")
+            description = "table (default), wide (whole ids), json, yaml, or name (the first column only).")
     void output(String value) {
-        if (!List.of("table", "json").contains(value)) {
+        if (!FORMATS.contains(value)) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "-o must be table or json, not '" + value + "'");
+                    spec.commandLine(), "-o must be one of " + String.join(", ", FORMATS) + ", not '" + value + "'");
         }
         output = value;
     }
+
+    static final List<String> FORMATS = List.of("table", "wide", "json", "yaml", "name");
+
+    @Option(
+            names = "--no-headers",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "Tables without their header line (for scripts reading columns).")
+    boolean noHeaders;
 
     Map<String, String> env = System.getenv();
     PrintWriter out;
@@ -143,16 +151,40 @@ public final class Cli implements Callable<Integer> {
         return new Api(url != null ? url : env.get("FLOTILLA_URL"), token != null ? token : env.get("FLOTILLA_TOKEN"));
     }
 
+    /** Whether the answer is printed as data (json or yaml) rather than as a table. */
     boolean json() {
-        return "json".equals(output);
+        return "json".equals(output) || "yaml".equals(output);
+    }
+
+    /** Whether ids are printed whole (-o wide and -o name). */
+    boolean wide() {
+        return "wide".equals(output) || "name".equals(output);
     }
 
     void print(JsonNode node) {
-        out.println(node.toPrettyString());
+        if ("yaml".equals(output)) {
+            try {
+                out.print(YAML.writeValueAsString(node));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            out.println(node.toPrettyString());
+        }
     }
 
-    /** Prints rows as aligned columns under a header. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
+            new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+
+    /**
+     * Prints rows as aligned columns under a header (none with --no-headers); -o name prints the
+     * first column alone. No colour, ever: nothing to turn off with NO_COLOR.
+     */
     void table(List<String> header, List<List<String>> rows) {
+        if ("name".equals(output)) {
+            rows.forEach(r -> out.println(r.get(0)));
+            return;
+        }
         int[] width = new int[header.size()];
         for (int i = 0; i < width.length; i++) {
             width[i] = header.get(i).length();
@@ -161,7 +193,9 @@ public final class Cli implements Callable<Integer> {
             }
         }
         List<List<String>> all = new ArrayList<>();
-        all.add(header);
+        if (!noHeaders) {
+            all.add(header);
+        }
         all.addAll(rows);
         for (List<String> r : all) {
             StringBuilder sb = new StringBuilder();
@@ -239,7 +273,7 @@ public final class Cli implements Callable<Integer> {
                                 e -> labels.add(e.getKey() + "=" + e.getValue().asText()));
                 JsonNode addresses = m.path("facts").path("addresses");
                 rows.add(List.of(
-                        full ? id : id.substring(0, Math.min(8, id.length())) + "...",
+                        full || cli.wide() ? id : id.substring(0, Math.min(8, id.length())) + "...",
                         m.path("hostname").asText(),
                         addresses.isArray() && addresses.size() > 0
                                 ? addresses.get(0).asText()
@@ -271,7 +305,9 @@ public final class Cli implements Callable<Integer> {
                     states.add(s);
                     rows.add(List.of(
                             s.path("name").asText(),
-                            s.path("machineID").asText().substring(0, 8) + "...",
+                            cli.wide()
+                                    ? s.path("machineID").asText()
+                                    : s.path("machineID").asText().substring(0, 8) + "...",
                             s.path("systemdActiveState").asText(),
                             s.path("systemdSubState").asText()));
                 }
@@ -305,7 +341,9 @@ public final class Cli implements Callable<Integer> {
                 String where = u.path("global").asBoolean()
                         ? "global"
                         : u.path("machineId").isTextual()
-                                ? u.path("machineId").asText().substring(0, 8) + "..."
+                                ? (cli.wide()
+                                        ? u.path("machineId").asText()
+                                        : u.path("machineId").asText().substring(0, 8) + "...")
                                 : "-";
                 rows.add(List.of(
                         u.path("name").asText(),

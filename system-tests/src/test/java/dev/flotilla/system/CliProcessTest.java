@@ -83,7 +83,7 @@ class CliProcessTest {
             assertThat(table.out()).startsWith("MACHINE").contains("cli-host");
             Run badFormat = cli(service, "list-machines", "-o", "xml");
             assertThat(badFormat.code()).isEqualTo(2);
-            assertThat(badFormat.err()).contains("-o must be table or json, not 'xml'");
+            assertThat(badFormat.err()).contains("-o must be one of table, wide, json, yaml, name, not 'xml'");
 
             // Machines by host name and by a unique start of the id.
             assertThat(cli(service, "label", "cli-host", "role=web", "zone=a").code())

@@ -107,7 +107,19 @@ class CliTest {
         assertThat(url.code()).as(url.err()).isZero();
         Run bad = flotilla("list-machines", "-o", "xml");
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).contains("-o must be table or json, not 'xml'");
+        assertThat(bad.err()).contains("-o must be one of table, wide, json, yaml, name, not 'xml'");
+
+        // A machine, for the other formats.
+        String id = Fixtures.newMachineId();
+        Fixtures.enroll(tokens.enrollment(1), id, "fmt-" + tag);
+        JsonNode yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+                .readTree(flotilla("-o", "yaml", "list-machines").out());
+        assertThat(yaml.isArray()).isTrue();
+        assertThat(yaml.findValuesAsText("id")).contains(id);
+        assertThat(flotilla("-o", "name", "list-machines").out().lines()).contains(id);
+        assertThat(flotilla("list-machines", "-o", "wide").out()).contains(id).startsWith("MACHINE");
+        Run noHeaders = flotilla("list-machines", "--no-headers");
+        assertThat(noHeaders.out()).doesNotContain("MACHINE").contains(id.substring(0, 8) + "...");
     }
 
     @Test
