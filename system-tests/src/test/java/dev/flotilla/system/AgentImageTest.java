@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,8 +35,11 @@ class AgentImageTest {
     @Test
     void shouldRunTheAgentFromItsImageAgainstARealSystemdHost() throws Exception {
         Path out = Project.workDir("agent-image").resolve("images");
-        run(Duration.ofMinutes(8), Project.ROOT.resolve("deploy/image/build.sh").toString(), out.toString());
-        String loaded = run(
+        Project.run(
+                Duration.ofMinutes(8),
+                Project.ROOT.resolve("deploy/image/build.sh").toString(),
+                out.toString());
+        String loaded = Project.run(
                 Duration.ofMinutes(2),
                 "podman",
                 "load",
@@ -79,14 +81,14 @@ class AgentImageTest {
             }
             List<String> command = podmanRun(hostPaths, name, container, image, env);
             System.out.println(String.join(" ", command));
-            run(Duration.ofSeconds(60), command.toArray(String[]::new));
+            Project.run(Duration.ofSeconds(60), command.toArray(String[]::new));
             try {
                 checkThroughTheImage(service, host, engine);
             } catch (AssertionError | RuntimeException e) {
-                System.out.println(run(Duration.ofSeconds(30), "podman", "logs", container));
+                System.out.println(Project.run(Duration.ofSeconds(30), "podman", "logs", container));
                 throw e;
             } finally {
-                run(Duration.ofSeconds(60), "podman", "rm", "-f", "-t", "5", container);
+                Project.run(Duration.ofSeconds(60), "podman", "rm", "-f", "-t", "5", container);
             }
         }
     }
@@ -221,18 +223,5 @@ class AgentImageTest {
                 ? "none"
                 : states.get(0).get("systemdActiveState").asText() + "/"
                         + states.get(0).get("systemdSubState").asText();
-    }
-
-    private static String run(Duration limit, String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " did not finish in " + limit);
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed (" + p.exitValue() + "): " + out);
-        }
-        return out;
     }
 }

@@ -1,11 +1,8 @@
 package dev.flotilla.system;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +30,7 @@ class AgentPackageTest {
         // Under host-agent/target, which every systemd host of the tests sees at /opt/agent.
         packages = Project.AGENT_JAR.getParent().resolve("packages-test");
         for (String revision : List.of("1", "2")) {
-            run(
+            Project.run(
                     Duration.ofMinutes(8),
                     Project.ROOT.resolve("deploy/packages/build.sh").toString(),
                     "--out",
@@ -51,7 +48,7 @@ class AgentPackageTest {
     @AfterAll
     static void cleanUp() throws Exception {
         if (packages != null) {
-            run(Duration.ofSeconds(30), "rm", "-rf", packages.toString());
+            Project.run(Duration.ofSeconds(30), "rm", "-rf", packages.toString());
         }
     }
 
@@ -150,7 +147,7 @@ class AgentPackageTest {
 
     @Test
     void shouldBuildAnRpmWithTheSameFilesScriptsAndOnlyTheSystemsDependencies() throws Exception {
-        String files = run(Duration.ofSeconds(60), "rpm", "-qpl", rpm().toString());
+        String files = Project.run(Duration.ofSeconds(60), "rpm", "-qpl", rpm().toString());
         assertThat(files)
                 .contains(
                         "/usr/bin/flotilla-agent",
@@ -158,10 +155,11 @@ class AgentPackageTest {
                         "/usr/lib/flotilla-agent/jre/bin/java",
                         "/lib/systemd/system/flotilla-agent.service",
                         "/etc/flotilla/agent.conf");
-        assertThat(run(Duration.ofSeconds(60), "rpm", "-qpc", rpm().toString()).strip())
+        assertThat(Project.run(Duration.ofSeconds(60), "rpm", "-qpc", rpm().toString())
+                        .strip())
                 .as("the configuration file, kept on upgrade")
                 .isEqualTo("/etc/flotilla/agent.conf");
-        List<String> requires = run(Duration.ofSeconds(60), "rpm", "-qpR", rpm().toString())
+        List<String> requires = Project.run(Duration.ofSeconds(60), "rpm", "-qpR", rpm().toString())
                 .lines()
                 .filter(l -> !l.startsWith("rpmlib("))
                 .map(String::strip)
@@ -170,7 +168,7 @@ class AgentPackageTest {
         assertThat(requires)
                 .as("no Java, nothing from the bundled runtime")
                 .containsExactlyInAnyOrder("/bin/sh", "glibc", "systemd");
-        String scripts = run(Duration.ofSeconds(60), "rpm", "-qp", "--scripts", rpm().toString());
+        String scripts = Project.run(Duration.ofSeconds(60), "rpm", "-qp", "--scripts", rpm().toString());
         assertThat(scripts)
                 .contains("postinstall scriptlet")
                 .contains("systemctl enable flotilla-agent.service")
@@ -178,7 +176,7 @@ class AgentPackageTest {
                 .contains("preuninstall scriptlet")
                 .contains("systemctl stop flotilla-agent.service");
         assertThat(scripts).as("installing starts nothing").doesNotContain("systemctl start");
-        String info = run(Duration.ofSeconds(60), "rpm", "-qpi", rpm().toString());
+        String info = Project.run(Duration.ofSeconds(60), "rpm", "-qpi", rpm().toString());
         assertThat(info).contains("Version     : " + version).contains("Release     : 1");
     }
 
@@ -201,18 +199,5 @@ class AgentPackageTest {
     private static String mainPid(SystemdHost host) throws Exception {
         return host.exec("systemctl", "show", "-p", "MainPID", "--value", "flotilla-agent.service")
                 .strip();
-    }
-
-    private static String run(Duration limit, String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " did not finish in " + limit);
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed (" + p.exitValue() + "): " + out);
-        }
-        return out;
     }
 }
