@@ -646,9 +646,9 @@ public final class Cli implements Callable<Integer> {
                     + r.path("reverted").asInt() + " reverted, "
                     + r.path("pending").asInt() + " pending");
             cli.out.println("  policy: " + r.path("maxParallel").asText() + " at once, healthy for "
-                    + r.path("minHealthySeconds").asInt() + " s, deadline "
-                    + r.path("batchDeadlineSeconds").asInt()
-                    + " s, " + r.path("maxFailures").asInt() + " failure(s) allowed; file "
+                    + r.path("minHealthy").asText() + ", deadline "
+                    + r.path("batchDeadline").asText()
+                    + ", " + r.path("maxFailures").asInt() + " failure(s) allowed; file "
                     + r.path("fromHash")
                             .asText()
                             .substring(

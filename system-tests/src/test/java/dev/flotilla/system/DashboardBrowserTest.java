@@ -202,8 +202,8 @@ class DashboardBrowserTest {
                                 service.token,
                                 "{\"name\":\"nights\",\"selector\":\"role=web\",\"maxParallel\":\"10%\",\"windows\":["
                                         + "{\"days\":[\"MON\",\"TUE\",\"WED\",\"THU\",\"FRI\"],\"start\":\"22:00\","
-                                        + "\"lengthMinutes\":240,\"timeZone\":\"Europe/Berlin\"},"
-                                        + "{\"cron\":\"0 12 * * SAT\",\"lengthMinutes\":60,\"timeZone\":\"Europe/Berlin\"}]}")
+                                        + "\"length\":\"PT4H\",\"timeZone\":\"Europe/Berlin\"},"
+                                        + "{\"cron\":\"0 12 * * SAT\",\"length\":\"PT1H\",\"timeZone\":\"Europe/Berlin\"}]}")
                         .status())
                 .isEqualTo(201);
         browser.get(service.url + "/updates");

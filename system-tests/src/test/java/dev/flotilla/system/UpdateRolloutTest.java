@@ -124,7 +124,7 @@ class UpdateRolloutTest {
                         .untilAsserted(() -> {
                             JsonNode policy = Project.get(service.url + "/api/v1/update-policies/e2e", service.token)
                                     .body();
-                            assertThat(policy.path("enabled").asBoolean()).isFalse();
+                            assertThat(policy.path("paused").asBoolean()).isTrue();
                             assertThat(policy.path("pausedReason").asText()).contains("safe mode: 1 update(s) failed");
                         });
                 JsonNode failed = update(service, ids.get(0));

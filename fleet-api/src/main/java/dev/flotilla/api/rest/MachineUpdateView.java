@@ -14,7 +14,7 @@ import java.time.Instant;
  * @param paused updates paused for this machine by hand
  * @param lease its live lease, or null
  * @param progress where its update stands, from its agent's reports and its leases: {@code idle}
- *     (nothing pending), {@code pending} (it would get a lease now), {@code waiting_for_window},
+ *     (nothing pending), {@code ready} (it would get a lease now), {@code waiting_for_window},
  *     {@code on_hold}, {@code paused}, {@code granted}, {@code updating}, {@code rebooting}, {@code
  *     complete}, {@code failed} or {@code timed_out}
  * @param pending updates its agent found at its last check (null: never reported)

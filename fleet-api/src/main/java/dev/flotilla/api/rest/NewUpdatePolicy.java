@@ -20,7 +20,7 @@ import java.util.List;
  * @param safeMode the first machine after the policy is created or resumed updates alone, and
  *     {@code safeModeFailures} failures or timeouts pause the policy; default false
  * @param safeModeFailures default 1
- * @param enabled false pauses updates for the group; default true
+ * @param paused true: no machine of the policy starts an update until it is resumed; default false
  */
 public record NewUpdatePolicy(
         String name,
@@ -33,4 +33,4 @@ public record NewUpdatePolicy(
         String updateTimeout,
         Boolean safeMode,
         Integer safeModeFailures,
-        Boolean enabled) {}
+        Boolean paused) {}

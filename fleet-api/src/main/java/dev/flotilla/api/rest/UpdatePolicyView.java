@@ -12,6 +12,7 @@ import java.util.List;
  * @param updating leases held now
  * @param proven safe mode: a machine has completed since the policy was created or resumed
  * @param failures failures and timeouts since then
+ * @param paused whether updates are paused (POST .../pause, .../resume; or safe mode)
  * @param pausedReason why updates are paused (by hand or by safe mode), or null
  */
 public record UpdatePolicyView(
@@ -26,7 +27,7 @@ public record UpdatePolicyView(
         String updateTimeout,
         boolean safeMode,
         int safeModeFailures,
-        boolean enabled,
+        boolean paused,
         String pausedReason,
         boolean proven,
         int failures,

@@ -14,9 +14,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.ContainerEventView;
 import dev.flotilla.api.rest.ContainerView;
+import dev.flotilla.api.rest.MachineUnitView;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.UnitEventView;
-import dev.flotilla.api.rest.UnitView;
 import dev.flotilla.api.unit.UnitNames;
 import dev.flotilla.service.common.Paging;
 import dev.flotilla.service.common.ProblemException;
@@ -45,7 +45,7 @@ public class ObservedResource {
     @GET
     @Path("/units")
     @Operation(summary = "The machine's units and their systemd states, by name (role: viewer)")
-    public Page<UnitView> units(
+    public Page<MachineUnitView> units(
             @PathParam("id") String id, @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
         machines.get(actor.orgId(), id);
         return units.units(actor.orgId(), id, cursor, Paging.limit(limit));

@@ -20,9 +20,9 @@ import dev.flotilla.api.protocol.StateChange;
 import dev.flotilla.api.protocol.StateSnapshot;
 import dev.flotilla.api.protocol.UnitState;
 import dev.flotilla.api.rest.FleetState;
+import dev.flotilla.api.rest.MachineUnitView;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.UnitEventView;
-import dev.flotilla.api.rest.UnitView;
 import dev.flotilla.service.common.Cursor;
 import dev.flotilla.service.common.SqlValues;
 import dev.flotilla.service.machine.MachineRef;
@@ -109,7 +109,7 @@ public class UnitStateService {
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<UnitView> units(UUID orgId, String machineId, String cursor, int limit) {
+    public Page<MachineUnitView> units(UUID orgId, String machineId, String cursor, int limit) {
         int n = Math.max(1, Math.min(limit, MAX_PAGE));
         String after = cursor == null || cursor.isBlank()
                 ? ""
@@ -124,9 +124,9 @@ public class UnitStateService {
                 .setParameter("after", after)
                 .setParameter("n", n + 1)
                 .getResultList();
-        List<UnitView> items = new ArrayList<>();
+        List<MachineUnitView> items = new ArrayList<>();
         for (Object[] r : rows.subList(0, Math.min(n, rows.size()))) {
-            items.add(new UnitView(
+            items.add(new MachineUnitView(
                     (String) r[0],
                     (String) r[1],
                     (String) r[2],

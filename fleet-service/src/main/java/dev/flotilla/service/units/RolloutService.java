@@ -1,5 +1,6 @@
 package dev.flotilla.service.units;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,13 +19,14 @@ import jakarta.transaction.Transactional;
 import dev.flotilla.api.rest.RolloutPolicy;
 import dev.flotilla.api.rest.RolloutView;
 import dev.flotilla.api.unit.UnitFile;
+import dev.flotilla.service.common.Durations;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.SqlValues;
 
 /**
  * Rolling changes of global units. A changed file goes to the unit's machines in batches: a batch
  * is as many machines as the policy's {@code maxParallel}; the next starts when every machine of
- * this one has applied the new file and kept the unit active for {@code minHealthySeconds}. A
+ * this one has applied the new file and kept the unit active for {@code minHealthy}. A
  * machine that fails to apply it, reports the unit failed, or is not healthy within the batch
  * deadline counts as failed; past {@code maxFailures} the rollout stops and every machine already
  * changed gets the previous file back. The unit keeps its previous file until the rollout
@@ -57,19 +59,32 @@ public class RolloutService {
         if (n < 1 || (max.endsWith("%") && n > 100)) {
             throw ProblemException.badRequest("rollout.maxParallel must be at least 1, and a percentage at most 100%");
         }
-        int healthy = policy.minHealthySeconds() == null ? DEFAULT_MIN_HEALTHY : policy.minHealthySeconds();
-        if (healthy < 0 || healthy > 3600) {
-            throw ProblemException.badRequest("rollout.minHealthySeconds must be between 0 and 3600");
-        }
-        int deadline = policy.batchDeadlineSeconds() == null ? DEFAULT_DEADLINE : policy.batchDeadlineSeconds();
-        if (deadline < 1 || deadline > 86400) {
-            throw ProblemException.badRequest("rollout.batchDeadlineSeconds must be between 1 and 86400");
-        }
+        Duration healthy = policy.minHealthy() == null
+                ? Duration.ofSeconds(DEFAULT_MIN_HEALTHY)
+                : wholeSeconds(
+                        "rollout.minHealthy",
+                        Durations.parse("rollout.minHealthy", policy.minHealthy(), Duration.ZERO, Duration.ofHours(1)));
+        Duration deadline = policy.batchDeadline() == null
+                ? Duration.ofSeconds(DEFAULT_DEADLINE)
+                : wholeSeconds(
+                        "rollout.batchDeadline",
+                        Durations.parse(
+                                "rollout.batchDeadline",
+                                policy.batchDeadline(),
+                                Duration.ofSeconds(1),
+                                Duration.ofDays(1)));
         int failures = policy.maxFailures() == null ? 0 : policy.maxFailures();
         if (failures < 0) {
             throw ProblemException.badRequest("rollout.maxFailures must not be negative");
         }
-        return new RolloutPolicy(max, healthy, deadline, failures);
+        return new RolloutPolicy(max, healthy.toString(), deadline.toString(), failures);
+    }
+
+    private static Duration wholeSeconds(String field, Duration d) {
+        if (d.toNanosPart() != 0) {
+            throw ProblemException.badRequest(field + " must be whole seconds, not " + d);
+        }
+        return d;
     }
 
     /** Starts a rollout of a global unit's new file (the unit row keeps the old one meanwhile). */
@@ -96,8 +111,8 @@ public class RolloutService {
                 .setParameter("tc", toContent)
                 .setParameter("th", toHash)
                 .setParameter("mp", policy.maxParallel())
-                .setParameter("mh", policy.minHealthySeconds())
-                .setParameter("dl", policy.batchDeadlineSeconds())
+                .setParameter("mh", (int) Duration.parse(policy.minHealthy()).toSeconds())
+                .setParameter("dl", (int) Duration.parse(policy.batchDeadline()).toSeconds())
                 .setParameter("mf", policy.maxFailures())
                 .setParameter("by", actor)
                 .executeUpdate();
@@ -348,8 +363,8 @@ public class RolloutService {
                 (String) r[2],
                 (String) r[3],
                 (String) r[4],
-                ((Number) r[5]).intValue(),
-                ((Number) r[6]).intValue(),
+                Duration.ofSeconds(((Number) r[5]).intValue()).toString(),
+                Duration.ofSeconds(((Number) r[6]).intValue()).toString(),
                 ((Number) r[7]).intValue(),
                 batch,
                 counts.getOrDefault("updating", 0),

@@ -18,11 +18,11 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import dev.flotilla.api.rest.FleetUnitView;
 import dev.flotilla.api.rest.NewUnit;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.RolloutView;
 import dev.flotilla.api.rest.UnitTarget;
+import dev.flotilla.api.rest.UnitView;
 import dev.flotilla.service.common.Paging;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.tenant.Actor;
@@ -45,7 +45,7 @@ public class UnitResource {
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
     @Operation(summary = "Units by name, with where they run and how many machines report them active (role: viewer)")
-    public Page<FleetUnitView> list(@QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
+    public Page<UnitView> list(@QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
         return units.list(actor.orgId(), cursor, Paging.limit(limit));
     }
 
@@ -53,7 +53,7 @@ public class UnitResource {
     @Path("/{name}")
     @RolesAllowed(Role.VIEWER_NAME)
     @Operation(summary = "One unit, with its file (role: viewer)")
-    public FleetUnitView get(@PathParam("name") String name) {
+    public UnitView get(@PathParam("name") String name) {
         return units.get(actor.orgId(), name);
     }
 
@@ -80,7 +80,7 @@ public class UnitResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Change a unit's target state: load, start, stop, unload (role: operator)")
-    public FleetUnitView target(@PathParam("name") String name, UnitTarget body) {
+    public UnitView target(@PathParam("name") String name, UnitTarget body) {
         return units.target(actor.orgId(), name, body == null ? null : body.target(), actor.name());
     }
 

@@ -10,10 +10,10 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-import dev.flotilla.api.rest.FleetUnitView;
 import dev.flotilla.api.rest.NewUnit;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.RolloutPolicy;
+import dev.flotilla.api.rest.UnitView;
 import dev.flotilla.api.unit.FleetRequirements;
 import dev.flotilla.api.unit.UnitFile;
 import dev.flotilla.api.unit.UnitNames;
@@ -40,7 +40,7 @@ public class UnitService {
     UnitScheduler scheduler;
 
     /** Whether it was created (true) or replaced (false). */
-    public record Saved(boolean created, FleetUnitView unit) {}
+    public record Saved(boolean created, UnitView unit) {}
 
     @Inject
     RolloutService rollouts;
@@ -170,7 +170,7 @@ public class UnitService {
     }
 
     /** Changes a unit's target state (fleet's load, start, stop, unload). */
-    public FleetUnitView target(UUID orgId, String name, String target, String actor) {
+    public UnitView target(UUID orgId, String name, String target, String actor) {
         if (target == null || !TARGETS.contains(target)) {
             throw ProblemException.badRequest("target must be inactive, loaded or launched");
         }
@@ -197,8 +197,8 @@ public class UnitService {
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
-    public FleetUnitView get(UUID orgId, String name) {
-        List<FleetUnitView> found = views(orgId, "name = :after", name, 1, true);
+    public UnitView get(UUID orgId, String name) {
+        List<UnitView> found = views(orgId, "name = :after", name, 1, true);
         if (found.isEmpty()) {
             throw notFound(name);
         }
@@ -206,17 +206,17 @@ public class UnitService {
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<FleetUnitView> list(UUID orgId, String cursor, int limit) {
+    public Page<UnitView> list(UUID orgId, String cursor, int limit) {
         String after = cursor == null || cursor.isBlank()
                 ? ""
                 : Cursor.decode(cursor, 1).get(0);
-        List<FleetUnitView> rows = views(orgId, "name > :after", after, limit + 1, false);
-        List<FleetUnitView> items = rows.subList(0, Math.min(limit, rows.size()));
+        List<UnitView> rows = views(orgId, "name > :after", after, limit + 1, false);
+        List<UnitView> items = rows.subList(0, Math.min(limit, rows.size()));
         return new Page<>(
                 items, rows.size() > limit ? Cursor.encode(items.get(limit - 1).name()) : null);
     }
 
-    private List<FleetUnitView> views(UUID orgId, String where, String value, int limit, boolean withContent) {
+    private List<UnitView> views(UUID orgId, String where, String value, int limit, boolean withContent) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("select u.name, u.target_state, u.global, u.hash, u.machine_id,"
                         + " (select count(*) from desired_unit d where d.org_id = u.org_id and d.unit_name = u.name),"
@@ -232,9 +232,9 @@ public class UnitService {
                 .setParameter("after", value)
                 .setParameter("n", limit)
                 .getResultList();
-        List<FleetUnitView> out = new ArrayList<>();
+        List<UnitView> out = new ArrayList<>();
         for (Object[] r : rows) {
-            out.add(new FleetUnitView(
+            out.add(new UnitView(
                     (String) r[0],
                     (String) r[1],
                     (Boolean) r[2],

@@ -65,23 +65,23 @@ public class LeaseActions {
 
     /**
      * Cancels a policy's rollout: the policy is paused and every live lease ends ({@code released},
-     * "rollout cancelled"), in one transaction under the policy's lock. Machines in the middle of
+     * "updates cancelled"), in one transaction under the policy's lock. Machines in the middle of
      * their update command finish it; none starts until the policy is resumed.
      */
     public UpdatePolicyView cancel(UUID org, String name, String actor) {
         Policy p = policies.get(org, name);
         LeaseService.lock(em, org, p.id());
         int n = em.createNativeQuery("update update_lease set ended_at = :now, outcome = 'released',"
-                        + " detail = 'rollout cancelled', ended_by = :by where org_id = :o"
+                        + " detail = 'updates cancelled', ended_by = :by where org_id = :o"
                         + " and policy_id = cast(:p as uuid) and ended_at is null")
                 .setParameter("now", Timestamp.from(time.now()))
                 .setParameter("by", actor)
                 .setParameter("o", org)
                 .setParameter("p", Policy.key(p))
                 .executeUpdate();
-        em.createNativeQuery("update update_policy set enabled = false, paused_reason = :why, updated_at = now()"
+        em.createNativeQuery("update update_policy set paused = true, paused_reason = :why, updated_at = now()"
                         + " where org_id = :o and id = cast(:p as uuid)")
-                .setParameter("why", "rollout cancelled by " + actor)
+                .setParameter("why", "updates cancelled by " + actor)
                 .setParameter("o", org)
                 .setParameter("p", Policy.key(p))
                 .executeUpdate();

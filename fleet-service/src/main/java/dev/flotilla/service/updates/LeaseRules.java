@@ -42,7 +42,7 @@ public final class LeaseRules {
      * while safe mode is unproven), at most maxPerPeriod granted per period.
      */
     static Decision refusal(Policy p, boolean machinePaused, Instant now, Ledger ledger) {
-        if (!p.enabled()) {
+        if (p.paused()) {
             return new Decision(
                     "paused",
                     "updates are paused for policy " + p.name()
@@ -120,7 +120,7 @@ public final class LeaseRules {
             return "failed";
         }
         if (r.pending() != null && r.pending() > 0) {
-            return decision.equals("ready") ? "pending" : decision;
+            return decision; // the same word as the lease decision: ready, paused, waiting_for_window, on_hold
         }
         if ("complete".equals(r.state())) {
             return "complete";

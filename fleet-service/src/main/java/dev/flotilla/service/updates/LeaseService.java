@@ -277,8 +277,8 @@ public class LeaseService {
 
     private void failed(UUID org, UUID policyId, int n) {
         em.createNativeQuery("update update_policy set failures = failures + :n,"
-                        + " enabled = case when safe_mode and failures + :n >= safe_failures then false else enabled end,"
-                        + " paused_reason = case when safe_mode and failures + :n >= safe_failures and enabled"
+                        + " paused = case when safe_mode and failures + :n >= safe_failures then true else paused end,"
+                        + " paused_reason = case when safe_mode and failures + :n >= safe_failures and not paused"
                         + " then 'safe mode: ' || (failures + :n) || ' update(s) failed or timed out' else paused_reason end"
                         + " where org_id = :o and id = :p")
                 .setParameter("n", n)

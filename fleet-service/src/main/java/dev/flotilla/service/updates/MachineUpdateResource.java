@@ -2,9 +2,8 @@ package dev.flotilla.service.updates;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -15,7 +14,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.MachineUpdateView;
 import dev.flotilla.api.rest.MachineView;
-import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.machine.MachineService;
 import dev.flotilla.service.tenant.Actor;
 import dev.flotilla.service.tenant.Role;
@@ -48,17 +46,25 @@ public class MachineUpdateResource {
         return updates.machine(actor.orgId(), m.id(), m.labels());
     }
 
-    @PUT
-    @Path("/paused")
-    @Consumes(MediaType.APPLICATION_JSON)
+    @POST
+    @Path("/pause")
     @RolesAllowed(Role.OPERATOR_NAME)
-    @Operation(summary = "Pause or resume updates for one machine: {\"paused\": true} (role: operator)")
-    public MachineUpdateView pauseMachine(@PathParam("id") String id, dev.flotilla.api.rest.MachinePause body) {
-        if (body == null || body.paused() == null) {
-            throw ProblemException.badRequest("{\"paused\": true|false} is required");
-        }
+    @Operation(summary = "Pause updates for one machine: it gets no lease until resumed (role: operator)")
+    public MachineUpdateView pause(@PathParam("id") String id) {
+        return setPaused(id, true);
+    }
+
+    @POST
+    @Path("/resume")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    @Operation(summary = "Resume updates for one machine (role: operator)")
+    public MachineUpdateView resume(@PathParam("id") String id) {
+        return setPaused(id, false);
+    }
+
+    private MachineUpdateView setPaused(String id, boolean paused) {
         MachineView m = machines.get(actor.orgId(), id);
-        updates.setMachinePaused(actor.orgId(), m.id(), body.paused(), actor.name());
+        updates.setMachinePaused(actor.orgId(), m.id(), paused, actor.name());
         return updates.machine(actor.orgId(), m.id(), m.labels());
     }
 }

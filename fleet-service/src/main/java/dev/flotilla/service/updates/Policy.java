@@ -28,7 +28,7 @@ record Policy(
         int safeFailures,
         boolean proven,
         int failures,
-        boolean enabled,
+        boolean paused,
         String pausedReason,
         Instant createdAt,
         Instant updatedAt) {
@@ -51,7 +51,7 @@ record Policy(
             1,
             true,
             0,
-            true,
+            false,
             null,
             null,
             null);

@@ -42,7 +42,7 @@ import dev.flotilla.api.rest.UpdateWindow;
 public final class Schedule {
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
     private static final Pattern START = Pattern.compile("^([01][0-9]|2[0-3]):[0-5][0-9]$");
-    static final int MAX_LENGTH_MINUTES = 7 * 24 * 60;
+    static final Duration MAX_LENGTH = Duration.ofDays(7);
     static final int MAX_WINDOWS = 20;
 
     private final List<Recurrence> recurrences;
@@ -148,15 +148,23 @@ public final class Schedule {
             throw new IllegalArgumentException("a window is required, not null");
         }
         ZoneId zone = zone(w.timeZone());
-        Integer minutes = w.lengthMinutes();
-        if (minutes == null) {
-            throw new IllegalArgumentException("lengthMinutes is required");
+        if (w.length() == null) {
+            throw new IllegalArgumentException("length is required (an ISO-8601 duration such as PT2H)");
         }
-        if (minutes < 1 || minutes > MAX_LENGTH_MINUTES) {
+        Duration length;
+        try {
+            length = Duration.parse(w.length().strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("length must be an ISO-8601 duration such as PT2H or PT30M, not \""
+                    + (w.length().length() > 40 ? w.length().substring(0, 40) + "…" : w.length()) + "\"");
+        }
+        if (length.compareTo(Duration.ofMinutes(1)) < 0
+                || length.compareTo(MAX_LENGTH) > 0
+                || length.toSecondsPart() != 0
+                || length.toNanosPart() != 0) {
             throw new IllegalArgumentException(
-                    "lengthMinutes must be between 1 and " + MAX_LENGTH_MINUTES + " (7 days), not " + minutes);
+                    "length must be whole minutes between PT1M and " + MAX_LENGTH + " (7 days), not " + w.length());
         }
-        Duration length = Duration.ofMinutes(minutes);
         boolean weekly = (w.days() != null && !w.days().isEmpty()) || w.start() != null;
         boolean cron = w.cron() != null;
         if (weekly == cron) {
@@ -165,8 +173,8 @@ public final class Schedule {
         Recurrence r = cron ? Cron.of(w.cron(), zone, length) : Weekly.of(w.days(), w.start(), zone, length);
         Duration period = check ? r.shortestPeriod() : length;
         if (length.compareTo(period) > 0) {
-            throw new IllegalArgumentException("lengthMinutes " + minutes + " is longer than the window's period ("
-                    + period.toMinutes() + " minutes between two openings)");
+            throw new IllegalArgumentException(
+                    "length " + length + " is longer than the window's period (" + period + " between two openings)");
         }
         return r;
     }

@@ -3,7 +3,6 @@ package dev.flotilla.service.updates;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +27,7 @@ import dev.flotilla.api.rest.UpdateWindow;
 import dev.flotilla.api.selector.LabelSelector;
 import dev.flotilla.api.selector.SelectorSyntaxException;
 import dev.flotilla.service.common.Cursor;
+import dev.flotilla.service.common.Durations;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.common.SqlValues;
 import dev.flotilla.service.common.TimeService;
@@ -40,7 +40,7 @@ public class UpdatePolicyService {
     static final int NEXT_WINDOWS = 5;
     private static final TypeReference<List<UpdateWindow>> WINDOWS = new TypeReference<>() {};
     private static final String COLUMNS = "id, name, selector, priority, windows::text, max_parallel, max_per_period,"
-            + " period_seconds, timeout_seconds, safe_mode, safe_failures, proven, failures, enabled, paused_reason,"
+            + " period_seconds, timeout_seconds, safe_mode, safe_failures, proven, failures, paused, paused_reason,"
             + " created_at, updated_at";
 
     @Inject
@@ -62,9 +62,9 @@ public class UpdatePolicyService {
             throw ProblemException.conflict("an update policy named " + p.name() + " exists already");
         }
         Query q = em.createNativeQuery("insert into update_policy (org_id, name, selector, priority, windows,"
-                + " max_parallel, max_per_period, period_seconds, timeout_seconds, safe_mode, safe_failures, enabled,"
+                + " max_parallel, max_per_period, period_seconds, timeout_seconds, safe_mode, safe_failures, paused,"
                 + " paused_reason, created_by) values (:o, :name, :sel, :prio, cast(:w as jsonb), :mp, :mpp, :ps, :ts,"
-                + " :safe, :sf, :en, :pr, :by) on conflict (org_id, name) do nothing");
+                + " :safe, :sf, :paused, :pr, :by) on conflict (org_id, name) do nothing");
         if (bind(q, org, p).setParameter("by", actor).executeUpdate() == 0) {
             throw ProblemException.conflict("an update policy named " + p.name() + " exists already");
         }
@@ -72,7 +72,7 @@ public class UpdatePolicyService {
         return view(org, get(org, p.name()));
     }
 
-    /** Replaces a policy's settings. Re-enabling a paused policy starts safe mode over. */
+    /** Replaces a policy's settings. Resuming a paused policy starts safe mode over. */
     public UpdatePolicyView replace(UUID org, String name, NewUpdatePolicy body, String actor) {
         Policy old = get(org, name);
         if (body != null && body.name() != null && !body.name().equals(name)) {
@@ -81,10 +81,10 @@ public class UpdatePolicyService {
         Policy p = validated(body, name);
         Query q = em.createNativeQuery("update update_policy set selector = :sel, priority = :prio,"
                 + " windows = cast(:w as jsonb), max_parallel = :mp, max_per_period = :mpp, period_seconds = :ps,"
-                + " timeout_seconds = :ts, safe_mode = :safe, safe_failures = :sf, enabled = :en,"
-                + " paused_reason = case when :en then null else coalesce(paused_reason, :pr) end,"
-                + " proven = case when (:en and not enabled) or (:safe and not safe_mode) then false else proven end,"
-                + " failures = case when (:en and not enabled) or (:safe and not safe_mode) then 0 else failures end,"
+                + " timeout_seconds = :ts, safe_mode = :safe, safe_failures = :sf, paused = :paused,"
+                + " paused_reason = case when :paused then coalesce(paused_reason, :pr) else null end,"
+                + " proven = case when (paused and not :paused) or (:safe and not safe_mode) then false else proven end,"
+                + " failures = case when (paused and not :paused) or (:safe and not safe_mode) then 0 else failures end,"
                 + " updated_at = now() where org_id = :o and name = :name");
         bind(q, org, p).executeUpdate();
         audit.record(org, actor, "update-policy.replace", name, describe(old) + " → " + describe(p));
@@ -113,20 +113,30 @@ public class UpdatePolicyService {
         audit.record(org, actor, "update-policy.delete", name, describe(p));
     }
 
-    /** Pauses (enabled false) or resumes a policy; resuming starts safe mode over. */
-    public UpdatePolicyView setEnabled(UUID org, String name, boolean enabled, String actor) {
+    /**
+     * Pauses or resumes a policy; resuming starts safe mode over. {@code reason} (optional, at
+     * most 200 characters) is kept with the pause.
+     */
+    public UpdatePolicyView setPaused(UUID org, String name, boolean paused, String reason, String actor) {
         get(org, name);
-        em.createNativeQuery("update update_policy set enabled = :en, updated_at = now(),"
-                        + " paused_reason = case when :en then null else :why end,"
-                        + " proven = case when :en and not enabled then false else proven end,"
-                        + " failures = case when :en and not enabled then 0 else failures end"
+        String why = "paused by " + actor;
+        if (reason != null && !reason.isBlank()) {
+            if (reason.length() > 200) {
+                throw ProblemException.badRequest("reason must be at most 200 characters");
+            }
+            why = why + ": " + reason.strip();
+        }
+        em.createNativeQuery("update update_policy set paused = :paused, updated_at = now(),"
+                        + " paused_reason = case when :paused then :why else null end,"
+                        + " proven = case when paused and not :paused then false else proven end,"
+                        + " failures = case when paused and not :paused then 0 else failures end"
                         + " where org_id = :o and name = :n")
-                .setParameter("en", enabled)
-                .setParameter("why", "paused by " + actor)
+                .setParameter("paused", paused)
+                .setParameter("why", why)
                 .setParameter("o", org)
                 .setParameter("n", name)
                 .executeUpdate();
-        audit.record(org, actor, enabled ? "update-policy.resume" : "update-policy.pause", name, null);
+        audit.record(org, actor, paused ? "update-policy.pause" : "update-policy.resume", name, paused ? why : null);
         return view(org, get(org, name));
     }
 
@@ -280,7 +290,7 @@ public class UpdatePolicyService {
                 p.timeout().toString(),
                 p.safeMode(),
                 p.safeFailures(),
-                p.enabled(),
+                p.paused(),
                 p.pausedReason(),
                 p.proven(),
                 p.failures(),
@@ -332,7 +342,7 @@ public class UpdatePolicyService {
         }
         Duration period = body.period() == null
                 ? null
-                : duration("period", body.period(), Duration.ofMinutes(1), Duration.ofDays(31));
+                : Durations.parse("period", body.period(), Duration.ofMinutes(1), Duration.ofDays(31));
         if ((body.maxPerPeriod() == null) != (period == null)) {
             throw ProblemException.badRequest("maxPerPeriod and period go together (e.g. 10 per PT1H)");
         }
@@ -341,13 +351,13 @@ public class UpdatePolicyService {
         }
         Duration timeout = body.updateTimeout() == null
                 ? Policy.DEFAULT_TIMEOUT
-                : duration("updateTimeout", body.updateTimeout(), Duration.ofMinutes(1), Duration.ofDays(7));
+                : Durations.parse("updateTimeout", body.updateTimeout(), Duration.ofMinutes(1), Duration.ofDays(7));
         int safeFailures = body.safeModeFailures() == null ? 1 : body.safeModeFailures();
         if (safeFailures < 1) {
             throw ProblemException.badRequest("safeModeFailures must be at least 1");
         }
         int priority = body.priority() == null ? 100 : body.priority();
-        boolean enabled = body.enabled() == null || body.enabled();
+        boolean paused = Boolean.TRUE.equals(body.paused());
         return new Policy(
                 null,
                 n,
@@ -364,24 +374,10 @@ public class UpdatePolicyService {
                 safeFailures,
                 false,
                 0,
-                enabled,
-                enabled ? null : "paused when saved",
+                paused,
+                paused ? "paused when saved" : null,
                 null,
                 null);
-    }
-
-    private static Duration duration(String field, String text, Duration min, Duration max) {
-        Duration d;
-        try {
-            d = Duration.parse(text.trim());
-        } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest(
-                    field + " must be an ISO-8601 duration such as PT1H or PT30M, not \"" + text + "\"");
-        }
-        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-            throw ProblemException.badRequest(field + " must be between " + min + " and " + max + ", not " + d);
-        }
-        return d;
     }
 
     private Query bind(Query q, UUID org, Policy p) {
@@ -402,7 +398,7 @@ public class UpdatePolicyService {
                 .setParameter("ts", (int) p.timeout().toSeconds())
                 .setParameter("safe", p.safeMode())
                 .setParameter("sf", p.safeFailures())
-                .setParameter("en", p.enabled())
+                .setParameter("paused", p.paused())
                 .setParameter("pr", p.pausedReason());
     }
 
@@ -440,6 +436,6 @@ public class UpdatePolicyService {
     private static String describe(Policy p) {
         return "selector=" + p.selectorText() + " windows=" + p.windows().size() + " maxParallel=" + p.maxParallel()
                 + (p.maxPerPeriod() == null ? "" : " maxPerPeriod=" + p.maxPerPeriod() + "/" + p.period())
-                + " timeout=" + p.timeout() + " safeMode=" + p.safeMode() + " enabled=" + p.enabled();
+                + " timeout=" + p.timeout() + " safeMode=" + p.safeMode() + " paused=" + p.paused();
     }
 }

@@ -109,7 +109,7 @@ public class UpdateResource {
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Pause updates for the policy's machines: no new lease (role: operator)")
     public UpdatePolicyView pause(@PathParam("name") String name) {
-        return policies.setEnabled(actor.orgId(), name, false, actor.name());
+        return policies.setPaused(actor.orgId(), name, true, null, actor.name());
     }
 
     @POST
@@ -117,14 +117,14 @@ public class UpdateResource {
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Resume updates; safe mode starts over with one machine (role: operator)")
     public UpdatePolicyView resume(@PathParam("name") String name) {
-        return policies.setEnabled(actor.orgId(), name, true, actor.name());
+        return policies.setPaused(actor.orgId(), name, false, null, actor.name());
     }
 
     @POST
     @Path("/update-policies/{name}/cancel")
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(
-            summary = "Cancel the policy's rollout: pause it and release every live lease (machines in the middle"
+            summary = "Cancel the policy's updates: pause it and release every live lease (machines in the middle"
                     + " of their update command finish it; none starts until resumed) (role: operator)")
     public UpdatePolicyView cancel(@PathParam("name") String name) {
         return actions.cancel(actor.orgId(), name, actor.name());

@@ -20,9 +20,9 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import dev.flotilla.api.rest.ContainerView;
 import dev.flotilla.api.rest.MachineEventView;
+import dev.flotilla.api.rest.MachineUnitView;
 import dev.flotilla.api.rest.MachineView;
 import dev.flotilla.api.rest.Page;
-import dev.flotilla.api.rest.UnitView;
 import dev.flotilla.api.selector.LabelSelector;
 import dev.flotilla.api.selector.SelectorSyntaxException;
 import dev.flotilla.service.common.ProblemException;
@@ -51,7 +51,7 @@ public class DashboardResource {
         static native TemplateInstance machine(
                 MachineView machine,
                 Page<MachineEventView> events,
-                Page<UnitView> units,
+                Page<MachineUnitView> units,
                 Page<ContainerView> containers,
                 dev.flotilla.api.rest.MachineUpdateView update);
     }

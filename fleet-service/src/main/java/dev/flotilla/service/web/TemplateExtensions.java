@@ -28,6 +28,27 @@ public class TemplateExtensions {
         return s == null || s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
+    /** An ISO-8601 duration as people read it: {@code PT1H30M} → {@code 1 h 30 min}. */
+    static String duration(String iso) {
+        java.time.Duration d;
+        try {
+            d = java.time.Duration.parse(iso);
+        } catch (RuntimeException e) {
+            return iso;
+        }
+        StringBuilder b = new StringBuilder();
+        if (d.toHours() > 0) {
+            b.append(d.toHours()).append(" h ");
+        }
+        if (d.toMinutesPart() > 0) {
+            b.append(d.toMinutesPart()).append(" min ");
+        }
+        if (d.toSecondsPart() > 0 || b.isEmpty()) {
+            b.append(d.toSecondsPart()).append(" s");
+        }
+        return b.toString().strip();
+    }
+
     static String human(Instant at) {
         return at == null ? "never" : WHEN.format(at);
     }

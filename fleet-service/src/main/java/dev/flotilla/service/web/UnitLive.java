@@ -9,7 +9,7 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import dev.flotilla.api.rest.FleetState;
-import dev.flotilla.api.rest.FleetUnitView;
+import dev.flotilla.api.rest.UnitView;
 import dev.flotilla.service.common.ProblemException;
 import dev.flotilla.service.observed.UnitStateService;
 import dev.flotilla.service.units.UnitService;
@@ -42,7 +42,7 @@ public class UnitLive {
     @ActivateRequestContext
     @Transactional
     public Snapshot snapshot(UUID org, String name) {
-        FleetUnitView unit;
+        UnitView unit;
         try {
             unit = units.get(org, name);
         } catch (ProblemException e) {

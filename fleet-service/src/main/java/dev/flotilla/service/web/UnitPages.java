@@ -22,9 +22,9 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
-import dev.flotilla.api.rest.FleetUnitView;
 import dev.flotilla.api.rest.NewUnit;
 import dev.flotilla.api.rest.Page;
+import dev.flotilla.api.rest.UnitView;
 import dev.flotilla.api.unit.FleetRequirements;
 import dev.flotilla.api.unit.UnitFile;
 import dev.flotilla.service.common.ProblemException;
@@ -48,11 +48,11 @@ public class UnitPages {
     /** This group's pages: templates/units/ in the web-ui module; the layout shows who is signed in. */
     @CheckedTemplate(basePath = "units")
     static class Templates {
-        static native TemplateInstance units(Page<FleetUnitView> page, boolean canOperate);
+        static native TemplateInstance units(Page<UnitView> page, boolean canOperate);
 
         /** A unit's page; {@code rollout} is its latest rollout, or null; {@code notice} what was just done. */
         static native TemplateInstance unit(
-                FleetUnitView unit,
+                UnitView unit,
                 List<String> options,
                 UnitLive.Snapshot live,
                 dev.flotilla.api.rest.RolloutView rollout,
@@ -62,7 +62,7 @@ public class UnitPages {
         static native TemplateInstance unitForm(UnitPages.UnitForm form);
 
         /** Asks before start, stop, load, unload or destroy; {@code error} why it was refused, or null. */
-        static native TemplateInstance confirm(FleetUnitView unit, String action, String error);
+        static native TemplateInstance confirm(UnitView unit, String action, String error);
     }
 
     /** fleetctl's verbs and the target state each sets; destroy removes the unit. */
@@ -101,7 +101,7 @@ public class UnitPages {
     @RolesAllowed(Role.VIEWER_NAME)
     public TemplateInstance unit(@PathParam("name") String name, @QueryParam("done") String done) {
         UUID org = actor.orgId();
-        FleetUnitView unit = units.get(org, name);
+        UnitView unit = units.get(org, name);
         String notice = done == null || !ACTIONS.containsKey(done) ? null : noticeFor(done, unit);
         return Templates.unit(
                 unit,
@@ -123,7 +123,7 @@ public class UnitPages {
     @Path("{name}/edit")
     @RolesAllowed(Role.OPERATOR_NAME)
     public TemplateInstance edit(@PathParam("name") String name) {
-        FleetUnitView unit = units.get(actor.orgId(), name);
+        UnitView unit = units.get(actor.orgId(), name);
         return Templates.unitForm(
                 new UnitForm(true, unit.name(), unit.content(), unit.target(), null, null, rolloutHint(unit)));
     }
@@ -183,7 +183,7 @@ public class UnitPages {
     @RolesAllowed(Role.OPERATOR_NAME)
     public Response act(@PathParam("name") String name, @PathParam("action") String action) {
         UUID org = actor.orgId();
-        FleetUnitView unit = units.get(org, name);
+        UnitView unit = units.get(org, name);
         try {
             switch (action) {
                 case "destroy" -> {
@@ -227,7 +227,7 @@ public class UnitPages {
                 actor);
     }
 
-    private String noticeFor(String done, FleetUnitView unit) {
+    private String noticeFor(String done, UnitView unit) {
         return switch (done) {
             case "pause" -> "Rollout paused: no new batch starts.";
             case "resume" -> "Rollout resumed.";
@@ -235,7 +235,7 @@ public class UnitPages {
         };
     }
 
-    private static String rolloutHint(FleetUnitView unit) {
+    private static String rolloutHint(UnitView unit) {
         return unit.global() && unit.placed() > 0
                 ? "This unit runs on " + unit.placed() + " machine(s): a new file goes out as a rollout, in batches"
                         + " gated on health, and is reverted if it fails."

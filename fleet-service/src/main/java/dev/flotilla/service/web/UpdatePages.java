@@ -60,8 +60,8 @@ public class UpdatePages {
                 List<dev.flotilla.api.rest.FleetLockUrlView> fleetLock,
                 String createdUrl);
 
-        /** Asks before cancelling a policy's rollout. */
-        static native TemplateInstance cancelRollout(dev.flotilla.api.rest.UpdatePolicyView policy);
+        /** Asks before cancelling a policy's updates. */
+        static native TemplateInstance cancelUpdates(dev.flotilla.api.rest.UpdatePolicyView policy);
 
         /** Asks before revoking a FleetLock base URL. */
         static native TemplateInstance revokeFleetLock(String id);
@@ -180,7 +180,7 @@ public class UpdatePages {
         if (p.id() == null) {
             throw ProblemException.notFound("update policy " + name);
         }
-        return Templates.cancelRollout(p);
+        return Templates.cancelUpdates(p);
     }
 
     @POST
@@ -197,7 +197,7 @@ public class UpdatePages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.OPERATOR_NAME)
     public Response pauseOrResume(@PathParam("name") String name, @PathParam("action") String action) {
-        policies.setEnabled(actor.orgId(), name, action.equals("resume"), actor.name());
+        policies.setPaused(actor.orgId(), name, action.equals("pause"), null, actor.name());
         return Response.seeOther(URI.create("/updates/" + name)).build();
     }
 

@@ -306,7 +306,6 @@ class TenantMatrixTest {
             case "patch /api/v1/machines/{id}/labels" -> Map.of("x", "y");
             case "put /api/v1/machines/{id}/desired-units/{name}" ->
                 Map.of("content", UNIT_FILE.formatted("b"), "target", "launched");
-            case "put /api/v1/machines/{id}/update/paused" -> Map.of("paused", true);
             case "patch /api/v1/members/{id}" -> Map.of("role", "viewer");
             case "patch /api/v1/units/{name}" -> Map.of("target", "inactive");
             case "put /api/v1/units/{name}" -> Map.of("content", UNIT_FILE.formatted("b"), "target", "inactive");

@@ -42,7 +42,7 @@ import static org.hamcrest.Matchers.is;
 
 /**
  * Rolling changes of a global unit's file: batches of maxParallel machines, each gated on the
- * unit applied and active for minHealthySeconds, pause and resume, and the previous file given
+ * unit applied and active for minHealthy, pause and resume, and the previous file given
  * back when more machines fail than allowed. The agents are simulated: they answer desired state
  * as a real agent would (a result per unit, then the unit's state), failing any file that says
  * so.
@@ -89,7 +89,7 @@ class RolloutTest {
 
             as(operator)
                     .contentType("application/json")
-                    .body(body(unit("v2", ""), "{\"maxParallel\":\"1\",\"minHealthySeconds\":1}"))
+                    .body(body(unit("v2", ""), "{\"maxParallel\":\"1\",\"minHealthy\":\"PT1S\"}"))
                     .put("/api/v1/units/" + name)
                     .then()
                     .statusCode(200);
@@ -143,7 +143,7 @@ class RolloutTest {
             // The simulated agents fail any file that says FAIL, as systemd would fail a broken unit.
             as(operator)
                     .contentType("application/json")
-                    .body(body(unit("v2 FAIL", ""), "{\"maxParallel\":\"2\",\"minHealthySeconds\":1}"))
+                    .body(body(unit("v2 FAIL", ""), "{\"maxParallel\":\"2\",\"minHealthy\":\"PT1S\"}"))
                     .put("/api/v1/units/" + name)
                     .then()
                     .statusCode(200);

@@ -84,7 +84,7 @@ class LeaseRulesTest {
                 1,
                 proven,
                 0,
-                enabled,
+                !enabled, // paused
                 enabled ? null : "by hand",
                 NOW,
                 NOW);
@@ -119,7 +119,7 @@ class LeaseRulesTest {
     @Test
     void shouldWaitForTheNextWindowOutsideEveryWindowWithoutCountingLeases() {
         // Mondays 22:00 for one hour, UTC: closed at 10:00, next at 22:00 the same day.
-        Schedule s = Schedule.of(List.of(new UpdateWindow(List.of("MON"), "22:00", null, 60, "UTC")));
+        Schedule s = Schedule.of(List.of(new UpdateWindow(List.of("MON"), "22:00", null, "PT1H", "UTC")));
         FixedLedger ledger = new FixedLedger(10, 0, 0, null);
         Decision d = LeaseRules.refusal(policy("2", null, false, true, true, s), false, NOW, ledger);
         assertThat(d.state()).isEqualTo("waiting_for_window");
@@ -194,8 +194,9 @@ class LeaseRulesTest {
 
     @Test
     void shouldGiveTheLeaseDecisionWhileUpdatesArePending() {
+        // One word for one condition: the decision's own (state=ready is progress=ready).
         assertThat(LeaseRules.progress(reported("idle", 3, NOW), false, LastLease.NONE, "ready"))
-                .isEqualTo("pending");
+                .isEqualTo("ready");
         assertThat(LeaseRules.progress(reported("idle", 3, NOW), false, LastLease.NONE, "waiting_for_window"))
                 .isEqualTo("waiting_for_window");
     }

@@ -19,7 +19,8 @@ class ScheduleTest {
     private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
 
     private static UpdateWindow weekly(List<String> days, String start, int minutes, String zone) {
-        return new UpdateWindow(days, start, null, minutes, zone);
+        return new UpdateWindow(
+                days, start, null, java.time.Duration.ofMinutes(minutes).toString(), zone);
     }
 
     private static Instant at(String local, ZoneId zone) {
@@ -45,7 +46,7 @@ class ScheduleTest {
         Schedule s = Schedule.of(List.of(
                 weekly(List.of("TUE", "THU"), "02:00", 120, "UTC"),
                 weekly(List.of("THU"), "03:00", 120, "UTC"),
-                new UpdateWindow(null, null, "30 12 * * SUN", 30, "UTC")));
+                new UpdateWindow(null, null, "30 12 * * SUN", "PT30M", "UTC")));
         Instant monday = Instant.parse("2026-11-30T00:00:00Z");
         assertThat(s.isOpen(monday)).isFalse();
         assertThat(s.isOpen(Instant.parse("2026-12-01T03:59:00Z"))).isTrue(); // Tuesday
@@ -117,26 +118,32 @@ class ScheduleTest {
     void shouldRefuseWindowsThatCannotBeWithTheReason() {
         record Case(UpdateWindow window, String reason) {}
         List<Case> cases = List.of(
-                new Case(weekly(List.of("MON"), "02:00", 0, "UTC"), "lengthMinutes must be between 1 and 10080"),
-                new Case(weekly(List.of("MON"), "02:00", -5, "UTC"), "lengthMinutes must be between 1"),
-                new Case(new UpdateWindow(List.of("MON"), "02:00", null, null, "UTC"), "lengthMinutes is required"),
+                new Case(
+                        weekly(List.of("MON"), "02:00", 0, "UTC"),
+                        "length must be whole minutes between PT1M and PT168H (7 days)"),
+                new Case(weekly(List.of("MON"), "02:00", -5, "UTC"), "length must be whole minutes between PT1M"),
+                new Case(new UpdateWindow(List.of("MON"), "02:00", null, null, "UTC"), "length is required"),
+                new Case(
+                        new UpdateWindow(List.of("MON"), "02:00", null, "90", "UTC"),
+                        "length must be an ISO-8601 duration"),
+                new Case(new UpdateWindow(List.of("MON"), "02:00", null, "PT90S", "UTC"), "whole minutes"),
                 new Case(weekly(List.of("MON"), "02:00", 60, "Mars/Olympus"), "unknown time zone \"Mars/Olympus\""),
                 new Case(weekly(List.of("MON"), "02:00", 60, "+02:00"), "unknown time zone"),
                 new Case(weekly(List.of("MON"), "25:00", 60, "UTC"), "start must be a time HH:mm"),
                 new Case(weekly(List.of("MOON"), "02:00", 60, "UTC"), "unknown day \"MOON\""),
                 new Case(weekly(List.of(), "02:00", 60, "UTC"), "days are required"),
                 new Case(
-                        new UpdateWindow(List.of("MON"), "02:00", "0 2 * * *", 60, "UTC"),
+                        new UpdateWindow(List.of("MON"), "02:00", "0 2 * * *", "PT1H", "UTC"),
                         "either days and start, or cron"),
-                new Case(new UpdateWindow(null, null, null, 60, "UTC"), "either days and start, or cron"),
-                new Case(new UpdateWindow(null, null, "every night", 60, "UTC"), "does not parse"),
+                new Case(new UpdateWindow(null, null, null, "PT1H", "UTC"), "either days and start, or cron"),
+                new Case(new UpdateWindow(null, null, "every night", "PT1H", "UTC"), "does not parse"),
                 // Daily windows of 25 hours, hourly cron windows of 2 hours: longer than their period.
                 new Case(
                         weekly(List.of("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"), "02:00", 1500, "UTC"),
-                        "longer than the window's period (1440 minutes"),
+                        "longer than the window's period (PT24H"),
                 new Case(
-                        new UpdateWindow(null, null, "0 * * * *", 120, "UTC"),
-                        "longer than the window's period (60 minutes"));
+                        new UpdateWindow(null, null, "0 * * * *", "PT2H", "UTC"),
+                        "longer than the window's period (PT1H"));
         for (Case c : cases) {
             assertThatThrownBy(() -> Schedule.of(List.of(c.window())))
                     .as(c.reason())
@@ -148,6 +155,6 @@ class ScheduleTest {
         Schedule.of(List.of(weekly(List.of("MON"), "00:00", 10080, "UTC")));
         Schedule.of(List.of(weekly(List.of("MON", "THU"), "00:00", 3 * 1440, "UTC")));
         assertThatThrownBy(() -> Schedule.of(List.of(weekly(List.of("MON", "THU"), "00:00", 3 * 1440 + 1, "UTC"))))
-                .hasMessageContaining("longer than the window's period (4320 minutes");
+                .hasMessageContaining("longer than the window's period (PT72H");
     }
 }

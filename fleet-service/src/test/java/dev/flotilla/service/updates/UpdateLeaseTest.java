@@ -103,8 +103,8 @@ class UpdateLeaseTest {
                 EVERY_DAY,
                 "start",
                 HHMM.format(Instant.now().minus(Duration.ofMinutes(30))),
-                "lengthMinutes",
-                minutes,
+                "length",
+                Duration.ofMinutes(minutes).toString(),
                 "timeZone",
                 "UTC");
     }
@@ -185,8 +185,7 @@ class UpdateLeaseTest {
         Instant later = Instant.now().plus(Duration.ofHours(3));
         String group = policy(Map.of(
                 "windows",
-                List.of(Map.of(
-                        "days", EVERY_DAY, "start", HHMM.format(later), "lengthMinutes", 60, "timeZone", "UTC"))));
+                List.of(Map.of("days", EVERY_DAY, "start", HHMM.format(later), "length", "PT1H", "timeZone", "UTC"))));
         JsonPath view = as(operator).get("/api/v1/update-policies/" + group).jsonPath();
         assertThat(view.getBoolean("openNow")).isFalse();
         assertThat(view.getList("nextWindows")).hasSize(UpdatePolicyService.NEXT_WINDOWS);
@@ -273,7 +272,7 @@ class UpdateLeaseTest {
                 .statusCode(200)
                 .extract()
                 .jsonPath();
-        assertThat(view.getBoolean("enabled")).isTrue();
+        assertThat(view.getBoolean("paused")).isFalse();
         assertThat(view.getBoolean("proven")).isFalse();
         assertThat(view.getInt("failures")).isZero();
         assertThat(lock(group, "fifth").statusCode()).isEqualTo(200);
@@ -299,8 +298,7 @@ class UpdateLeaseTest {
                 "selector",
                 "upd=" + tag,
                 "windows",
-                List.of(Map.of(
-                        "days", EVERY_DAY, "start", HHMM.format(later), "lengthMinutes", 30, "timeZone", "UTC"))));
+                List.of(Map.of("days", EVERY_DAY, "start", HHMM.format(later), "length", "PT30M", "timeZone", "UTC"))));
         as(operator)
                 .contentType(ContentType.JSON)
                 .body(Map.of("upd", tag))
@@ -315,19 +313,12 @@ class UpdateLeaseTest {
                         .abs())
                 .isLessThan(Duration.ofMinutes(1));
 
-        as(operator)
-                .contentType(ContentType.JSON)
-                .body(Map.of("paused", true))
-                .put("/api/v1/machines/" + id + "/update/paused")
-                .then()
-                .statusCode(200);
+        as(operator).post("/api/v1/machines/" + id + "/update/pause").then().statusCode(200);
         JsonPath paused = as(operator).get("/api/v1/machines/" + id + "/update").jsonPath();
         assertThat(paused.getString("state")).isEqualTo("paused");
         assertThat(paused.getString("reason")).isEqualTo("updates are paused for this machine");
         as(tokens.api(Role.VIEWER))
-                .contentType(ContentType.JSON)
-                .body(Map.of("paused", false))
-                .put("/api/v1/machines/" + id + "/update/paused")
+                .post("/api/v1/machines/" + id + "/update/resume")
                 .then()
                 .statusCode(403);
     }
@@ -414,8 +405,8 @@ class UpdateLeaseTest {
                 .statusCode(200)
                 .extract()
                 .jsonPath();
-        assertThat(view.getBoolean("enabled")).isFalse();
-        assertThat(view.getString("pausedReason")).startsWith("rollout cancelled by token:");
+        assertThat(view.getBoolean("paused")).isTrue();
+        assertThat(view.getString("pausedReason")).startsWith("updates cancelled by token:");
         assertThat(view.getInt("updating")).isZero();
         assertThat(live(group)).isZero();
         Response refused = lock(group, "z");
@@ -424,7 +415,7 @@ class UpdateLeaseTest {
         JsonPath timeline =
                 as(operator).get("/api/v1/update-policies/" + group + "/leases").jsonPath();
         assertThat(timeline.getList("items.outcome")).containsOnly("released");
-        assertThat(timeline.getList("items.detail")).containsOnly("rollout cancelled");
+        assertThat(timeline.getList("items.detail")).containsOnly("updates cancelled");
         as(operator)
                 .post("/api/v1/update-policies/nosuch-" + tag + "/cancel")
                 .then()
@@ -454,7 +445,9 @@ class UpdateLeaseTest {
                 int granted = 0;
                 for (Future<Integer> f : results) {
                     int status = f.get();
-                    assertThat(status).isIn(200, 409);
+                    // 503 (Retry-After): every database connection was busy for the pool's timeout,
+                    // which hundreds of simultaneous requests can cause on a loaded 2-core machine.
+                    assertThat(status).isIn(200, 409, 503);
                     granted += status == 200 ? 1 : 0;
                 }
                 assertThat(granted).as("round " + r).isEqualTo(5);
@@ -558,17 +551,17 @@ class UpdateLeaseTest {
         List<Case> cases = List.of(
                 new Case(
                         "{\"name\":\"" + n
-                                + "\",\"windows\":[{\"days\":[\"MON\"],\"start\":\"02:00\",\"lengthMinutes\":0}]}",
-                        "lengthMinutes must be between 1 and 10080"),
+                                + "\",\"windows\":[{\"days\":[\"MON\"],\"start\":\"02:00\",\"length\":\"PT0M\"}]}",
+                        "length must be whole minutes between PT1M and PT168H"),
                 new Case(
                         "{\"name\":\"" + n
-                                + "\",\"windows\":[{\"days\":[\"MON\"],\"start\":\"02:00\",\"lengthMinutes\":60,\"timeZone\":\"Europe/Atlantis\"}]}",
+                                + "\",\"windows\":[{\"days\":[\"MON\"],\"start\":\"02:00\",\"length\":\"PT1H\",\"timeZone\":\"Europe/Atlantis\"}]}",
                         "unknown time zone"),
                 new Case(
-                        "{\"name\":\"" + n + "\",\"windows\":[{\"cron\":\"0 * * * *\",\"lengthMinutes\":90}]}",
+                        "{\"name\":\"" + n + "\",\"windows\":[{\"cron\":\"0 * * * *\",\"length\":\"PT1H30M\"}]}",
                         "longer than the window's period"),
                 new Case(
-                        "{\"name\":\"" + n + "\",\"windows\":[{\"cron\":\"61 * * * *\",\"lengthMinutes\":10}]}",
+                        "{\"name\":\"" + n + "\",\"windows\":[{\"cron\":\"61 * * * *\",\"length\":\"PT10M\"}]}",
                         "does not parse"),
                 new Case("{\"name\":\"" + n + "\",\"maxParallel\":\"150%\"}", "a percentage at most 100%"),
                 new Case("{\"name\":\"" + n + "\",\"maxParallel\":\"0\"}", "at least 1"),
@@ -580,7 +573,7 @@ class UpdateLeaseTest {
                                 + String.join(
                                         ",",
                                         java.util.Collections.nCopies(
-                                                21, "{\"cron\":\"0 2 * * *\",\"lengthMinutes\":60}"))
+                                                21, "{\"cron\":\"0 2 * * *\",\"length\":\"PT1H\"}"))
                                 + "]}",
                         "at most 20 windows"),
                 new Case("{\"name\":\"" + n + "\",\"windows\":[null]}", "a window is required"),
@@ -590,7 +583,7 @@ class UpdateLeaseTest {
                 new Case("{\"name\":\"default\"}", "\\\"default\\\" is the policy of machines no policy matches"),
                 new Case(
                         "{\"name\":\"" + n
-                                + "\",\"windows\":[{\"days\":[\"MON\"],\"start\":\"02:00\",\"lengthMinutes\":60}],\"colour\":\"red\"}",
+                                + "\",\"windows\":[{\"days\":[\"MON\"],\"start\":\"02:00\",\"length\":\"PT1H\"}],\"colour\":\"red\"}",
                         "colour"));
         for (Case c : cases) {
             Response r =

@@ -55,8 +55,8 @@ class UpdatePagesTest {
                                 List.of("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"),
                                 "start",
                                 "02:00",
-                                "lengthMinutes",
-                                120,
+                                "length",
+                                "PT2H",
                                 "timeZone",
                                 "Asia/Tokyo"))))
                 .post("/api/v1/update-policies")
@@ -86,8 +86,8 @@ class UpdatePagesTest {
         assertThat(as(operator)
                         .get("/api/v1/update-policies/" + name)
                         .jsonPath()
-                        .getBoolean("enabled"))
-                .isFalse();
+                        .getBoolean("paused"))
+                .isTrue();
         String pausedPage = admin.open("/updates/" + name).body().asString();
         assertThat(pausedPage).contains("Paused: paused by account:admin").contains("Resume updates");
         assertThat(admin.post("/updates/" + name + "/resume", Map.of()).statusCode())
@@ -95,24 +95,24 @@ class UpdatePagesTest {
         assertThat(as(operator)
                         .get("/api/v1/update-policies/" + name)
                         .jsonPath()
-                        .getBoolean("enabled"))
-                .isTrue();
+                        .getBoolean("paused"))
+                .isFalse();
 
         // Cancel asks first.
         assertThat(admin.open("/updates/" + name + "/cancel").body().asString())
-                .contains("Cancel the rollout of " + name + "?");
+                .contains("Cancel the updates of " + name + "?");
         assertThat(as(operator)
                         .get("/api/v1/update-policies/" + name)
                         .jsonPath()
-                        .getBoolean("enabled"))
-                .isTrue();
+                        .getBoolean("paused"))
+                .isFalse();
         assertThat(admin.post("/updates/" + name + "/cancel", Map.of()).statusCode())
                 .isEqualTo(303);
         assertThat(as(operator)
                         .get("/api/v1/update-policies/" + name)
                         .jsonPath()
                         .getString("pausedReason"))
-                .isEqualTo("rollout cancelled by account:admin");
+                .isEqualTo("updates cancelled by account:admin");
         assertThat(admin.open("/updates/default/cancel").statusCode()).isEqualTo(404);
     }
 
@@ -122,12 +122,7 @@ class UpdatePagesTest {
         String id = Fixtures.newMachineId();
         Fixtures.enroll(tokens.enrollment(1), id, "mu-" + tag);
         String operator = tokens.api(Role.OPERATOR);
-        as(operator)
-                .contentType(ContentType.JSON)
-                .body(Map.of("paused", true))
-                .put("/api/v1/machines/" + id + "/update/paused")
-                .then()
-                .statusCode(200);
+        as(operator).post("/api/v1/machines/" + id + "/update/pause").then().statusCode(200);
         UnitPagesTest.Browser admin = UnitPagesTest.Browser.signIn("admin", "test-admin-password");
         String page = admin.open("/machines/" + id).body().asString();
         assertThat(page)

@@ -132,7 +132,7 @@ public final class UpdateManager implements AutoCloseable {
             }
             if (rebootCode || Files.exists(settings.rebootRequired())) {
                 // The lease may have ended while the command ran (expired, released by hand, the
-                // rollout cancelled): ask again (the service answers a holder with its own lease)
+                // updates cancelled): ask again (the service answers a holder with its own lease)
                 // and reboot only while holding one, so the policy's limit holds for reboots too.
                 LeaseReply still = askForLease();
                 if (still == null || !still.granted()) {
