@@ -105,9 +105,36 @@ public class ProblemMappers {
 
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(Throwable e) {
+        if (poolExhausted(e)) {
+            // Every database connection stayed busy for the pool's acquisition timeout: the
+            // service is overloaded, not broken. Say so and when to come back, as the rate limits do.
+            LOG.warn("no database connection within the acquisition timeout: answered 503");
+            return Response.status(503)
+                    .type(Problem.MEDIA)
+                    .header("Retry-After", "1")
+                    .entity(Problem.of(
+                            Response.Status.SERVICE_UNAVAILABLE,
+                            "the service is busy (no database connection was free in time); retry after Retry-After"))
+                    .build();
+        }
         LOG.error("request failed", e);
         return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "the request failed; see the service log")
                 .toResponse();
+    }
+
+    /** Agroal's refusal when no connection frees up within its acquisition timeout, anywhere in the chain. */
+    static boolean poolExhausted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException
+                    && t.getMessage() != null
+                    && t.getMessage().contains("acquisition timeout")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     private static Response unauthenticated(UriInfo uri, String reason) {
