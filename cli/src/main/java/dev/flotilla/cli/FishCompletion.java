@@ -127,8 +127,8 @@ final class FishCompletion {
 
     private static String firstSentence(String text) {
         String plain = CommandLine.Help.Ansi.OFF.string(text).replaceAll("\\$\\{[^}]*}", "");
-        int dot = plain.indexOf(". ");
-        return (dot > 0 ? plain.substring(0, dot) : plain).replaceAll("\\.$", "");
+        // A sentence ends at a full stop before a capital, not at "e.g. role".
+        return plain.split("\\.\\s+(?=[A-Z])", 2)[0].replaceAll("\\.$", "");
     }
 
     /** A fish single-quoted word: only \ and ' are special inside. */
