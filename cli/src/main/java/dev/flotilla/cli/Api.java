@@ -7,19 +7,23 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The REST API of one Flotilla service, with one API token. */
+/**
+ * The REST API of one Flotilla service, with one token, in one organization when {@code org} is
+ * given (sent as the {@code Flotilla-Org} header).
+ */
 final class Api {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;
     private final String token;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final String org;
+    private final HttpClient http;
 
     /** An answer that is not a success: its status and the service's explanation. */
     static final class Failure extends RuntimeException {
@@ -29,17 +33,43 @@ final class Api {
             super(message);
             this.status = status;
         }
+
+        /** A failure on this side (a file that cannot be read, say): exit code 1, as a refusal. */
+        static Failure local(String message) {
+            return new Failure(-1, message);
+        }
     }
 
     Api(String url, String token) {
+        this(url, token, null, null);
+    }
+
+    Api(String url, String token, String org, Path caFile) {
         if (url == null || url.isBlank()) {
-            throw new Failure(0, "no service: set FLOTILLA_URL or --url (./flotilla up writes it to .flotilla/up.env)");
+            throw new Failure(
+                    0,
+                    "no service: run flotilla login URL, or set FLOTILLA_URL or --url (./flotilla up writes it to"
+                            + " .flotilla/up.env)");
         }
         if (token == null || token.isBlank()) {
-            throw new Failure(0, "no API token: set FLOTILLA_TOKEN or --token");
+            throw new Failure(0, "no API token: run flotilla login, or set FLOTILLA_TOKEN or --token");
         }
         this.base = URI.create(url.replaceAll("/+$", ""));
+        if (base.getScheme() == null || !base.getScheme().matches("https?") || base.getHost() == null) {
+            throw Failure.local("'" + url + "' is not an http:// or https:// URL");
+        }
         this.token = token;
+        this.org = org == null || org.isBlank() ? null : org;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (caFile != null) {
+            b.sslContext(Tls.trusting(caFile));
+        }
+        this.http = b.build();
+    }
+
+    /** The service's address, as given (without trailing slashes). */
+    String url() {
+        return base.toString();
     }
 
     JsonNode get(String path) {
@@ -76,6 +106,9 @@ final class Api {
                     .timeout(Duration.ofSeconds(60))
                     .header("Authorization", "Bearer " + token)
                     .header("Accept", "application/json");
+            if (org != null) {
+                b.header("Flotilla-Org", org);
+            }
             if (body == null) {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
             } else {

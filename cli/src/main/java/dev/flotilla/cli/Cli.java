@@ -37,7 +37,9 @@ import picocli.CommandLine.ParentCommand;
         description = "Manage a Flotilla fleet: machines, and units as fleet knew them.",
         footer = {
             "",
-            "Environment: FLOTILLA_URL (the service), FLOTILLA_TOKEN (an API token, flt_...).",
+            "Where and as whom: --url, --token, --org (command line) before FLOTILLA_URL, FLOTILLA_TOKEN,",
+            "FLOTILLA_ORG (environment) before the context (--context, FLOTILLA_CONTEXT, else the current one",
+            "of `flotilla login`, kept in $XDG_CONFIG_HOME/flotilla/config). NO_COLOR: no colour.",
             "Exit codes: 0 done, 1 refused by the service, 2 bad usage, 3 not found, 4 timed out, 5 unreachable."
         },
         subcommands = {
@@ -61,6 +63,11 @@ import picocli.CommandLine.ParentCommand;
             MoreCommands.EnrollmentToken.class,
             MoreCommands.Audit.class,
             MoreCommands.Completion.class,
+            UpdateCommands.UpdatePolicy.class,
+            UpdateCommands.Lease.class,
+            ContextCommands.Login.class,
+            ContextCommands.Logout.class,
+            ContextCommands.ContextCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Cli implements Callable<Integer> {
@@ -82,6 +89,21 @@ public final class Cli implements Callable<Integer> {
             description = "An API token (default: $FLOTILLA_TOKEN).")
     String token;
 
+    @Option(
+            names = "--org",
+            scope = CommandLine.ScopeType.INHERIT,
+            paramLabel = "SLUG",
+            description = "The organization to act in, slug or id, sent as the Flotilla-Org header"
+                    + " (default: $FLOTILLA_ORG, else the context's).")
+    String org;
+
+    @Option(
+            names = "--context",
+            scope = CommandLine.ScopeType.INHERIT,
+            paramLabel = "NAME",
+            description = "A context of `flotilla login` (default: $FLOTILLA_CONTEXT, else the current one).")
+    String context;
+
     String output = "table";
 
     @CommandLine.Spec
@@ -91,6 +113,7 @@ public final class Cli implements Callable<Integer> {
             names = {"-o", "--output"},
             scope = CommandLine.ScopeType.INHERIT,
             paramLabel = "FORMAT",
+            completionCandidates = Formats.class,
             description = "table (default), wide (whole ids), json, yaml, or name (the first column only).")
     void output(String value) {
         if (!FORMATS.contains(value)) {
@@ -101,6 +124,14 @@ public final class Cli implements Callable<Integer> {
     }
 
     static final List<String> FORMATS = List.of("table", "wide", "json", "yaml", "name");
+
+    /** -o's values, for the completion scripts. */
+    static final class Formats implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return FORMATS.iterator();
+        }
+    }
 
     @Option(
             names = "--no-headers",
@@ -125,6 +156,8 @@ public final class Cli implements Callable<Integer> {
         cli.out = out;
         cli.err = err;
         CommandLine cmd = new CommandLine(cli);
+        cmd.setColorScheme(CommandLine.Help.defaultColorScheme(
+                cli.colour() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
@@ -147,8 +180,123 @@ public final class Cli implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The service, token and organization to use: each from the command line, else the environment,
+     * else the context. A context's token (and org and CA file) is used only with the context's own
+     * URL, so that FLOTILLA_URL or --url pointing elsewhere never receives it.
+     */
     Api api() {
-        return new Api(url != null ? url : env.get("FLOTILLA_URL"), token != null ? token : env.get("FLOTILLA_TOKEN"));
+        Config.Context ctx = selectedContext();
+        String u = first(url, env.get("FLOTILLA_URL"), ctx == null ? null : ctx.url());
+        boolean same = ctx != null && u != null && sameService(u, ctx.url());
+        String t = first(token, env.get("FLOTILLA_TOKEN"), same ? ctx.token() : null);
+        String o = first(org, env.get("FLOTILLA_ORG"), same ? ctx.org() : null);
+        String ca = first(env.get("FLOTILLA_CA_FILE"), same ? ctx.caFile() : null);
+        if (t == null && same && u != null) {
+            throw new Api.Failure(0, "context " + ctx.name() + " has no token (logged out): run flotilla login " + u);
+        }
+        Api api = new Api(u, t, o, ca == null ? null : Path.of(ca));
+        if (o != null && t != null && t.startsWith("flt_")) {
+            checkTokenOrg(api, o);
+        }
+        return api;
+    }
+
+    /**
+     * An API token belongs to one organization and the service ignores the Flotilla-Org header for
+     * it; naming another organization must not silently act in the token's own, so it is refused.
+     */
+    static void checkTokenOrg(Api api, String wanted) {
+        JsonNode orgs = api.get("/api/v1/orgs");
+        List<String> names = new ArrayList<>();
+        for (JsonNode o : orgs) {
+            if (wanted.equals(o.path("slug").asText())
+                    || wanted.equals(o.path("id").asText())) {
+                return;
+            }
+            names.add(o.path("slug").asText());
+        }
+        throw new Api.Failure(
+                403,
+                "the API token belongs to organization " + String.join(", ", names) + ", not to '" + wanted
+                        + "' (an API token acts in its own organization only)");
+    }
+
+    /** The context named by --context or FLOTILLA_CONTEXT (which must exist), else the current one, else null. */
+    Config.Context selectedContext() {
+        String name = first(context, env.get("FLOTILLA_CONTEXT"));
+        Config.Contexts all = config().read();
+        if (name != null) {
+            return all.find(name)
+                    .orElseThrow(() -> new Api.Failure(
+                            404, "no context '" + name + "' in " + config().file + " (see flotilla context list)"));
+        }
+        return all.current() == null ? null : all.find(all.current()).orElse(null);
+    }
+
+    Config config() {
+        return Config.of(env);
+    }
+
+    static boolean sameService(String a, String b) {
+        return b != null && a.replaceAll("/+$", "").equalsIgnoreCase(b.replaceAll("/+$", ""));
+    }
+
+    static String first(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** Colour only on a terminal, and never when NO_COLOR is set (no-color.org: set and not empty). */
+    boolean colour() {
+        String no = env.get("NO_COLOR");
+        return interactive && (no == null || no.isEmpty());
+    }
+
+    /**
+     * Runs {@code frame} once, or with --watch every {@code interval} seconds until interrupted
+     * (Ctrl-C). On a terminal each frame replaces the last (the screen is cleared, as watch(1)
+     * does); otherwise frames follow each other, separated by an empty line, without escape codes.
+     * A failure of the first frame ends the command; later ones are shown and the watch goes on.
+     */
+    int watch(boolean watch, int interval, Callable<Integer> frame) throws Exception {
+        if (!watch) {
+            return frame.call();
+        }
+        if (interval < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 1 second");
+        }
+        PrintWriter real = out;
+        for (int n = 0; ; n++) {
+            java.io.StringWriter buffer = new java.io.StringWriter();
+            out = new PrintWriter(buffer, true);
+            try {
+                frame.call();
+            } catch (Api.Failure f) {
+                if (n == 0) {
+                    throw f;
+                }
+                out.println("flotilla: " + f.getMessage());
+            } finally {
+                out.flush();
+                out = real;
+            }
+            if (interactive) {
+                out.print("\033[H\033[2J");
+                out.println("Every " + interval + " s, until Ctrl-C; "
+                        + java.time.LocalTime.now().withNano(0));
+                out.println();
+            } else if (n > 0) {
+                out.println();
+            }
+            out.print(buffer);
+            out.flush();
+            Thread.sleep(interval * 1000L);
+        }
     }
 
     /** Whether the answer is printed as data (json or yaml) rather than as a table. */
@@ -178,7 +326,7 @@ public final class Cli implements Callable<Integer> {
 
     /**
      * Prints rows as aligned columns under a header (none with --no-headers); -o name prints the
-     * first column alone. No colour, ever: nothing to turn off with NO_COLOR.
+     * first column alone. States are coloured on a terminal (after padding, so columns stay aligned).
      */
     void table(List<String> header, List<List<String>> rows) {
         if ("name".equals(output)) {
@@ -200,10 +348,28 @@ public final class Cli implements Callable<Integer> {
         for (List<String> r : all) {
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < r.size(); i++) {
-                sb.append(i == r.size() - 1 ? r.get(i) : String.format("%-" + (width[i] + 2) + "s", r.get(i)));
+                String cell = i == r.size() - 1 ? r.get(i) : String.format("%-" + (width[i] + 2) + "s", r.get(i));
+                sb.append(r == header ? cell : paint(cell));
             }
             out.println(sb.toString().stripTrailing());
         }
+    }
+
+    /** A state word in its colour (green good, yellow on the way or held, red bad), on a terminal only. */
+    String paint(String cell) {
+        if (!colour()) {
+            return cell;
+        }
+        String code = switch (cell.strip()) {
+            case "online", "active", "running", "healthy", "succeeded", "complete", "launched" -> "32";
+            case "offline", "activating", "deactivating", "updating", "paused", "pending", "granted" -> "33";
+            case "lost", "failed", "reverted", "timed_out", "revoked", "expired" -> "31";
+            default -> null;
+        };
+        return code == null
+                ? cell
+                : "\033[" + code + "m" + cell.stripTrailing() + "\033[0m"
+                        + cell.substring(cell.stripTrailing().length());
     }
 
     /** Every item of a paginated list. */
@@ -240,6 +406,22 @@ public final class Cli implements Callable<Integer> {
         return n == null || n.isNull() || n.isMissingNode() ? "-" : n.asText();
     }
 
+    /** --watch and --interval, for the commands that show something that changes. */
+    static final class WatchOptions {
+        @Option(
+                names = {"-w", "--watch"},
+                description = "Show it again every --interval seconds until Ctrl-C (the screen is cleared"
+                        + " only on a terminal).")
+        boolean watch;
+
+        @Option(
+                names = "--interval",
+                defaultValue = "2",
+                paramLabel = "SECONDS",
+                description = "Seconds between two frames of --watch (default ${DEFAULT-VALUE}).")
+        int interval;
+    }
+
     // ---------------------------------------------------------------------------------------
 
     @Command(name = "list-machines", mixinStandardHelpOptions = true, description = "List the machines.")
@@ -255,8 +437,15 @@ public final class Cli implements Callable<Integer> {
         @Option(names = "--full", description = "Show whole machine ids.")
         boolean full;
 
+        @CommandLine.Mixin
+        WatchOptions watch;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
+            return cli.watch(watch.watch, watch.interval, this::frame);
+        }
+
+        private Integer frame() {
             List<JsonNode> machines =
                     all(cli.api(), "/api/v1/machines" + (selector == null ? "" : "?selector=" + Api.encode(selector)));
             if (cli.json()) {
@@ -294,8 +483,15 @@ public final class Cli implements Callable<Integer> {
         @ParentCommand
         Cli cli;
 
+        @CommandLine.Mixin
+        WatchOptions watch;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
+            return cli.watch(watch.watch, watch.interval, this::frame);
+        }
+
+        private Integer frame() {
             Api api = cli.api();
             List<JsonNode> units = all(api, "/api/v1/units");
             List<List<String>> rows = new ArrayList<>();
@@ -609,9 +805,12 @@ public final class Cli implements Callable<Integer> {
                 "Show, pause or resume the rollout of a global unit's new file.",
                 "A new file for a global unit goes out in batches (submit it with `start`); each batch waits until"
                         + " the unit is active long enough on all its machines.",
+                "status waits until the rollout ends, with a progress bar on a terminal (plain lines otherwise):"
+                        + " exit 0 succeeded, 1 reverted or paused, 4 --timeout reached; --no-wait shows it once.",
                 "",
                 "Examples:",
                 "  flotilla rollout status web.service",
+                "  flotilla rollout status --no-wait web.service",
                 "  flotilla rollout pause web.service"
             })
     static final class Rollout implements Callable<Integer> {
@@ -624,39 +823,106 @@ public final class Cli implements Callable<Integer> {
         @Parameters(index = "1", paramLabel = "UNIT")
         String unit;
 
+        @Option(names = "--no-wait", description = "status: show the rollout as it is now, without waiting.")
+        boolean noWait;
+
+        @Option(
+                names = "--timeout",
+                defaultValue = "0",
+                paramLabel = "SECONDS",
+                description = "status: give up after this many seconds, exit 4 (default 0: no limit).")
+        int timeout;
+
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
             String path = "/api/v1/units/" + Api.encode(unit) + "/rollout";
             JsonNode r;
             switch (action) {
-                case "status" -> r = cli.api().get(path);
+                case "status" -> {
+                    return noWait ? show(cli.api().get(path)) : await(cli.api(), path);
+                }
                 case "pause", "resume" -> r = cli.api().post(path + "/" + action);
                 default ->
                     throw new CommandLine.ParameterException(
                             new CommandLine(this), "ACTION must be status, pause or resume, not '" + action + "'");
             }
+            return show(r);
+        }
+
+        /** Polls the rollout until it is no longer running; the exit code says how it ended. */
+        private int await(Api api, String path) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(timeout).toNanos();
+            String last = null;
+            while (true) {
+                JsonNode r = api.get(path);
+                String state = r.path("state").asText();
+                if (!cli.json()) {
+                    String line = progress(r);
+                    if (cli.interactive) {
+                        cli.err.print("\r\033[K" + line);
+                        cli.err.flush();
+                    } else if (!line.equals(last)) {
+                        cli.err.println(line);
+                    }
+                    last = line;
+                }
+                if (!"running".equals(state)) {
+                    if (cli.interactive && !cli.json()) {
+                        cli.err.println();
+                    }
+                    show(r);
+                    return "succeeded".equals(state) ? 0 : REFUSED;
+                }
+                if (timeout > 0 && System.nanoTime() > deadline) {
+                    if (cli.interactive && !cli.json()) {
+                        cli.err.println();
+                    }
+                    cli.err.println("flotilla: the rollout of " + unit + " is still running after " + timeout + " s");
+                    return TIMED_OUT;
+                }
+                Thread.sleep(1000);
+            }
+        }
+
+        /** "[#####.....] 5/10 healthy, 1 updating, 0 failed; batch 2, running" (the bar on a terminal only). */
+        String progress(JsonNode r) {
+            int healthy = r.path("healthy").asInt();
+            int total = healthy
+                    + r.path("updating").asInt()
+                    + r.path("failed").asInt()
+                    + r.path("reverted").asInt()
+                    + r.path("pending").asInt();
+            String counts =
+                    healthy + "/" + total + " healthy, " + r.path("updating").asInt() + " updating, "
+                            + r.path("failed").asInt() + " failed; batch "
+                            + r.path("batch").asInt() + ", "
+                            + r.path("state").asText();
+            if (!cli.interactive) {
+                return unit + ": " + counts;
+            }
+            int width = 20;
+            int done = total == 0 ? 0 : healthy * width / total;
+            return "[" + "#".repeat(done) + ".".repeat(width - done) + "] " + counts;
+        }
+
+        private int show(JsonNode r) {
             if (cli.json()) {
                 cli.print(r);
                 return 0;
             }
-            cli.out.println("rollout of " + unit + ": " + r.path("state").asText() + " — batch "
-                    + r.path("batch").asInt() + "; " + r.path("healthy").asInt() + " healthy, "
-                    + r.path("updating").asInt() + " updating, "
-                    + r.path("failed").asInt() + " failed, "
-                    + r.path("reverted").asInt() + " reverted, "
-                    + r.path("pending").asInt() + " pending");
-            cli.out.println("  policy: " + r.path("maxParallel").asText() + " at once, healthy for "
-                    + r.path("minHealthy").asText() + ", deadline "
-                    + r.path("batchDeadline").asText()
-                    + ", " + r.path("maxFailures").asInt() + " failure(s) allowed; file "
-                    + r.path("fromHash")
-                            .asText()
-                            .substring(
-                                    0, Math.min(8, r.path("fromHash").asText().length()))
-                    + " → "
-                    + r.path("toHash")
-                            .asText()
-                            .substring(0, Math.min(8, r.path("toHash").asText().length())));
+            cli.out.println(
+                    "rollout of " + unit + ": " + cli.paint(r.path("state").asText()) + " — batch "
+                            + r.path("batch").asInt() + "; " + r.path("healthy").asInt() + " healthy, "
+                            + r.path("updating").asInt() + " updating, "
+                            + r.path("failed").asInt() + " failed, "
+                            + r.path("reverted").asInt() + " reverted, "
+                            + r.path("pending").asInt() + " pending");
+            String healthyFor = r.path("minHealthy").asText();
+            String deadline = r.path("batchDeadline").asText();
+            cli.out.println("  policy: " + r.path("maxParallel").asText() + " at once, healthy for " + healthyFor
+                    + ", deadline " + deadline + ", " + r.path("maxFailures").asInt() + " failure(s) allowed; file "
+                    + shortHash(r.path("fromHash").asText()) + " → "
+                    + shortHash(r.path("toHash").asText()));
             if (!r.path("message").isNull() && !r.path("message").asText().isEmpty()) {
                 cli.out.println("  " + r.path("message").asText());
             }
@@ -672,6 +938,10 @@ public final class Cli implements Callable<Integer> {
                 cli.table(List.of("MACHINE", "BATCH", "STATE", "REASON"), rows);
             }
             return 0;
+        }
+
+        private static String shortHash(String hash) {
+            return hash.substring(0, Math.min(8, hash.length()));
         }
     }
 
@@ -781,8 +1051,15 @@ public final class Cli implements Callable<Integer> {
         @Parameters(paramLabel = "UNIT")
         String unit;
 
+        @CommandLine.Mixin
+        WatchOptions watch;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
+            return cli.watch(watch.watch, watch.interval, this::frame);
+        }
+
+        private Integer frame() {
             Api api = cli.api();
             JsonNode u = api.get("/api/v1/units/" + Api.encode(unit));
             JsonNode states = Api.JSON.valueToTree(states(api, unit));
@@ -818,7 +1095,10 @@ public final class Cli implements Callable<Integer> {
     @Command(
             name = "journal",
             mixinStandardHelpOptions = true,
-            description = "Print the tail of a unit's journal, fetched through the agent.")
+            description = {
+                "Print the tail of a unit's journal, fetched through the agent.",
+                "With -f, ask again every --interval seconds and print only the new entries, until Ctrl-C."
+            })
     static final class Journal implements Callable<Integer> {
         @ParentCommand
         Cli cli;
@@ -838,8 +1118,28 @@ public final class Cli implements Callable<Integer> {
                         + " (default: where the unit is placed).")
         String machine;
 
+        @Option(
+                names = {"-f", "--follow"},
+                description = "Keep printing new entries until Ctrl-C.")
+        boolean follow;
+
+        @Option(
+                names = "--interval",
+                defaultValue = "2",
+                paramLabel = "SECONDS",
+                description = "Seconds between two questions with -f (default ${DEFAULT-VALUE}).")
+        int interval;
+
         @Override
-        public Integer call() {
+        public Integer call() throws InterruptedException {
+            if (lines < 1 || lines > 1000) {
+                cli.err.println("flotilla: --lines must be 1 to 1000");
+                return 2;
+            }
+            if (follow && interval < 1) {
+                cli.err.println("flotilla: --interval must be at least 1 second");
+                return 2;
+            }
             Api api = cli.api();
             String on = machine == null ? null : MoreCommands.machine(api, machine);
             if (on == null) {
@@ -850,17 +1150,39 @@ public final class Cli implements Callable<Integer> {
                 }
                 on = u.path("machineId").asText();
             }
-            JsonNode reply = api.get(
-                    "/api/v1/machines/" + Api.encode(on) + "/units/" + Api.encode(unit) + "/journal?lines=" + lines);
-            if (cli.json()) {
-                cli.print(reply);
+            String path = "/api/v1/machines/" + Api.encode(on) + "/units/" + Api.encode(unit) + "/journal?lines=";
+            JsonNode reply = api.get(path + lines);
+            if (!follow) {
+                if (cli.json()) {
+                    cli.print(reply);
+                } else {
+                    reply.path("journal").forEach(this::printEntry);
+                }
                 return 0;
             }
-            for (JsonNode e : reply.path("journal")) {
+            JournalFollower follower = new JournalFollower();
+            follower.news(reply.path("journal")).forEach(this::printEntry);
+            while (true) {
+                Thread.sleep(interval * 1000L);
+                try {
+                    // Enough entries to overlap the last ones printed, unless the unit wrote more
+                    // than that since: then the gap is shown, not hidden.
+                    follower.news(api.get(path + 1000).path("journal")).forEach(this::printEntry);
+                } catch (Api.Failure f) {
+                    cli.err.println("flotilla: " + f.getMessage() + " (asking again)");
+                }
+            }
+        }
+
+        private void printEntry(JsonNode e) {
+            if (cli.json()) {
+                // One entry per line (JSON Lines), so a follower can be piped into jq.
+                cli.out.println(e.toString());
+            } else {
                 cli.out.println(
                         e.path("time").asText() + " " + e.path("message").asText());
             }
-            return 0;
+            cli.out.flush();
         }
     }
 

@@ -300,8 +300,9 @@ final class MoreCommands {
             name = "completion",
             mixinStandardHelpOptions = true,
             description = {
-                "Print a completion script: bash, or zsh (which runs bash's through bashcompinit).",
-                "  source <(./flotilla completion bash)"
+                "Print a completion script: bash, zsh (which runs bash's through bashcompinit), or fish.",
+                "  source <(./flotilla completion bash)",
+                "  flotilla completion fish > ~/.config/fish/completions/flotilla.fish"
             })
     static final class Completion implements Callable<Integer> {
         @ParentCommand
@@ -310,21 +311,34 @@ final class MoreCommands {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(paramLabel = "SHELL", description = "bash or zsh.")
+        @Parameters(paramLabel = "SHELL", description = "bash, zsh or fish.", completionCandidates = Shells.class)
         String shell;
+
+        /** The shells, for the completion scripts themselves. */
+        static final class Shells implements Iterable<String> {
+            @Override
+            public java.util.Iterator<String> iterator() {
+                return List.of("bash", "zsh", "fish").iterator();
+            }
+        }
 
         @Override
         public Integer call() {
-            if (!List.of("bash", "zsh").contains(shell)) {
-                cli.err.println("flotilla: completion is for bash or zsh, not '" + shell + "' (fish: not yet)");
-                return 2;
+            switch (shell) {
+                case "bash", "zsh" -> {
+                    String script = AutoComplete.bash("flotilla", spec.root().commandLine());
+                    if (shell.equals("zsh")) {
+                        cli.out.println("autoload -U +X compinit && compinit");
+                        cli.out.println("autoload -U +X bashcompinit && bashcompinit");
+                    }
+                    cli.out.print(script);
+                }
+                case "fish" -> cli.out.print(FishCompletion.script("flotilla", spec.root()));
+                default -> {
+                    cli.err.println("flotilla: completion is for bash, zsh or fish, not '" + shell + "'");
+                    return 2;
+                }
             }
-            String script = AutoComplete.bash("flotilla", spec.root().commandLine());
-            if (shell.equals("zsh")) {
-                cli.out.println("autoload -U +X compinit && compinit");
-                cli.out.println("autoload -U +X bashcompinit && bashcompinit");
-            }
-            cli.out.print(script);
             return 0;
         }
     }

@@ -169,9 +169,10 @@ class RolloutTest {
                     .body(containsString("Rollout <span class=\"state reverted\">reverted</span>"))
                     .body(containsString("the previous file was given back"));
 
-            // The same through the CLI: the status with each machine, and a refusal that says why.
+            // The same through the CLI: the status with each machine (exit 1: the rollout ended
+            // reverted, not succeeded), and a refusal that says why.
             String[] status = flotilla("rollout", "status", name);
-            assertThat(status[0]).isEqualTo("0");
+            assertThat(status[0]).isEqualTo("1");
             assertThat(status[1])
                     .contains("rollout of " + name + ": reverted")
                     .contains("MACHINE")
