@@ -23,7 +23,8 @@ import dev.flotilla.cli.FleetFiles.LabelRule;
  *
  * <p>Units compare by fleet's hash of the file and by target. A policy compares field by field, only
  * the fields the file gives: a field left out of the file is not compared (it matches whatever the
- * service has). Scalars compare by their text ({@code 2} and {@code "2"} are one value). A label rule
+ * service has, and apply keeps that value: see {@link #merge}). Scalars compare by their text
+ * ({@code 2} and {@code "2"} are one value). A label rule
  * compares the labels it names on the machines its selector matches now.
  */
 record Plan(List<Change> changes, List<String> notes, List<String> conflicts) {
@@ -93,7 +94,8 @@ record Plan(List<Change> changes, List<String> notes, List<String> conflicts) {
             } else {
                 List<Field> fields = policyFields(p, now);
                 if (!fields.isEmpty()) {
-                    changes.add(new Change(Kind.policy, Action.update, name, fields, null, null, p, null));
+                    ObjectNode body = (ObjectNode) merge(Accepted.policyBody(now), p);
+                    changes.add(new Change(Kind.policy, Action.update, name, fields, null, null, body, null));
                 }
             }
         }
@@ -188,6 +190,34 @@ record Plan(List<Change> changes, List<String> notes, List<String> conflicts) {
             return true;
         }
         return !live.isContainerNode() && file.asText().equals(live.asText());
+    }
+
+    /**
+     * The body that replaces a policy: what it has now, overlaid by what the file gives (deeply: a
+     * field the file leaves out keeps its value, also inside a window), so that apply changes just
+     * what diff showed. A list of another length than the live one is taken from the file as it is.
+     */
+    static JsonNode merge(JsonNode live, JsonNode file) {
+        if (file == null || file.isNull()) {
+            return live;
+        }
+        if (live != null && live.isObject() && file.isObject()) {
+            ObjectNode out = live.deepCopy();
+            file.fields().forEachRemaining(e -> {
+                if (!e.getValue().isNull()) {
+                    out.set(e.getKey(), merge(live.get(e.getKey()), e.getValue()));
+                }
+            });
+            return out;
+        }
+        if (live != null && live.isArray() && file.isArray() && live.size() == file.size()) {
+            var out = Api.JSON.createArrayNode();
+            for (int i = 0; i < file.size(); i++) {
+                out.add(merge(live.get(i), file.get(i)));
+            }
+            return out;
+        }
+        return file;
     }
 
     private static String show(JsonNode n) {
