@@ -40,9 +40,9 @@ final class FleetFiles {
 
     static final ObjectMapper YAML = new YAMLMapper();
 
-    private static final Set<String> TOP = Set.of("apiVersion", "units", "updatePolicies", "labels");
-    private static final Set<String> UNIT = Set.of("name", "target", "file", "content", "rollout");
-    private static final Set<String> RULE = Set.of("selector", "labels");
+    static final Set<String> TOP = Set.of("apiVersion", "units", "updatePolicies", "labels");
+    static final Set<String> UNIT = Set.of("name", "target", "file", "content", "rollout");
+    static final Set<String> RULE = Set.of("selector", "labels");
 
     /** What the files ask for. {@code content} is null for an instance that takes its template's file. */
     record DesiredUnit(String name, String target, String content, JsonNode rollout, String source) {}
