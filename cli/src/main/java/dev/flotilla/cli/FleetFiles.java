@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,7 +39,10 @@ final class FleetFiles {
     static final String UNITS_DIR = "units";
     static final List<String> TARGETS = List.of("inactive", "loaded", "launched");
 
-    static final ObjectMapper YAML = new YAMLMapper();
+    // A key given twice in one mapping is an error, not "the last one wins".
+    static final ObjectMapper YAML = YAMLMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     static final Set<String> TOP = Set.of("apiVersion", "units", "updatePolicies", "labels");
     static final Set<String> UNIT = Set.of("name", "target", "file", "content", "rollout");
@@ -164,7 +168,13 @@ final class FleetFiles {
     private void readDocument(Path doc, Map<String, Path> named) {
         JsonNode root;
         try {
-            root = YAML.readTree(doc.toFile());
+            List<JsonNode> documents = YAML.readValues(YAML.createParser(doc.toFile()), JsonNode.class)
+                    .readAll();
+            if (documents.size() > 1) {
+                problems.add(doc + ": holds " + documents.size() + " YAML documents; one per file");
+                return;
+            }
+            root = documents.isEmpty() ? null : documents.get(0);
         } catch (JsonProcessingException e) {
             problems.add(doc + ": not valid YAML: " + e.getOriginalMessage()
                     + (e.getLocation() == null

@@ -108,6 +108,15 @@ class FleetFilesTest {
     }
 
     @Test
+    void shouldRefuseAKeyGivenTwiceAndASecondDocument() throws Exception {
+        Files.writeString(dir.resolve("flotilla.yaml"), "apiVersion: flotilla.dev/v1\nunits: []\nunits: []\n");
+        assertThatThrownBy(this::read).hasMessageContaining("Duplicate field 'units'");
+        Files.writeString(
+                dir.resolve("flotilla.yaml"), "apiVersion: flotilla.dev/v1\n---\napiVersion: flotilla.dev/v1\n");
+        assertThatThrownBy(this::read).hasMessageContaining("holds 2 YAML documents; one per file");
+    }
+
+    @Test
     void shouldRefuseAUnitGivenTwice() throws Exception {
         Files.writeString(dir.resolve("web.service"), UNIT);
         Files.createDirectories(dir.resolve("units"));
