@@ -16,6 +16,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.protocol.UnitQuery;
@@ -72,6 +75,34 @@ public class UnitQueryResource {
             summary = "The last entries of the unit's journal on this machine, oldest first (role: viewer for units"
                     + " Flotilla runs there, operator for any unit; 429 when the caller or its organization has"
                     + " too many questions waiting)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The machine's agent is not connected.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "502",
+            description = "The agent could not answer.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "504",
+            description = "No answer within 15 s.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "200",
+            description = "OK",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.protocol.UnitQueryReply.class)))
     public Uni<UnitQueryReply> journal(
             @PathParam("id") String id, @PathParam("name") String name, @QueryParam("lines") String lines) {
         int n = 50;
@@ -93,6 +124,34 @@ public class UnitQueryResource {
     @Operation(
             summary = "The unit's status on this machine, as systemctl status shows it (role: viewer for units"
                     + " Flotilla runs there, operator for any unit; 429 when too many questions are waiting)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The machine's agent is not connected.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "502",
+            description = "The agent could not answer.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "504",
+            description = "No answer within 15 s.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "200",
+            description = "OK",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.protocol.UnitQueryReply.class)))
     public Uni<UnitQueryReply> status(@PathParam("id") String id, @PathParam("name") String name) {
         return ask(id, name, UnitQuery.STATUS, 0);
     }

@@ -17,6 +17,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.ApiTokenView;
@@ -45,6 +48,20 @@ public class ApiTokenResource {
 
     @POST
     @Operation(summary = "Create an API token; its secret is in this response only (role: admin)")
+    @APIResponse(
+            responseCode = "201",
+            description = "The token; its secret is in this answer only.",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.CreatedApiToken.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "The token would be more than the allowed number of tokens away from a person.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     public Response create(NewApiToken request) {
         CreatedApiToken created = tokens.create(actor.orgId(), actor.name(), actor.role(), request);
         return Response.created(URI.create("/api/v1/tokens/" + created.token().id()))

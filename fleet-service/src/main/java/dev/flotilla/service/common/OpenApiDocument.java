@@ -15,8 +15,9 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 
 /**
  * The OpenAPI document's common parts, written once rather than on every operation: what every
- * operation may answer with a problem document (400 when it takes input, 401 and 403 when it needs
- * a credential, 404 when a path names something, 429 always: the rate limits), tag descriptions,
+ * operation may answer with a problem document (400 always, 401 and 403 when it needs
+ * a credential, 404 when a path names something, 413 and 415 when it takes a body, 429 always: the
+ * rate limits, 503 when overloaded), tag descriptions,
  * {@code security: []} on the operations that take no credential (enrollment, FleetLock), and the
  * server. Operations keep the answers they document themselves. The document passes {@code
  * redocly lint} with the recommended rules ({@code OpenApiLintTest}).
@@ -103,7 +104,14 @@ public class OpenApiDocument implements OASFilter {
                                                         org.eclipse.microprofile.openapi.models.media.Schema.SchemaType
                                                                 .OBJECT)
                                                 .addProperty("code", integer)
-                                                .addProperty("message", string)));
+                                                .addProperty("message", string)))
+                .addSchema(
+                        "FleetLockError",
+                        OASFactory.createSchema()
+                                .addType(org.eclipse.microprofile.openapi.models.media.Schema.SchemaType.OBJECT)
+                                .description("FleetLock's error shape (kind: failed_lock_semaphore_full, ...).")
+                                .addProperty("kind", string)
+                                .addProperty("value", string));
         if (openApi.getPaths() == null || openApi.getPaths().getPathItems() == null) {
             return;
         }
@@ -113,7 +121,9 @@ public class OpenApiDocument implements OASFilter {
     }
 
     private static void complete(String path, PathItem.HttpMethod method, Operation op) {
-        boolean fleet = path.startsWith("/fleet/v1");
+        // Which error shape the path answers with: fleet's, FleetLock's, or a problem document.
+        String fleet =
+                path.startsWith("/fleet/v1") ? "FleetError" : path.startsWith("/fleetlock/") ? "FleetLockError" : null;
         boolean anonymous = op.getSecurity() == null || op.getSecurity().isEmpty();
         if (anonymous) {
             // No credential: said explicitly, not left to a default.
@@ -124,12 +134,8 @@ public class OpenApiDocument implements OASFilter {
             responses = OASFactory.createAPIResponses();
             op.setResponses(responses);
         }
-        boolean input = (op.getParameters() != null && !op.getParameters().isEmpty())
-                || op.getRequestBody() != null
-                || path.contains("{");
-        if (input) {
-            add(responses, fleet, "400", "The input is not valid (the error says which part and why).");
-        }
+        // Any request can be malformed (a header, a query parameter, a body where none is taken).
+        add(responses, fleet, "400", "The request is not valid (the error says which part and why).");
         if (!anonymous) {
             add(responses, fleet, "401", "No credential, or one that is unknown, expired or revoked.");
             add(responses, fleet, "403", "The credential's role is below what the operation needs.");
@@ -139,10 +145,19 @@ public class OpenApiDocument implements OASFilter {
         if (path.contains("{") && !anonymous) {
             add(responses, fleet, "404", "Nothing of that name or id in the organization.");
         }
+        if (op.getRequestBody() != null) {
+            add(responses, fleet, "413", "The body is larger than the service's limit.");
+            add(responses, fleet, "415", "The body is not of the media type the operation takes.");
+        }
         add(responses, fleet, "429", "Too many requests from this caller or organization; retry after Retry-After.");
+        add(
+                responses,
+                fleet,
+                "503",
+                "The service is overloaded (no database connection was free in time); retry after Retry-After.");
     }
 
-    private static void add(APIResponses responses, boolean fleet, String code, String description) {
+    private static void add(APIResponses responses, String shape, String code, String description) {
         if (responses.hasAPIResponse(code)) {
             return;
         }
@@ -150,10 +165,10 @@ public class OpenApiDocument implements OASFilter {
                 .description(description)
                 .content(OASFactory.createContent()
                         .addMediaType(
-                                fleet ? "application/json" : PROBLEM,
+                                shape != null ? "application/json" : PROBLEM,
                                 OASFactory.createMediaType()
                                         .schema(OASFactory.createSchema()
-                                                .ref("#/components/schemas/" + (fleet ? "FleetError" : "Problem")))));
+                                                .ref("#/components/schemas/" + (shape != null ? shape : "Problem")))));
         responses.addAPIResponse(code, r);
     }
 }

@@ -12,6 +12,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.DesiredStateView;
@@ -47,6 +50,20 @@ public class DesiredStateResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Create or replace a unit on this machine with its target state (role: operator)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The scheduler placed a unit of that name on the machine: change the unit instead.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "200",
+            description = "OK",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.DesiredStateView.class)))
     public DesiredStateView put(@PathParam("id") String id, @PathParam("name") String name, NewDesiredUnit unit) {
         return desired.put(actor.orgId(), id, name, unit, actor.name());
     }
@@ -55,6 +72,20 @@ public class DesiredStateResource {
     @Path("/{name}")
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Stop the unit and remove its file from this machine (role: operator)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The scheduler placed the unit on the machine: unload or destroy the unit instead.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "200",
+            description = "OK",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.DesiredStateView.class)))
     public DesiredStateView remove(@PathParam("id") String id, @PathParam("name") String name) {
         return desired.remove(actor.orgId(), id, name);
     }

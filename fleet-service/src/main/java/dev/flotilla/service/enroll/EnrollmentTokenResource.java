@@ -17,6 +17,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.CreatedEnrollmentToken;
@@ -59,6 +62,13 @@ public class EnrollmentTokenResource {
             summary = "Create an enrollment token; its secret is in this response only (role: admin)",
             description = "With the token, the commands that install the agent enrolled by it, one for each"
                     + " way the agent installs (install: deb, rpm, fcos, flatcar, container, jar).")
+    @APIResponse(
+            responseCode = "201",
+            description = "The token; its secret and install commands are in this answer only.",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.CreatedEnrollmentToken.class)))
     public Response create(NewEnrollmentToken request) {
         CreatedEnrollmentToken created = enrollment.create(actor.orgId(), actor.name(), request);
         try {

@@ -19,6 +19,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -77,6 +80,12 @@ public class FleetMachinesResource {
     // One transaction for every machine the operations name: a bad label or an unknown machine
     // later in the list leaves the earlier machines as they were (no partial write).
     @jakarta.transaction.Transactional
+    @APIResponse(responseCode = "204", description = "Applied, all operations in one transaction.")
+    @APIResponse(
+            responseCode = "404",
+            description = "No machine with an id the operations name (nothing is changed).",
+            content =
+                    @Content(mediaType = "application/json", schema = @Schema(ref = "#/components/schemas/FleetError")))
     public Response patch(JsonNode ops) {
         if (ops == null || !ops.isArray()) {
             throw ProblemException.badRequest("unable to decode body: expected an array of operations");

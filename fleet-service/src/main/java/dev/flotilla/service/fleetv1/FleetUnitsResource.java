@@ -18,6 +18,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.FleetV1;
@@ -78,6 +81,13 @@ public class FleetUnitsResource {
     @Operation(
             summary = "fleet v1: create a unit (201; options required), replace it with other options (201), or"
                     + " change its desiredState (204) (role: operator)")
+    @APIResponse(responseCode = "201", description = "Created, or its options changed.")
+    @APIResponse(responseCode = "204", description = "Its desired state changed.")
+    @APIResponse(
+            responseCode = "409",
+            description = "As fleet answered: no such unit and no options, or no desiredState for an existing unit.",
+            content =
+                    @Content(mediaType = "application/json", schema = @Schema(ref = "#/components/schemas/FleetError")))
     public Response put(@PathParam("name") String name, FleetV1.Unit body) {
         if (body == null) {
             throw ProblemException.badRequest("unable to decode body: empty");
@@ -119,6 +129,7 @@ public class FleetUnitsResource {
     @Path("/{name}")
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "fleet v1: destroy a unit (role: operator)")
+    @APIResponse(responseCode = "204", description = "Destroyed.")
     public Response delete(@PathParam("name") String name) {
         if (units.find(actor.orgId(), name).isEmpty()) {
             throw missing();

@@ -18,7 +18,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.CredentialRotationView;
@@ -84,6 +87,21 @@ public class MachineResource {
     @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Set labels (a JSON object; a null value removes the label) (role: operator)")
+    @APIResponse(
+            responseCode = "409",
+            description =
+                    "A label the agent sets cannot be removed through the API (override its value, or change the agent's config).",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "200",
+            description = "OK",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.MachineView.class)))
     public MachineView changeLabels(@PathParam("id") String id, Map<String, String> changes) {
         if (changes == null || changes.isEmpty()) {
             throw ProblemException.badRequest("a JSON object of label changes is required");
@@ -95,6 +113,20 @@ public class MachineResource {
     @Path("/{id}/labels/{key}")
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Remove a label set through the API (role: operator)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The label is the agent's: change the agent's config instead.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "200",
+            description = "OK",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.MachineView.class)))
     public MachineView removeLabel(@PathParam("id") String id, @PathParam("key") String key) {
         Map<String, String> change = new HashMap<>();
         change.put(key, null);
@@ -117,6 +149,13 @@ public class MachineResource {
             description = "The new credential is sent over the agent's connection, now or when it next"
                     + " connects; the old one works until the agent confirms it saved the new one. 202:"
                     + " follow GET .../credential until its state is current again.")
+    @APIResponse(
+            responseCode = "202",
+            description = "Asked for; the agent gets its new credential over its connection.",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.CredentialRotationView.class)))
     public Response rotateCredential(@PathParam("id") String id) {
         return Response.accepted(machines.requestCredentialRotation(actor.orgId(), id, actor.name()))
                 .build();
@@ -126,6 +165,7 @@ public class MachineResource {
     @Path("/{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "Remove a machine: its credential stops working at once (role: admin)")
+    @APIResponse(responseCode = "204", description = "Removed; its credential no longer works.")
     public Response remove(@PathParam("id") String id) {
         machines.remove(actor.orgId(), id, actor.name());
         return Response.noContent().build();

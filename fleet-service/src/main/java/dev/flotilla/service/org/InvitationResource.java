@@ -19,6 +19,9 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.CreatedInvitation;
@@ -52,6 +55,13 @@ public class InvitationResource {
     @Operation(
             summary =
                     "Invite a person by email; the link (with its secret) is in this response only (role: admin; owner to invite an owner)")
+    @APIResponse(
+            responseCode = "201",
+            description = "The invitation; its link is in this answer only.",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.CreatedInvitation.class)))
     public Response create(NewInvitation request) {
         CreatedInvitation created = invitations.create(
                 actor.orgId(), actor.name(), actor.vouchedBy(), actor.role(), request, uri.getBaseUri());

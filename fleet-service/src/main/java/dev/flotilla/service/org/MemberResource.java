@@ -16,6 +16,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.MemberChange;
@@ -54,6 +57,20 @@ public class MemberResource {
     @PATCH
     @Path("/{id}")
     @Operation(summary = "Change a member's role; only an owner makes or unmakes an owner (role: admin)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The last owner cannot step down.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "200",
+            description = "OK",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.MemberView.class)))
     public MemberView change(@PathParam("id") UUID id, MemberChange change) {
         OrgService.Changed changed =
                 orgs.changeRole(actor.orgId(), id, change == null ? null : change.role(), actor.role(), actor.name());
@@ -66,6 +83,14 @@ public class MemberResource {
     @Operation(
             summary =
                     "Remove a member; their sessions and the API tokens they created are refused from their next request (role: admin)")
+    @APIResponse(responseCode = "204", description = "Removed.")
+    @APIResponse(
+            responseCode = "409",
+            description = "The last owner cannot be removed.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     public Response remove(@PathParam("id") UUID id) {
         clients.deleteAll(
                 orgs.remove(actor.orgId(), id, actor.role(), actor.name()).serviceAccounts());

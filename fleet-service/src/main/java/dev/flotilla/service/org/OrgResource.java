@@ -14,6 +14,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.AcceptInvitation;
@@ -60,6 +63,20 @@ public class OrgResource {
     @POST
     @RolesAllowed(Actor.PERSON)
     @Operation(summary = "Create an organization; the caller becomes its first owner (role: a signed-in person)")
+    @APIResponse(
+            responseCode = "201",
+            description = "The organization, the caller its first owner.",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.OrgView.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "The slug is taken, or the caller owns as many organizations as allowed.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     public Response create(NewOrg request) {
         OrgView created =
                 tenant.unscoped(() -> orgs.create(actor.subject(), actor.displayName(), actor.email(), request));
@@ -72,6 +89,34 @@ public class OrgResource {
     @Path("/join")
     @RolesAllowed(Actor.PERSON)
     @Operation(summary = "Accept an invitation: join its organization with its role (role: a signed-in person)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The caller is a member already.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "410",
+            description = "The invitation was accepted, revoked, or expired.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "200",
+            description = "OK",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.OrgView.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "No invitation with this secret.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     public OrgView join(AcceptInvitation request) {
         if (request == null || request.secret() == null || request.secret().isBlank()) {
             throw ProblemException.badRequest("a body with the invitation's secret is required");

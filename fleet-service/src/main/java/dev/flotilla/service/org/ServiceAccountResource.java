@@ -15,6 +15,9 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.CreatedServiceAccount;
@@ -52,6 +55,20 @@ public class ServiceAccountResource {
     @Operation(
             summary =
                     "Create a Keycloak service account (client credentials) as a member; its secret is in this response only (role: admin; Keycloak sign-in only)")
+    @APIResponse(
+            responseCode = "201",
+            description = "The service account and its client secret (in this answer only).",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.CreatedServiceAccount.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "A service account of that name exists, or one more is over the quota.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     public Response create(NewServiceAccount request) {
         if (!authMode.keycloak()) {
             throw ProblemException.conflict(

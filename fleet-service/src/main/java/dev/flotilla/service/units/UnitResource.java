@@ -16,6 +16,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.NewUnit;
@@ -65,6 +68,28 @@ public class UnitResource {
             summary = "Create (201) or replace (200) a unit: content with an optional [X-Fleet] section, target"
                     + " inactive, loaded or launched (default); an instance may leave content out to take its"
                     + " template's (role: operator)")
+    @APIResponse(
+            responseCode = "200",
+            description = "Replaced.",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.UnitView.class)))
+    @APIResponse(
+            responseCode = "201",
+            description = "Created.",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.UnitView.class)))
+    @APIResponse(
+            responseCode = "409",
+            description =
+                    "A rollout of the unit is in progress, or the unit cannot be placed as its [X-Fleet] rules say.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     public Response put(@PathParam("name") String name, NewUnit body) {
         UnitService.Saved saved = units.put(actor.orgId(), name, body, actor.name());
         return saved.created()
@@ -102,6 +127,20 @@ public class UnitResource {
     @Operation(
             summary = "Pause the unit's rollout: no new batch starts; machines already reached keep the new file"
                     + " (role: operator; 409 unless running)")
+    @APIResponse(
+            responseCode = "409",
+            description = "No rollout of the unit is running.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "200",
+            description = "OK",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.RolloutView.class)))
     public RolloutView pause(@PathParam("name") String name) {
         return rollouts.setPaused(actor.orgId(), name, true);
     }
@@ -110,6 +149,20 @@ public class UnitResource {
     @Path("/{name}/rollout/resume")
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Resume a paused rollout (role: operator; 409 unless paused)")
+    @APIResponse(
+            responseCode = "409",
+            description = "No rollout of the unit is paused.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "200",
+            description = "OK",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.RolloutView.class)))
     public RolloutView resume(@PathParam("name") String name) {
         return rollouts.setPaused(actor.orgId(), name, false);
     }
@@ -118,6 +171,7 @@ public class UnitResource {
     @Path("/{name}")
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Destroy a unit: stopped and removed wherever it was placed (role: operator)")
+    @APIResponse(responseCode = "204", description = "Destroyed: unscheduled from every machine.")
     public Response destroy(@PathParam("name") String name) {
         units.destroy(actor.orgId(), name);
         return Response.noContent().build();

@@ -15,6 +15,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,6 +48,15 @@ public class FleetLockResource {
             summary = "RecursiveLock: take (or keep) a reboot slot for client_params.id in client_params.group, a"
                     + " policy's name or \"default\"; granted only inside the policy's windows and limits (no"
                     + " credentials: the organization is the secret in the URL)")
+    @APIResponse(responseCode = "200", description = "The lock is held by this node (granted now, or already).")
+    @APIResponse(
+            responseCode = "409",
+            description =
+                    "Not now: outside every window, paused, or as many machines as allowed are updating (kind says which).",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(ref = "#/components/schemas/FleetLockError")))
     public Response preReboot(@PathParam("secret") String secret, @HeaderParam(HEADER) String header, String body) {
         return handle(secret, header, body, true);
     }
@@ -52,6 +64,7 @@ public class FleetLockResource {
     @POST
     @Path("/steady-state")
     @Operation(summary = "UnlockIfHeld: release client_params.id's reboot slot if it holds one")
+    @APIResponse(responseCode = "200", description = "The node holds no lock (released now, or held none).")
     public Response steadyState(@PathParam("secret") String secret, @HeaderParam(HEADER) String header, String body) {
         return handle(secret, header, body, false);
     }

@@ -20,6 +20,9 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.flotilla.api.rest.MachineUpdateView;
@@ -71,6 +74,20 @@ public class UpdateResource {
             summary = "Create an update policy: a label selector, windows (weekly or cron, each with a length and an"
                     + " IANA time zone), maxParallel, maxPerPeriod per period, updateTimeout, safe mode (role:"
                     + " operator; 409 when the name exists)")
+    @APIResponse(
+            responseCode = "201",
+            description = "Created.",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.UpdatePolicyView.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "A policy of that name exists.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     public Response create(NewUpdatePolicy body) {
         UpdatePolicyView created = policies.create(actor.orgId(), body, actor.name());
         return Response.created(URI.create("/api/v1/update-policies/" + created.name()))
@@ -99,6 +116,14 @@ public class UpdateResource {
     @Path("/update-policies/{name}")
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Delete an update policy (role: operator; 409 while it has live leases)")
+    @APIResponse(responseCode = "204", description = "Deleted.")
+    @APIResponse(
+            responseCode = "409",
+            description = "The policy has live leases: release them or wait for them to end.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     public Response delete(@PathParam("name") String name) {
         policies.delete(actor.orgId(), name, actor.name());
         return Response.noContent().build();
@@ -107,9 +132,11 @@ public class UpdateResource {
     @POST
     @Path("/update-policies/{name}/pause")
     @RolesAllowed(Role.OPERATOR_NAME)
-    @Operation(summary = "Pause updates for the policy's machines: no new lease (role: operator)")
-    public UpdatePolicyView pause(@PathParam("name") String name) {
-        return policies.setPaused(actor.orgId(), name, true, null, actor.name());
+    @Operation(
+            summary = "Pause updates for the policy's machines: no new lease; an optional body {\"reason\": \"...\"}"
+                    + " is kept in pausedReason (role: operator)")
+    public UpdatePolicyView pause(@PathParam("name") String name, dev.flotilla.api.rest.Pause body) {
+        return policies.setPaused(actor.orgId(), name, true, body == null ? null : body.reason(), actor.name());
     }
 
     @POST
@@ -158,6 +185,20 @@ public class UpdateResource {
     @Path("/update-leases/{id}/release")
     @RolesAllowed(Role.OPERATOR_NAME)
     @Operation(summary = "Release a live lease by hand, recorded with who did it (role: operator; 409 when it ended)")
+    @APIResponse(
+            responseCode = "409",
+            description = "The lease has ended already.",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @APIResponse(
+            responseCode = "200",
+            description = "OK",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.UpdateLeaseView.class)))
     public UpdateLeaseView release(@PathParam("id") String id) {
         return actions.release(actor.orgId(), id, actor.name());
     }
@@ -168,6 +209,13 @@ public class UpdateResource {
     @Operation(
             summary = "A new FleetLock base URL for Zincati's fleet_lock strategy (shown once; the secret in it is"
                     + " the organization's credential) (role: admin)")
+    @APIResponse(
+            responseCode = "201",
+            description = "The FleetLock base URL, shown once.",
+            content =
+                    @Content(
+                            mediaType = "application/json",
+                            schema = @Schema(implementation = dev.flotilla.api.rest.CreatedFleetLockUrl.class)))
     public Response createFleetLockUrl(@Context UriInfo uri) {
         FleetLockService.CreatedSecret s = fleetLock.create(actor.orgId(), actor.name());
         String url = uri.getBaseUriBuilder()
@@ -192,6 +240,7 @@ public class UpdateResource {
     @Path("/fleetlock-urls/{id}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "Revoke a FleetLock base URL: its requests get 404 from now on (role: admin)")
+    @APIResponse(responseCode = "204", description = "Revoked.")
     public Response revokeFleetLockUrl(@PathParam("id") String id) {
         fleetLock.revoke(actor.orgId(), id, actor.name());
         return Response.noContent().build();

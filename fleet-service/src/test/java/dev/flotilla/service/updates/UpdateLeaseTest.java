@@ -37,6 +37,7 @@ import io.restassured.response.Response;
 import static dev.flotilla.service.Api.as;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 
 /**
  * Leases through the FleetLock protocol and the API, with the service's clock moved by the test
@@ -422,6 +423,49 @@ class UpdateLeaseTest {
                 .statusCode(404);
         as(operator).post("/api/v1/update-policies/" + group + "/resume").then().statusCode(200);
         assertThat(lock(group, "z").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldPauseAndResumeAPolicyWithOrWithoutAReason() {
+        String group = policy(Map.of("windows", List.of(openWindow(120))));
+        JsonPath bare = as(operator)
+                .post("/api/v1/update-policies/" + group + "/pause")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(bare.getBoolean("paused")).isTrue();
+        assertThat(bare.getString("pausedReason"))
+                .startsWith("paused by token:")
+                .doesNotContain(": ");
+        assertThat(lock(group, "p").jsonPath().getString("kind")).isEqualTo("failed_lock_paused");
+        JsonPath why = as(operator)
+                .contentType(ContentType.JSON)
+                .body(Map.of("reason", "kernel regression, see INC-42"))
+                .post("/api/v1/update-policies/" + group + "/pause")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(why.getString("pausedReason"))
+                .startsWith("paused by token:")
+                .endsWith(": kernel regression, see INC-42");
+        as(operator)
+                .contentType(ContentType.JSON)
+                .body(Map.of("reason", "x".repeat(201)))
+                .post("/api/v1/update-policies/" + group + "/pause")
+                .then()
+                .statusCode(400)
+                .body("detail", containsString("reason must be at most 200 characters"));
+        JsonPath resumed = as(operator)
+                .post("/api/v1/update-policies/" + group + "/resume")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(resumed.getBoolean("paused")).isFalse();
+        assertThat(resumed.getString("pausedReason")).isNull();
+        assertThat(lock(group, "p").statusCode()).isEqualTo(200);
     }
 
     @Test
