@@ -25,12 +25,6 @@ public interface AgentConfig {
     /** How often silent machines are marked offline, and long-offline ones lost. */
     Duration sweepEvery();
 
-    /**
-     * Agents greeted at once on one replica (open, credential, hello, welcome); one more is
-     * refused with 1013 and told when to come back ({@link Admission}).
-     */
-    int maxGreeting();
-
     /** Frames a second one agent may send, sustained (a session over it is closed, 4429). */
     double maxFramesPerSecond();
 

@@ -15,8 +15,6 @@ final class AgentSession {
     final WebSocketConnection connection;
     final Instant openedAt;
     volatile boolean greeted;
-    /** Holds one of the gateway's greeting slots ({@link Admission}) until greeted or closed. */
-    final java.util.concurrent.atomic.AtomicBoolean admitted = new java.util.concurrent.atomic.AtomicBoolean();
     /** Set on the event loop as soon as hello arrives, before it is handled. */
     volatile boolean helloReceived;
     /** The protocol version agreed in hello (the lower of the two). */

@@ -67,51 +67,10 @@ public class AgentSessions {
     @Inject
     DesiredStateService desired;
 
-    /** The gateway's greeting slots; made at startup from the configuration. */
-    volatile Admission admission;
-
-    private io.micrometer.core.instrument.Counter refusedOpens;
-
     /** Desired states sent to agents here whose sending has not completed yet. */
     private final AtomicInteger pushesInFlight = new AtomicInteger();
 
-    @jakarta.annotation.PostConstruct
-    void makeAdmission() {
-        admission = new Admission(config.maxGreeting());
-    }
-
-    /** Takes a greeting slot for a new connection, or counts the refusal. */
-    boolean admit() {
-        boolean in = admission.tryEnter(System.nanoTime());
-        if (!in && refusedOpens != null) {
-            refusedOpens.increment();
-        }
-        return in;
-    }
-
-    /** Gives back a slot taken by {@link #admit()} for a connection that got no session. */
-    void unadmitted() {
-        admission.leave(System.nanoTime(), false);
-    }
-
-    /** The seconds a refused agent is told to wait ({@code retry-after=N} in the close reason). */
-    int retryAfterSeconds() {
-        return admission.retryAfterSeconds(System.nanoTime());
-    }
-
-    private void release(AgentSession s, boolean welcomed) {
-        if (s.admitted.compareAndSet(true, false)) {
-            admission.leave(System.nanoTime(), welcomed);
-        }
-    }
-
     void registerMetrics(@Observes StartupEvent event, MeterRegistry registry) {
-        Gauge.builder("flotilla.agents.greeting", this, x -> x.admission.inFlight())
-                .description("agents being greeted now on this replica (admission slots taken)")
-                .register(registry);
-        refusedOpens = io.micrometer.core.instrument.Counter.builder("flotilla.agents.admission.refused")
-                .description("agent connections refused at once because every greeting slot was taken")
-                .register(registry);
         Gauge.builder("flotilla.agents.connected", byMachine, Map::size)
                 .description("agents connected to this replica (sessions that said hello)")
                 .register(registry);
@@ -122,7 +81,6 @@ public class AgentSessions {
 
     AgentSession open(MachineRef machine, WebSocketConnection connection) {
         AgentSession s = new AgentSession(machine, connection, time.now());
-        s.admitted.set(true); // the slot admit() took for this connection is now the session's
         byConnection.put(connection.id(), s);
         return s;
     }
@@ -140,7 +98,6 @@ public class AgentSessions {
     /** The session has said hello: it now speaks for its machine, replacing any older one here. */
     void greeted(AgentSession s) {
         s.greeted = true;
-        release(s, true);
         AgentSession old = byMachine.put(s.machine, s);
         if (old == null) {
             connectedPerOrg
@@ -159,9 +116,6 @@ public class AgentSessions {
     /** The connection is gone; returns the session if it had said hello. */
     AgentSession closed(WebSocketConnection connection) {
         AgentSession s = byConnection.remove(connection.id());
-        if (s != null) {
-            release(s, false);
-        }
         if (s != null && byMachine.remove(s.machine, s)) {
             var n = connectedPerOrg.get(s.machine.orgId());
             if (n != null) {

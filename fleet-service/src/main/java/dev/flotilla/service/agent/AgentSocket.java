@@ -73,29 +73,6 @@ public class AgentSocket {
             AgentSessions.close(connection, (short) 1013, "unavailable", "this replica is stopping; connect again");
             return;
         }
-        if (!sessions.admit()) {
-            // Every greeting slot is taken: refused before it costs the database anything, and
-            // told when this replica will have greeted the agents it refused lately.
-            AgentSessions.close(
-                    connection,
-                    Protocol.CLOSE_TRY_AGAIN_LATER,
-                    "busy",
-                    "the service is busy greeting other agents; " + Protocol.RETRY_AFTER
-                            + sessions.retryAfterSeconds());
-            return;
-        }
-        boolean handedOver = false;
-        try {
-            handedOver = admitted(connection);
-        } finally {
-            if (!handedOver) {
-                sessions.unadmitted();
-            }
-        }
-    }
-
-    /** The credential check of an admitted connection; true when a session took its slot. */
-    private boolean admitted(WebSocketConnection connection) {
         String header = connection.handshakeRequest().header("Authorization");
         String credential = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim()
@@ -116,7 +93,7 @@ public class AgentSocket {
                     Protocol.CLOSE_UNAUTHORIZED,
                     "unauthorized",
                     credential == null ? "no machine credential" : "unknown or revoked machine credential");
-            return false;
+            return;
         }
         if (!sessions.allowance.has(
                 machine.get(), System.nanoTime(), config.maxFramesPerSecond(), config.maxFrameBurst())) {
@@ -127,10 +104,9 @@ public class AgentSocket {
                     Protocol.CLOSE_TOO_FAST,
                     "too-fast",
                     "this machine sent faster than allowed; come back in half a minute");
-            return false;
+            return;
         }
         sessions.open(machine.get(), connection);
-        return true;
     }
 
     /**

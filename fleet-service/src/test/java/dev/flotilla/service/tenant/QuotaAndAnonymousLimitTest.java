@@ -22,7 +22,7 @@ import static org.hamcrest.Matchers.containsString;
 /**
  * Anyone can sign up: a person owns at most so many organizations, callers without credentials are
  * held to a rate per address, and what a caller holds open (live views, questions waiting for an
- * agent) is counted, and agents greeted at once are bounded. With small limits of its own (a profile), so the other tests keep theirs.
+ * agent) is counted. With small limits of its own (a profile), so the other tests keep theirs.
  */
 @QuarkusTest
 @QuarkusTestResource(TestDatabase.class)
@@ -36,8 +36,7 @@ class QuotaAndAnonymousLimitTest {
                     "flotilla.limits.anonymous-per-second", "2",
                     "flotilla.limits.caller-per-second", "10",
                     "flotilla.limits.streams-per-caller", "1",
-                    "flotilla.limits.questions-per-caller", "1",
-                    "flotilla.agent.max-greeting", "2");
+                    "flotilla.limits.questions-per-caller", "1");
         }
     }
 
@@ -102,49 +101,6 @@ class QuotaAndAnonymousLimitTest {
                     again.body().close();
                     return again.statusCode() == 200;
                 });
-    }
-
-    @jakarta.inject.Inject
-    io.micrometer.core.instrument.MeterRegistry meters;
-
-    @Test
-    void shouldGreetOnlySoManyAgentsAtOnceAndTellTheRestWhenToComeBack() throws Exception {
-        java.time.Duration wait = java.time.Duration.ofSeconds(10);
-        String enroll = tokens.enrollment(4);
-        String[] ids = new String[4];
-        String[] credentials = new String[4];
-        for (int i = 0; i < 4; i++) {
-            ids[i] = dev.flotilla.service.Fixtures.newMachineId();
-            credentials[i] = dev.flotilla.service.Fixtures.enroll(enroll, ids[i], "greet-" + i);
-        }
-        // Two connections that have not said hello hold both greeting slots (limit 2 here).
-        try (var a = dev.flotilla.service.TestAgent.connect(vertx, base, credentials[0]);
-                var b = dev.flotilla.service.TestAgent.connect(vertx, base, credentials[1])) {
-            // Both opens handled by the service (their slots taken) before the third arrives.
-            org.awaitility.Awaitility.await()
-                    .atMost(wait)
-                    .until(() -> meters.get("flotilla.agents.greeting").gauge().value() == 2.0);
-            // The third is refused at once, before its credential costs anything, and told when.
-            try (var c = dev.flotilla.service.TestAgent.connect(vertx, base, credentials[2])) {
-                var close = c.awaitClose(wait);
-                assertThat(close.code()).isEqualTo(dev.flotilla.api.protocol.Protocol.CLOSE_TRY_AGAIN_LATER);
-                assertThat(close.reason()).startsWith("the service is busy greeting other agents; retry-after=");
-                assertThat(dev.flotilla.api.protocol.Protocol.retryAfterSeconds(close.reason()))
-                        .isBetween(1, 60);
-            }
-            // A welcome frees a slot: the next agent is greeted.
-            a.send(dev.flotilla.service.TestAgent.hello(ids[0], "greet-0", Map.of()));
-            assertThat(a.next(wait)).isInstanceOf(dev.flotilla.api.protocol.Welcome.class);
-            try (var d = dev.flotilla.service.TestAgent.connect(vertx, base, credentials[3])) {
-                d.send(dev.flotilla.service.TestAgent.hello(ids[3], "greet-3", Map.of()));
-                assertThat(d.next(wait)).isInstanceOf(dev.flotilla.api.protocol.Welcome.class);
-            }
-        }
-        // So does a connection that leaves before its hello: a refused agent gets in now.
-        try (var c = dev.flotilla.service.TestAgent.connect(vertx, base, credentials[2])) {
-            c.send(dev.flotilla.service.TestAgent.hello(ids[2], "greet-2", Map.of()));
-            assertThat(c.next(wait)).isInstanceOf(dev.flotilla.api.protocol.Welcome.class);
-        }
     }
 
     @Test
