@@ -350,15 +350,21 @@ public final class AgentClient {
             return;
         }
         LOG.warning("disconnected (" + code + (reason == null || reason.isEmpty() ? "" : ": " + reason) + ")");
-        retry();
+        int asked = code != null && code == Protocol.CLOSE_TRY_AGAIN_LATER ? Protocol.retryAfterSeconds(reason) : -1;
+        retry(asked);
     }
 
     private void retry() {
+        retry(-1);
+    }
+
+    /** Connects again after the backoff, or after about {@code askedSeconds} when the service said. */
+    private void retry(int askedSeconds) {
         if (stopping) {
             exit.complete(0);
             return;
         }
-        long delay = backoff.next();
+        long delay = askedSeconds >= 0 ? backoff.after(askedSeconds, System.nanoTime()) : backoff.next();
         LOG.info("reconnecting in " + delay + " ms (attempt " + backoff.attempts() + ")");
         timers.schedule(() -> loop.execute(this::connect), delay, TimeUnit.MILLISECONDS);
     }

@@ -34,5 +34,34 @@ public final class Protocol {
      */
     public static final short CLOSE_TOO_FAST = 4429;
 
+    /**
+     * Close code: the service cannot take this connection now (WebSocket's "try again later");
+     * the reason may end with {@link #RETRY_AFTER}{@code N}, the seconds to wait before coming back.
+     */
+    public static final short CLOSE_TRY_AGAIN_LATER = 1013;
+
+    /** In a close reason: {@code retry-after=N}, come back after N seconds. */
+    public static final String RETRY_AFTER = "retry-after=";
+
+    /**
+     * The seconds a close reason asks to wait ({@code ...; retry-after=7}), or -1 when it asks
+     * nothing (or something unreadable, or more than an hour).
+     */
+    public static int retryAfterSeconds(String reason) {
+        if (reason == null) {
+            return -1;
+        }
+        int i = reason.lastIndexOf(RETRY_AFTER);
+        if (i < 0) {
+            return -1;
+        }
+        String digits = reason.substring(i + RETRY_AFTER.length()).strip();
+        if (digits.isEmpty() || digits.length() > 4 || !digits.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        int n = Integer.parseInt(digits);
+        return n <= 3600 ? n : -1;
+    }
+
     private Protocol() {}
 }
