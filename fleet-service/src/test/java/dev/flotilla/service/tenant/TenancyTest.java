@@ -418,6 +418,19 @@ class TenancyTest {
                 .put("/api/v1/units/a.service")
                 .then()
                 .statusCode(200);
+        // The quota reads counters its triggers keep (V17): a destroyed unit frees its place.
+        as(admin).delete("/api/v1/units/a.service").then().statusCode(204);
+        as(admin)
+                .body(Map.of("content", unit, "target", "loaded"))
+                .put("/api/v1/units/b.service")
+                .then()
+                .statusCode(201);
+        for (String table : List.of("machine", "unit")) {
+            assertThat(count("select " + table + "_count from organization where id = '" + org + "'"))
+                    .as(table + "_count")
+                    .isEqualTo(count("select count(*) from " + table + " where org_id = '" + org + "'"))
+                    .isEqualTo(1);
+        }
     }
 
     private long count(String query) throws Exception {
