@@ -62,6 +62,7 @@ import picocli.CommandLine.ParentCommand;
             Declarative.Export.class,
             Cli.InstallAgent.class,
             MoreCommands.Label.class,
+            MoreCommands.Unlabel.class,
             MoreCommands.RemoveMachine.class,
             MoreCommands.EnrollmentToken.class,
             MoreCommands.Audit.class,

@@ -114,7 +114,47 @@ final class MoreCommands {
     }
 
     @Command(
+            name = "unlabel",
+            mixinStandardHelpOptions = true,
+            description = "Remove labels set through the API from a machine (the same as label MACHINE KEY-...).")
+    static final class Unlabel implements Callable<Integer> {
+        @ParentCommand
+        Cli cli;
+
+        @Parameters(
+                index = "0",
+                paramLabel = "MACHINE",
+                description = "Its id, a unique start of it, or its host name.")
+        String machine;
+
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "KEY")
+        List<String> keys;
+
+        @Override
+        public Integer call() {
+            Map<String, String> body = new LinkedHashMap<>();
+            for (String k : keys) {
+                if (k.isEmpty() || k.contains("=")) {
+                    cli.err.println("flotilla: '" + k + "' is not a label key");
+                    return 2;
+                }
+                body.put(k.endsWith("-") ? k.substring(0, k.length() - 1) : k, null);
+            }
+            Api api = cli.api();
+            String id = machine(api, machine);
+            JsonNode m = api.patch("/api/v1/machines/" + id + "/labels", body);
+            if (cli.json()) {
+                cli.print(m);
+            } else {
+                cli.err.println("Machine " + id + " unlabelled: " + m.path("labels"));
+            }
+            return 0;
+        }
+    }
+
+    @Command(
             name = "remove-machine",
+            aliases = "remove",
             mixinStandardHelpOptions = true,
             description = "Remove a machine from the fleet: its credential stops working at once.")
     static final class RemoveMachine implements Callable<Integer> {

@@ -150,6 +150,15 @@ class CliProcessTest {
                 .body();
         assertThat(m.get("labels").get("role").asText()).isEqualTo("web");
         assertThat(m.get("labels").has("zone")).isFalse();
+        // unlabel: the same as KEY-, and a KEY=VALUE is refused as usage.
+        assertThat(cli(service, "unlabel", "cli-host", "role").code()).isZero();
+        assertThat(Project.get(service.url + "/api/v1/machines/" + id, service.token)
+                        .body()
+                        .get("labels")
+                        .has("role"))
+                .isFalse();
+        assertThat(cli(service, "unlabel", "cli-host", "a=b").code()).isEqualTo(2);
+        assertThat(cli(service, "label", "cli-host", "role=web").code()).isZero();
         Run unknown = cli(service, "label", "no-such-host", "a=b");
         assertThat(unknown.code()).isEqualTo(3);
         assertThat(unknown.err()).contains("no machine has the id prefix or host name 'no-such-host'");

@@ -70,6 +70,8 @@ class UpdatePagesTest {
         // Every day 02:00-04:00 in Tokyo: two hours a day for 7 days in its own zone...
         String page = admin.open("/updates/" + name).body().asString();
         assertThat(page).contains("hours in Asia/Tokyo").contains("title=\"open 02:00–04:00\"");
+        // Durations as people read them (the API says PT2H and PT1H).
+        assertThat(page).contains(", 2 h, Asia/Tokyo").contains("<dt>Timeout</dt><dd>1 h</dd>");
         assertThat(count(OPEN_CELL, page)).isEqualTo(14);
         // ...which is 17:00-19:00 UTC (Tokyo has no DST): still two hours a day, at other hours.
         String utc = admin.open("/updates/" + name + "?tz=UTC").body().asString();
