@@ -48,7 +48,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * what is exercised, not a form-following imitation of them). Then the saved context works, --org
  * selects the organization (one the person is not in is refused by the service), an expired access
  * token is renewed with the refresh token and the new one saved, a refused refresh asks for a new
- * login, a device code that expires gives exit 1, and logout ends the Keycloak session.
+ * login, logout ends the Keycloak session, and a device the person denies, or a device code that
+ * expires, gives exit 1.
  */
 class KeycloakDeviceLoginTest {
     private static final Path SHOTS = Project.ROOT.resolve("system-tests/target/screenshots");
@@ -130,6 +131,10 @@ class KeycloakDeviceLoginTest {
         WebElement secret = browser.findElement(By.id("password"));
         secret.sendKeys(password);
         secret.submit();
+        // Keycloak always asks the person to grant a device its access (the consent page)
+        WebElement grant = waitFor(browser, By.name("accept"));
+        shot(browser, "device-consent");
+        grant.click();
         assertThat(login.waitFor(60, TimeUnit.SECONDS))
                 .as("login ends once approved")
                 .isTrue();
@@ -240,6 +245,28 @@ class KeycloakDeviceLoginTest {
                 + URLEncoder.encode(refresh, StandardCharsets.UTF_8));
         assertThat(dead.statusCode()).as(dead.body()).isEqualTo(400);
 
+        // The person denies the device on the consent page: exit 1
+        Process denied = start("login", service.url, "--name", "denied");
+        LinkedBlockingQueue<String> deniedLines = new LinkedBlockingQueue<>();
+        CompletableFuture<String> deniedErr = collect(denied, deniedLines);
+        browser.get(awaitLine(deniedLines, APPROVE, denied).group(1));
+        WebElement next = waitFor(browser, By.cssSelector("#username, [name=cancel]"));
+        if ("username".equals(next.getAttribute("id"))) {
+            // a device sign-in does not reuse the browser's Keycloak session: the person signs in again
+            next.sendKeys(user);
+            WebElement again = browser.findElement(By.id("password"));
+            again.sendKeys(password);
+            again.submit();
+        }
+        WebElement no = waitFor(browser, By.name("cancel"));
+        shot(browser, "device-deny");
+        no.click();
+        assertThat(denied.waitFor(60, TimeUnit.SECONDS))
+                .as("login ends once denied")
+                .isTrue();
+        assertThat(denied.exitValue()).as(deniedErr.get()).isEqualTo(1);
+        assertThat(deniedErr.get()).contains("the sign-in was denied; nothing saved");
+
         // Nobody approves: the CLI's own --timeout gives exit 4, an expired device code exit 1
         Run waited = cli("login", service.url, "--name", "never", "--timeout", "2");
         assertThat(waited.code()).as(waited.err()).isEqualTo(4);
@@ -248,7 +275,7 @@ class KeycloakDeviceLoginTest {
         Run expired = cli("login", service.url, "--name", "never");
         assertThat(expired.code()).as(expired.err()).isEqualTo(1);
         assertThat(expired.err()).contains("the sign-in code expired before it was approved");
-        assertThat(Files.readString(config)).doesNotContain("name: never");
+        assertThat(Files.readString(config)).doesNotContain("name: never").doesNotContain("name: denied");
     }
 
     record Run(int code, String out, String err) {}
