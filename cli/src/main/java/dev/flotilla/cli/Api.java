@@ -38,6 +38,13 @@ final class Api {
         static Failure local(String message) {
             return new Failure(-1, message);
         }
+
+        static final int TIMED_OUT = -4;
+
+        /** Waited as long as asked ({@code --timeout}): exit code 4. */
+        static Failure timedOut(String message) {
+            return new Failure(TIMED_OUT, message);
+        }
     }
 
     Api(String url, String token) {
@@ -45,13 +52,22 @@ final class Api {
     }
 
     Api(String url, String token, String org, Path caFile) {
+        this(url, token, org, caFile, true);
+    }
+
+    /** The service without a credential, for what anyone may ask (how people sign in). */
+    static Api anonymous(String url, Path caFile) {
+        return new Api(url, null, null, caFile, false);
+    }
+
+    private Api(String url, String token, String org, Path caFile, boolean needsToken) {
         if (url == null || url.isBlank()) {
             throw new Failure(
                     0,
                     "no service: run flotilla login URL, or set FLOTILLA_URL or --url (./flotilla up writes it to"
                             + " .flotilla/up.env)");
         }
-        if (token == null || token.isBlank()) {
+        if (needsToken && (token == null || token.isBlank())) {
             throw new Failure(0, "no API token: run flotilla login, or set FLOTILLA_TOKEN or --token");
         }
         this.base = URI.create(url.replaceAll("/+$", ""));
@@ -104,8 +120,10 @@ final class Api {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                     .timeout(Duration.ofSeconds(60))
-                    .header("Authorization", "Bearer " + token)
                     .header("Accept", "application/json");
+            if (token != null) {
+                b.header("Authorization", "Bearer " + token);
+            }
             if (org != null) {
                 b.header("Flotilla-Org", org);
             }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -168,7 +169,9 @@ public final class Cli implements Callable<Integer> {
             if (e instanceof Api.Failure f) {
                 err.println("flotilla: " + f.getMessage());
                 err.flush();
-                return f.status == 0 ? UNREACHABLE : f.status == 404 ? NOT_FOUND : REFUSED;
+                return f.status == 0
+                        ? UNREACHABLE
+                        : f.status == 404 ? NOT_FOUND : f.status == Api.Failure.TIMED_OUT ? TIMED_OUT : REFUSED;
             }
             throw e;
         });
@@ -193,9 +196,13 @@ public final class Cli implements Callable<Integer> {
         Config.Context ctx = selectedContext();
         String u = first(url, env.get("FLOTILLA_URL"), ctx == null ? null : ctx.url());
         boolean same = ctx != null && u != null && sameService(u, ctx.url());
-        String t = first(token, env.get("FLOTILLA_TOKEN"), same ? ctx.token() : null);
-        String o = first(org, env.get("FLOTILLA_ORG"), same ? ctx.org() : null);
         String ca = first(env.get("FLOTILLA_CA_FILE"), same ? ctx.caFile() : null);
+        String given = first(token, env.get("FLOTILLA_TOKEN"));
+        if (given == null && same && ctx.oidc() && ctx.token() != null) {
+            ctx = fresh(ctx, ca == null ? null : Path.of(ca));
+        }
+        String t = first(given, same ? ctx.token() : null);
+        String o = first(org, env.get("FLOTILLA_ORG"), same ? ctx.org() : null);
         if (t == null && same && u != null) {
             throw new Api.Failure(0, "context " + ctx.name() + " has no token (logged out): run flotilla login " + u);
         }
@@ -224,6 +231,38 @@ public final class Cli implements Callable<Integer> {
                 403,
                 "the API token belongs to organization " + String.join(", ", names) + ", not to '" + wanted
                         + "' (an API token acts in its own organization only)");
+    }
+
+    /** How long before its expiry a Keycloak access token is renewed: a command must not start with one about to lapse. */
+    static final Duration REFRESH_AHEAD = Duration.ofSeconds(30);
+
+    /**
+     * A context signed in through Keycloak, with an access token good for at least {@link
+     * #REFRESH_AHEAD}: renewed with the refresh token when needed, and the new tokens saved (only
+     * this context changes in the file). A refused refresh asks for a new login (exit 1).
+     */
+    Config.Context fresh(Config.Context ctx, Path caFile) {
+        Instant expires;
+        try {
+            expires = ctx.tokenExpires() == null ? Instant.EPOCH : Instant.parse(ctx.tokenExpires());
+        } catch (java.time.format.DateTimeParseException e) {
+            expires = Instant.EPOCH;
+        }
+        if (Instant.now().plus(REFRESH_AHEAD).isBefore(expires)) {
+            return ctx;
+        }
+        if (ctx.refreshToken() == null || ctx.clientId() == null) {
+            throw new Api.Failure(
+                    401,
+                    "the sign-in of context " + ctx.name() + " has expired: run flotilla login " + ctx.url()
+                            + " again");
+        }
+        KeycloakSignIn.Tokens tokens = new KeycloakSignIn(ctx.issuer(), ctx.clientId(), caFile)
+                .refresh(ctx.refreshToken(), ctx.name(), ctx.url());
+        Config.Context renewed = ctx.signedIn(ctx.issuer(), ctx.clientId(), tokens);
+        Config file = config();
+        file.write(file.read().with(renewed));
+        return renewed;
     }
 
     /** The context named by --context or FLOTILLA_CONTEXT (which must exist), else the current one, else null. */

@@ -22,8 +22,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 
 /**
  * The CLI's own file, {@code $XDG_CONFIG_HOME/flotilla/config} (else {@code ~/.config/flotilla/config}):
- * named contexts (a service, an organization, a token, a CA file) and the current one. It holds
- * tokens, so it is written with mode 0600, whole or not at all.
+ * named contexts (a service, an organization, a token or a Keycloak sign-in, a CA file) and the
+ * current one. It holds tokens, so it is written with mode 0600, whole or not at all.
  */
 final class Config {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -31,11 +31,54 @@ final class Config {
                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
-    /** One context: where and as whom commands act. */
+    /**
+     * One context: where and as whom commands act. The credential is a pasted token (an API token),
+     * or a person's Keycloak sign-in ({@code issuer} set): then {@code token} is its access token,
+     * renewed with {@code refreshToken} when {@code tokenExpires} (an ISO-8601 instant) comes near.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Context(String name, String url, String org, String token, String caFile) {
-        Context withToken(String newToken) {
-            return new Context(name, url, org, newToken, caFile);
+    record Context(
+            String name,
+            String url,
+            String org,
+            String token,
+            String caFile,
+            String issuer,
+            String clientId,
+            String refreshToken,
+            String tokenExpires) {
+        /** With a pasted token. */
+        static Context withToken(String name, String url, String org, String token, String caFile) {
+            return new Context(name, url, org, token, caFile, null, null, null, null);
+        }
+
+        /** Signed in through Keycloak (device authorization grant), rather than with a pasted token. */
+        boolean oidc() {
+            return issuer != null;
+        }
+
+        /** {@code oidc} or {@code token}, for people reading {@code context list}; null when logged out. */
+        String kind() {
+            return token == null ? null : oidc() ? "oidc" : "token";
+        }
+
+        /** Without any credential (logout): the context stays, for the next login. */
+        Context loggedOut() {
+            return new Context(name, url, org, null, caFile, null, null, null, null);
+        }
+
+        /** Signed in through Keycloak at {@code issuer} with its client {@code clientId}. */
+        Context signedIn(String newIssuer, String newClientId, KeycloakSignIn.Tokens tokens) {
+            return new Context(
+                    name,
+                    url,
+                    org,
+                    tokens.access(),
+                    caFile,
+                    newIssuer,
+                    newClientId,
+                    tokens.refresh(),
+                    tokens.expiresAt().toString());
         }
     }
 

@@ -8,11 +8,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,9 +31,12 @@ final class ContextCommands {
             name = "login",
             mixinStandardHelpOptions = true,
             description = {
-                "Check a token against a service and keep both as a context (the current one from now on).",
-                "The token is an API token made in the dashboard (API tokens page): paste it when asked (not echoed),",
-                "or give it with --token or on standard input with --token-stdin.",
+                "Sign in to a service and keep it as a context (the current one from now on).",
+                "When the service signs people in through Keycloak, this opens a device sign-in (OAuth 2.0 device",
+                "authorization grant): open the address it prints, in any browser, and sign in there; the access",
+                "token is renewed by itself until the Keycloak session ends.",
+                "Otherwise (or with --token or --token-stdin) it takes an API token made in the dashboard (API tokens",
+                "page): pasted when asked (not echoed), given with --token, or on standard input with --token-stdin.",
                 "",
                 "Examples:",
                 "  flotilla login https://fleet.example.com --name prod --org acme",
@@ -58,6 +64,13 @@ final class ContextCommands {
                 description = "PEM certificates to trust for this service (a private CA) instead of the JDK's.")
         Path caFile;
 
+        @Option(
+                names = "--timeout",
+                paramLabel = "SECONDS",
+                description = "With Keycloak: stop waiting for the sign-in after this many seconds (exit 4; default:"
+                        + " until Keycloak's code expires, usually 10 minutes).")
+        Integer timeout;
+
         @Override
         public Integer call() throws IOException {
             URI uri;
@@ -84,6 +97,16 @@ final class ContextCommands {
                 cli.err.println("flotilla: cannot read the CA file " + ca);
                 return 2;
             }
+            if (timeout != null && timeout < 1) {
+                cli.err.println("flotilla: --timeout must be at least 1 second");
+                return 2;
+            }
+            if (cli.token == null && !tokenStdin) {
+                JsonNode signIn = signIn(uri, ca);
+                if ("oidc".equals(signIn.path("mode").asText())) {
+                    return keycloak(uri, contextName, ca, signIn);
+                }
+            }
             String token = token();
             if (token == null) {
                 return 2;
@@ -102,15 +125,90 @@ final class ContextCommands {
                 }
                 throw new Api.Failure(f.status, f.getMessage() + "; nothing saved");
             }
-            Config config = cli.config();
-            Config.Contexts all = config.read();
-            all = all.with(new Config.Context(
-                            contextName, uri.toString(), cli.org, token, ca == null ? null : ca.toString()))
-                    .using(contextName);
-            config.write(all);
+            save(Config.Context.withToken(
+                    contextName, uri.toString(), cli.org, token, ca == null ? null : ca.toString()));
             cli.err.println("Logged in to " + uri + (cli.org == null ? "" : " (organization " + cli.org + ")")
-                    + " as context " + contextName + ", now the current context (" + config.file + ")");
+                    + " as context " + contextName + ", now the current context (" + cli.config().file + ")");
             return 0;
+        }
+
+        private void save(Config.Context context) {
+            Config config = cli.config();
+            config.write(config.read().with(context).using(context.name()));
+        }
+
+        /** How the service signs people in ({@code GET /api/v1/sign-in}); a service without it has local accounts. */
+        private JsonNode signIn(URI uri, Path ca) {
+            try {
+                return Api.anonymous(uri.toString(), ca).get("/api/v1/sign-in");
+            } catch (Api.Failure f) {
+                if (f.status == 404) {
+                    return Api.JSON.createObjectNode().put("mode", "local");
+                }
+                throw new Api.Failure(f.status, f.getMessage() + "; nothing saved");
+            }
+        }
+
+        /**
+         * The device sign-in through the service's Keycloak; then the access token is checked as every
+         * command will use it (a person need not be in any organization yet; with --org, they must be
+         * in that one), and saved with its refresh token.
+         */
+        private int keycloak(URI uri, String contextName, Path ca, JsonNode signIn) {
+            String issuer = signIn.path("issuer").asText(null);
+            String client = signIn.path("cliClientId").asText(null);
+            if (issuer == null || client == null) {
+                throw new Api.Failure(
+                        500,
+                        "the service signs people in through Keycloak but names no realm or CLI client; nothing saved");
+            }
+            KeycloakSignIn.Tokens tokens = new KeycloakSignIn(issuer, client, ca)
+                    .signIn(cli.err, timeout == null ? null : Duration.ofSeconds(timeout));
+            List<String> slugs = new ArrayList<>();
+            try {
+                for (JsonNode o : new Api(uri.toString(), tokens.access(), null, ca).get("/api/v1/orgs")) {
+                    slugs.add(o.path("slug").asText());
+                    if (o.path("id").asText().equals(cli.org)) {
+                        slugs.add(cli.org);
+                    }
+                }
+            } catch (Api.Failure f) {
+                throw new Api.Failure(
+                        f.status, "the service refused the Keycloak sign-in (" + f.getMessage() + "); nothing saved");
+            }
+            if (cli.org != null && !slugs.contains(cli.org)) {
+                throw new Api.Failure(
+                        403,
+                        "you are not a member of organization '" + cli.org + "'"
+                                + (slugs.isEmpty() ? " (nor of any yet)" : " (yours: " + String.join(", ", slugs) + ")")
+                                + "; nothing saved");
+            }
+            save(Config.Context.withToken(contextName, uri.toString(), cli.org, null, ca == null ? null : ca.toString())
+                    .signedIn(issuer, client, tokens));
+            String who = subject(tokens.access());
+            cli.err.println("Signed in to " + uri + " through Keycloak" + (who == null ? "" : " as " + who)
+                    + (cli.org == null ? "" : " (organization " + cli.org + ")") + ", context " + contextName
+                    + ", now the current context (" + cli.config().file + ")");
+            if (slugs.isEmpty()) {
+                cli.err.println(
+                        "You are in no organization yet: create one in the dashboard, or accept an invitation.");
+            }
+            return 0;
+        }
+
+        /** The person's user name from the access token (a JWT), to say who signed in; null if it has none. */
+        private static String subject(String jwt) {
+            String[] parts = jwt.split("\\.");
+            if (parts.length < 2) {
+                return null;
+            }
+            try {
+                JsonNode claims =
+                        Api.JSON.readTree(java.util.Base64.getUrlDecoder().decode(parts[1]));
+                return claims.path("preferred_username").asText(null);
+            } catch (IOException | IllegalArgumentException e) {
+                return null;
+            }
         }
 
         /** --token, else standard input with --token-stdin, else asked on the terminal; null when none. */
@@ -165,7 +263,18 @@ final class ContextCommands {
                 cli.err.println("flotilla: no context '" + which + "' (see flotilla context list)");
                 return Cli.NOT_FOUND;
             }
-            config.write(all.with(c.withToken(null)));
+            config.write(all.with(c.loggedOut()));
+            if (c.oidc() && c.refreshToken() != null) {
+                // The Keycloak session ends too, so a copy of the refresh token is worth nothing.
+                boolean ended = new KeycloakSignIn(
+                                c.issuer(), c.clientId(), c.caFile() == null ? null : Path.of(c.caFile()))
+                        .revoke(c.refreshToken());
+                cli.err.println("Logged out of " + which + " (" + c.url() + "): its tokens are forgotten here"
+                        + (ended
+                                ? " and its Keycloak sign-in has ended"
+                                : "; Keycloak could not be told (its sign-in" + " ends by itself when idle)"));
+                return 0;
+            }
             cli.err.println("Logged out of " + which + " (" + c.url() + "): its token is forgotten here; revoke it in"
                     + " the dashboard if it should stop working everywhere");
             return 0;
@@ -193,7 +302,8 @@ final class ContextCommands {
         @Command(
                 name = "list",
                 mixinStandardHelpOptions = true,
-                description = "The contexts; * marks the current one. Tokens are never shown.")
+                description = "The contexts; * marks the current one; KIND: token (pasted) or oidc (Keycloak sign-in)."
+                        + " Tokens are never shown.")
         static final class ListContexts implements Callable<Integer> {
             @ParentCommand
             ContextCommand parent;
@@ -212,6 +322,7 @@ final class ContextCommands {
                         m.put("org", c.org());
                         m.put("caFile", c.caFile());
                         m.put("loggedIn", c.token() != null);
+                        m.put("kind", c.kind());
                         shown.add(m);
                     }
                     cli.print(Api.JSON.valueToTree(shown));
@@ -223,13 +334,14 @@ final class ContextCommands {
                             c.name().equals(all.current()) ? "*" : "",
                             c.name(),
                             c.url() == null ? "" : c.url(),
-                            c.org() == null ? "" : c.org()));
+                            c.org() == null ? "" : c.org(),
+                            c.kind() == null ? "(logged out)" : c.kind()));
                 }
                 if ("name".equals(cli.output)) {
                     rows.forEach(r -> cli.out.println(r.get(1)));
                     return 0;
                 }
-                cli.table(List.of("CURRENT", "NAME", "URL", "ORG"), rows);
+                cli.table(List.of("CURRENT", "NAME", "URL", "ORG", "KIND"), rows);
                 return 0;
             }
         }

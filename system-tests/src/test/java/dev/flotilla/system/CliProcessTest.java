@@ -231,7 +231,7 @@ class CliProcessTest {
         Run listed = cli(env, "context", "list");
         assertThat(listed.out())
                 .startsWith("CURRENT  NAME        URL")
-                .containsPattern("\\*\\s+in-default\\s+" + service.url.replace(".", "\\.") + "\\s+default")
+                .containsPattern("\\*\\s+in-default\\s+" + service.url.replace(".", "\\.") + "\\s+default\\s+token")
                 .doesNotContain(service.token);
         assertThat(cli(env, "context", "use", "local").code()).isZero();
         JsonNode contexts =

@@ -6,4 +6,7 @@ import io.smallrye.config.ConfigMapping;
 @ConfigMapping(prefix = "flotilla.auth")
 public interface AuthConfig {
     String mode();
+
+    /** (oidc) The realm's public client for the device authorization grant of command-line clients. */
+    String cliClient();
 }

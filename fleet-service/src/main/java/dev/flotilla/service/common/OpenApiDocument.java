@@ -34,6 +34,9 @@ public class OpenApiDocument implements OASFilter {
         TAGS.put("FleetLock", "The FleetLock protocol for Zincati and locksmith-style reboot coordination.");
         TAGS.put("API tokens", "Tokens for scripts and the flotilla CLI, each with a role.");
         TAGS.put("Members", "People and service accounts of the organization, their roles, invitations.");
+        TAGS.put(
+                "Sign-in",
+                "How people sign in to this service: local accounts, or Keycloak (and its client for CLIs).");
         TAGS.put("Organizations", "The organizations a person belongs to; creating and joining one.");
         TAGS.put("Audit log", "Every change and every refused credential, append-only.");
         TAGS.put("fleet v1", "CoreOS fleet's own API v1, for fleetctl-era clients (docs/fleet-compatibility.md).");
