@@ -51,6 +51,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * login, logout ends the Keycloak session, and a device the person denies, or a device code that
  * expires, gives exit 1.
  */
+@org.junit.jupiter.api.extension.ExtendWith(KeycloakEnvironment.Shared.class)
 class KeycloakDeviceLoginTest {
     private static final Path SHOTS = Project.ROOT.resolve("system-tests/target/screenshots");
     private static final Pattern APPROVE = Pattern.compile("To sign in, open (\\S+) \\(or (\\S+) and enter (\\S+)\\)");
@@ -63,42 +64,18 @@ class KeycloakDeviceLoginTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
-    void start() throws Exception {
-        int port = Project.freePort();
-        String url = "http://127.0.0.1:" + port;
-        String dashboardSecret = UUID.randomUUID().toString();
-        adminSecret = UUID.randomUUID().toString();
-        Path work = Project.workDir("keycloak-device");
-        // No invitation is sent here: the realm's SMTP port may point at nothing.
-        keycloak = KeycloakServer.start(work, url, dashboardSecret, adminSecret, Project.freePort());
-        service = new RunningService(
-                "keycloak-device-service",
-                port,
-                Map.of(
-                        "FLOTILLA_AUTH_MODE",
-                        "oidc",
-                        "FLOTILLA_OIDC_URL",
-                        keycloak.url + "/realms/flotilla",
-                        "FLOTILLA_OIDC_SECRET",
-                        dashboardSecret,
-                        "FLOTILLA_KEYCLOAK_URL",
-                        keycloak.url,
-                        "FLOTILLA_KEYCLOAK_ADMIN_SECRET",
-                        adminSecret));
-        xdg = Files.createDirectories(service.work.resolve("xdg"));
+    void start(KeycloakEnvironment env) throws Exception {
+        keycloak = env.keycloak;
+        adminSecret = env.adminSecret;
+        service = env.service;
+        xdg = Files.createTempDirectory(service.work, "xdg");
         Files.createDirectories(SHOTS);
     }
 
     @AfterEach
-    void stop() throws Exception {
+    void stop() {
         if (browser != null) {
             browser.quit();
-        }
-        if (service != null) {
-            service.close();
-        }
-        if (keycloak != null) {
-            keycloak.close();
         }
     }
 

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * service account created through the API gets a token by the client credentials grant and calls
  * the API with its role, no more. Screenshots in system-tests/target/screenshots/keycloak-*.png.
  */
+@org.junit.jupiter.api.extension.ExtendWith(KeycloakEnvironment.Shared.class)
 class KeycloakSignInTest {
     private static final Path SHOTS = Project.ROOT.resolve("system-tests/target/screenshots");
 
@@ -49,47 +49,18 @@ class KeycloakSignInTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
-    void start() throws Exception {
-        int port = Project.freePort();
-        String url = "http://127.0.0.1:" + port;
-        String dashboardSecret = UUID.randomUUID().toString();
-        adminSecret = UUID.randomUUID().toString();
-        Path work = Project.workDir("keycloak");
-        mail = new com.icegreen.greenmail.util.GreenMail(
-                new com.icegreen.greenmail.util.ServerSetup(Project.freePort(), "127.0.0.1", "smtp"));
-        mail.start();
-        keycloak = KeycloakServer.start(
-                work, url, dashboardSecret, adminSecret, mail.getSmtp().getPort());
-        service = new RunningService(
-                "keycloak-service",
-                port,
-                Map.of(
-                        "FLOTILLA_AUTH_MODE",
-                        "oidc",
-                        "FLOTILLA_OIDC_URL",
-                        keycloak.url + "/realms/flotilla",
-                        "FLOTILLA_OIDC_SECRET",
-                        dashboardSecret,
-                        "FLOTILLA_KEYCLOAK_URL",
-                        keycloak.url,
-                        "FLOTILLA_KEYCLOAK_ADMIN_SECRET",
-                        adminSecret));
+    void start(KeycloakEnvironment env) throws Exception {
+        keycloak = env.keycloak;
+        mail = env.mail;
+        adminSecret = env.adminSecret;
+        service = env.service;
         Files.createDirectories(SHOTS);
     }
 
     @AfterEach
-    void stop() throws Exception {
+    void stop() {
         for (WebDriver b : browsers) {
             b.quit();
-        }
-        if (service != null) {
-            service.close();
-        }
-        if (keycloak != null) {
-            keycloak.close();
-        }
-        if (mail != null) {
-            mail.stop();
         }
     }
 
