@@ -111,21 +111,21 @@ public class EnrollmentService {
         if (hash == null || !request.token().startsWith(TOKEN_PREFIX)) {
             throw new ProblemException(Response.Status.UNAUTHORIZED, "unknown enrollment token");
         }
-        // The token is read without a lock and its use spent by the last statement: a row lock
-        // taken first was held through the whole transaction, so every enrollment with one token
-        // (a thousand hosts installed with one) waited for the one before to commit (issue 20).
         @SuppressWarnings("unchecked")
-        List<Object[]> found = em.createNativeQuery("select org_id, id from enrollment_token where secret_hash = :h"
-                        + " and revoked_at is null and expires_at > :now and uses < max_uses")
+        List<Object[]> spent = em.createNativeQuery(
+                        "update enrollment_token set uses = uses + 1 where secret_hash = :h and revoked_at is null"
+                                + " and expires_at > :now and uses < max_uses returning org_id, id")
                 .setParameter("h", hash)
                 .setParameter("now", now())
                 .getResultList();
-        if (found.isEmpty()) {
+        if (spent.isEmpty()) {
             throw new ProblemException(Response.Status.UNAUTHORIZED, rejection(hash));
         }
-        UUID orgId = (UUID) found.get(0)[0];
-        UUID tokenId = (UUID) found.get(0)[1];
+        UUID orgId = (UUID) spent.get(0)[0];
+        UUID tokenId = (UUID) spent.get(0)[1];
+        quotas.checkNewMachine(orgId);
         String credential = Secrets.generate(CREDENTIAL_PREFIX);
+        machines.register(orgId, request.machineId(), request.hostname(), Secrets.hash(credential), tokenId);
         audit.change(
                 orgId,
                 "enrollment-token:" + tokenId,
@@ -134,33 +134,6 @@ public class EnrollmentService {
                 request.machineId(),
                 null,
                 java.util.Map.of("hostname", request.hostname()));
-        // The machine's insert moves the organization's counter (V17's trigger), whose row lock
-        // then orders the enrollments of one organization until commit, so the quota is read
-        // after it, counting this machine.
-        try {
-            machines.register(orgId, request.machineId(), request.hostname(), Secrets.hash(credential), tokenId);
-            em.flush();
-        } catch (jakarta.persistence.PersistenceException e) {
-            // The same machine enrolled twice at once: the second waits for the first's commit,
-            // then meets its key.
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof org.hibernate.exception.ConstraintViolationException) {
-                    throw ProblemException.conflict("machine " + request.machineId()
-                            + " is already enrolled; remove it first if this host was reinstalled or cloned");
-                }
-            }
-            throw e;
-        }
-        quotas.checkMachinesWithNew(orgId);
-        int spent = em.createNativeQuery("update enrollment_token set uses = uses + 1 where id = :id"
-                        + " and revoked_at is null and expires_at > :now and uses < max_uses")
-                .setParameter("id", tokenId)
-                .setParameter("now", now())
-                .executeUpdate();
-        if (spent == 0) {
-            // Used up, revoked or expired since it was read: nothing of this enrollment stays.
-            throw new ProblemException(Response.Status.UNAUTHORIZED, rejection(hash));
-        }
         return new EnrollmentResponse(request.machineId(), credential);
     }
 

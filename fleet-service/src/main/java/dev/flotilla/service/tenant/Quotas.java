@@ -25,21 +25,10 @@ public class Quotas {
     @Inject
     QuotaConfig config;
 
-    /**
-     * Refuses a machine just inserted (and counted by its trigger) that took the organization past
-     * its quota. No advisory lock: the counter's row, locked by the insert until commit, orders
-     * the enrollments of one organization.
-     */
+    /** Refuses a new machine when the organization has its quota of machines already. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void checkMachinesWithNew(UUID org) {
-        Object[] row =
-                (Object[]) em.createNativeQuery("select max_machines, machine_count from organization where id = :o")
-                        .setParameter("o", org)
-                        .getSingleResult();
-        int quota = row[0] == null ? config.machines() : ((Number) row[0]).intValue();
-        if (((Number) row[1]).longValue() > quota) {
-            throw refused(quota, "machines", "flotilla.quota.machines");
-        }
+    public void checkNewMachine(UUID org) {
+        check(org, "machine", "max_machines", config.machines(), "machines", "flotilla.quota.machines");
     }
 
     /** Refuses a new unit when the organization has its quota of units already. */
@@ -62,14 +51,10 @@ public class Quotas {
         int quota = row[0] == null ? fallback : ((Number) row[0]).intValue();
         long have = ((Number) row[1]).longValue();
         if (have >= quota) {
-            throw refused(quota, what, property);
+            throw new ProblemException(
+                    Response.Status.CONFLICT,
+                    "the organization has reached its quota of " + quota + " " + what
+                            + "; remove some, or ask for a larger quota (" + property + ")");
         }
-    }
-
-    private static ProblemException refused(int quota, String what, String property) {
-        return new ProblemException(
-                Response.Status.CONFLICT,
-                "the organization has reached its quota of " + quota + " " + what
-                        + "; remove some, or ask for a larger quota (" + property + ")");
     }
 }
