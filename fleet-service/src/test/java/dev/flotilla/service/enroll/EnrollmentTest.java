@@ -170,6 +170,31 @@ class EnrollmentTest {
     }
 
     @Test
+    void shouldEnrollOneMachineOnceWhenItAsksTwiceAtOnce() throws Exception {
+        String token = tokens.enrollment(10);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 3; round++) {
+                String id = Fixtures.newMachineId();
+                List<Callable<Integer>> attempts = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    attempts.add(() -> enroll(token, id).statusCode());
+                }
+                List<Integer> statuses = new ArrayList<>();
+                for (Future<Integer> f : pool.invokeAll(attempts)) {
+                    statuses.add(f.get());
+                }
+                // One enrolls; the others meet it (409), never a 500, and spend no use.
+                assertThat(statuses).filteredOn(s -> s == 201).hasSize(1);
+                assertThat(statuses).filteredOn(s -> s == 409).hasSize(7);
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(uses(token)).isEqualTo(3);
+    }
+
+    @Test
     void shouldGiveACredentialThatIsNotTheEnrollmentToken() {
         String token = tokens.enrollment(1);
         String credential = Fixtures.enroll(token, Fixtures.newMachineId(), "fresh");
