@@ -49,6 +49,20 @@ public class TemplateExtensions {
         return b.toString().strip();
     }
 
+    /** For a query parameter's value (the pager tag's cursor). */
+    static String urlEncode(String s) {
+        return Query.encode(s);
+    }
+
+    /** The audit page's next link without its cursor (the pager tag adds it). */
+    static String pagerBase(dev.flotilla.service.audit.AuditLog.Filter f) {
+        return Query.of("/audit")
+                .add("actor", f.actor())
+                .add("action", f.action())
+                .add("outcome", f.outcome())
+                .base();
+    }
+
     static String human(Instant at) {
         return at == null ? "never" : WHEN.format(at);
     }

@@ -35,6 +35,9 @@ public class Who {
     @Inject
     dev.flotilla.service.common.AuthMode authMode;
 
+    @Inject
+    io.vertx.core.http.HttpServerRequest request;
+
     private List<OrgView> mine;
 
     public List<OrgView> getOrgs() {
@@ -67,6 +70,15 @@ public class Who {
 
     public boolean isAdmin() {
         return actor.has(Role.ADMIN);
+    }
+
+    /**
+     * Whether the page shown is {@code section} or under it, for the navigation's {@code aria-current}
+     * ({@code /} is the overview alone).
+     */
+    public boolean isCurrent(String section) {
+        String path = request.path();
+        return section.equals("/") ? path.equals("/") : path.equals(section) || path.startsWith(section + "/");
     }
 
     public boolean isOidc() {
