@@ -36,10 +36,12 @@
     s.machines.forEach(function (m) {
       const tr = el('tr');
       tr.dataset.machine = m.machineID;
-      const id = el('td', 'mono');
-      const a = el('a', null, m.machineID);
+      const id = el('td');
+      const a = el('a', null, (s.hosts && s.hosts[m.machineID]) || 'a removed machine');
       a.href = '/machines/' + encodeURIComponent(m.machineID);
       id.appendChild(a);
+      id.appendChild(document.createTextNode(' '));
+      id.appendChild(el('small', 'mono', m.machineID.substring(0, 12)));
       tr.appendChild(id);
       tr.appendChild(el('td', null, m.systemdLoadState));
       const active = el('td');

@@ -26,6 +26,9 @@ public class UnitLive {
     @Inject
     UnitStateService states;
 
+    @Inject
+    Hostnames hosts;
+
     /** A unit's machines by state; {@code gone} once the unit is destroyed. */
     public record Snapshot(
             boolean gone,
@@ -34,7 +37,8 @@ public class UnitLive {
             int active,
             int failed,
             List<StateCount> byState,
-            List<FleetState.Entry> machines) {}
+            List<FleetState.Entry> machines,
+            java.util.Map<String, String> hosts) {}
 
     /** How many machines report the unit in one systemd active state. */
     public record StateCount(String state, int machines) {}
@@ -46,7 +50,7 @@ public class UnitLive {
         try {
             unit = units.get(org, name);
         } catch (ProblemException e) {
-            return new Snapshot(true, null, 0, 0, 0, List.of(), List.of());
+            return new Snapshot(true, null, 0, 0, 0, List.of(), List.of(), java.util.Map.of());
         }
         List<FleetState.Entry> rows = states.fleetState(org, null, name, null, UnitStateService.MAX_PAGE)
                 .states();
@@ -55,6 +59,8 @@ public class UnitLive {
         List<StateCount> byState = counts.entrySet().stream()
                 .map(e -> new StateCount(e.getKey(), e.getValue()))
                 .toList();
-        return new Snapshot(false, unit.target(), unit.placed(), unit.active(), unit.failed(), byState, rows);
+        java.util.Map<String, String> names =
+                hosts.of(org, rows.stream().map(FleetState.Entry::machineID).toList());
+        return new Snapshot(false, unit.target(), unit.placed(), unit.active(), unit.failed(), byState, rows, names);
     }
 }

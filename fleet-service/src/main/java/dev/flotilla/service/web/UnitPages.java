@@ -48,7 +48,8 @@ public class UnitPages {
     /** This group's pages: templates/units/ in the web-ui module; the layout shows who is signed in. */
     @CheckedTemplate(basePath = "units")
     static class Templates {
-        static native TemplateInstance units(Page<UnitView> page, boolean canOperate);
+        /** The units; {@code hosts} the host names of the machines the page names. */
+        static native TemplateInstance units(Page<UnitView> page, Map<String, String> hosts, boolean canOperate);
 
         /** A unit's page; {@code rollout} is its latest rollout, or null; {@code notice} what was just done. */
         static native TemplateInstance unit(
@@ -56,6 +57,8 @@ public class UnitPages {
                 List<String> options,
                 UnitLive.Snapshot live,
                 dev.flotilla.api.rest.RolloutView rollout,
+                RolloutBatches batches,
+                Map<String, String> hosts,
                 boolean canOperate,
                 String notice);
 
@@ -79,6 +82,9 @@ public class UnitPages {
     UnitLive live;
 
     @Inject
+    Hostnames hosts;
+
+    @Inject
     Actor actor;
 
     @Inject
@@ -93,7 +99,11 @@ public class UnitPages {
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
     public TemplateInstance list(@QueryParam("cursor") String cursor) {
-        return Templates.units(units.list(actor.orgId(), cursor, 100), actor.has(Role.OPERATOR));
+        UUID org = actor.orgId();
+        Page<UnitView> page = units.list(org, cursor, 100);
+        Map<String, String> names =
+                hosts.of(org, page.items().stream().map(UnitView::machineId).toList());
+        return Templates.units(page, names, actor.has(Role.OPERATOR));
     }
 
     @GET
@@ -103,11 +113,19 @@ public class UnitPages {
         UUID org = actor.orgId();
         UnitView unit = units.get(org, name);
         String notice = done == null || !ACTIONS.containsKey(done) ? null : noticeFor(done, unit);
+        var rollout = rollouts.latest(org, name).orElse(null);
+        List<String> named = new java.util.ArrayList<>();
+        named.add(unit.machineId());
+        if (rollout != null) {
+            rollout.machines().forEach(m -> named.add(m.machineId()));
+        }
         return Templates.unit(
                 unit,
                 options(unit.name(), unit.content()),
                 live.snapshot(org, name),
-                rollouts.latest(org, name).orElse(null),
+                rollout,
+                rollout == null ? null : RolloutBatches.of(rollout),
+                hosts.of(org, named),
                 actor.has(Role.OPERATOR),
                 notice);
     }

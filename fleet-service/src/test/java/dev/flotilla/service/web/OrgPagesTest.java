@@ -135,7 +135,9 @@ class OrgPagesTest {
                         "member.remove",
                         "token.create",
                         "token.revoke",
-                        "token.refused");
+                        "token.refused")
+                // who, in words, with the stored actor beside it for the filter
+                .contains("<td>own-" + tag + " <small class=\"mono\">account:own-" + tag + "</small></td>");
         assertThat(owner.open("/audit?action=token").body().asString())
                 .contains("token.create")
                 .doesNotContain("invitation.create");

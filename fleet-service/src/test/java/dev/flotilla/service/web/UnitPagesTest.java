@@ -313,12 +313,25 @@ class UnitPagesTest {
                         Instant.now(),
                         new UnitState(name, "loaded", "active", "running", null, Instant.now(), null, true)))));
                 String next = events.poll(10, TimeUnit.SECONDS);
+                String host = as(operator)
+                        .get("/api/v1/machines/" + id)
+                        .then()
+                        .extract()
+                        .path("hostname");
                 assertThat(next)
                         .as("event after the agent's report")
                         .isNotNull()
                         .contains("{\"state\":\"active\",\"machines\":1}")
                         .contains("\"machineID\":\"" + id + "\"")
-                        .contains("\"active\":1");
+                        .contains("\"active\":1")
+                        // the page shows host names: the stream carries them beside the ids
+                        .contains("\"hosts\":{\"" + id + "\":\"" + host + "\"}");
+                String page = admin.open("/units/" + name).body().asString();
+                assertThat(page)
+                        .as("the unit page names its machines by host name, with the id beside")
+                        .contains(">" + host + "</a> <small class=\"mono\">" + id.substring(0, 12) + "</small>")
+                        // changed by the token "test-operator", made by "test" (TestTokens)
+                        .contains("by test (token test-operator)");
 
                 as(operator).delete("/api/v1/units/" + name).then().statusCode(204);
                 String gone = events.poll(10, TimeUnit.SECONDS);
