@@ -57,6 +57,17 @@ if [ ! -x "$REDOCLY_DIR/node_modules/.bin/redocly" ]; then
   as_root npm install --prefix "$REDOCLY_DIR" --no-audit --no-fund --silent @redocly/cli@2.77.0
 fi
 
+# The dashboard's quality suite (DashboardQualityTest) runs axe-core in Chromium on every page and
+# Lighthouse against each of them, both from npm, kept in the test cache. Lighthouse 13 wants Node 22
+# and npm refuses its lock on Node 20: 12.2.3, pinned exactly (ENVIRONMENT.md).
+AUDIT_DIR="${FLOTILLA_TEST_CACHE:-/var/cache/flotilla-test}/web-audit"
+if [ ! -f "$AUDIT_DIR/node_modules/axe-core/axe.min.js" ] || [ ! -x "$AUDIT_DIR/node_modules/.bin/lighthouse" ]; then
+  command -v npm >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
+  echo "Installing: axe-core 4.14.1 and lighthouse 12.2.3 (npm) into $AUDIT_DIR"
+  as_root mkdir -p "$AUDIT_DIR"
+  as_root npm install --prefix "$AUDIT_DIR" --no-audit --no-fund --silent -E axe-core@4.14.1 lighthouse@12.2.3
+fi
+
 # The tests use the machine's PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth), as these
 # machines provide it. Start it if it is installed but stopped.
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
