@@ -43,7 +43,8 @@ public final class Schedule {
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
     private static final Pattern START = Pattern.compile("^([01][0-9]|2[0-3]):[0-5][0-9]$");
     static final Duration MAX_LENGTH = Duration.ofDays(7);
-    static final int MAX_WINDOWS = 20;
+    /** The most windows a policy may have. */
+    public static final int MAX_WINDOWS = 20;
 
     private final List<Recurrence> recurrences;
 

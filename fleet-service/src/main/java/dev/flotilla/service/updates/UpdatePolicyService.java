@@ -59,17 +59,22 @@ public class UpdatePolicyService {
     public UpdatePolicyView create(UUID org, NewUpdatePolicy body, String actor) {
         Policy p = validated(body, null);
         if (find(org, p.name()).isPresent()) {
-            throw ProblemException.conflict("an update policy named " + p.name() + " exists already");
+            throw nameTaken(p.name());
         }
         Query q = em.createNativeQuery("insert into update_policy (org_id, name, selector, priority, windows,"
                 + " max_parallel, max_per_period, period_seconds, timeout_seconds, safe_mode, safe_failures, paused,"
                 + " paused_reason, created_by) values (:o, :name, :sel, :prio, cast(:w as jsonb), :mp, :mpp, :ps, :ts,"
                 + " :safe, :sf, :paused, :pr, :by) on conflict (org_id, name) do nothing");
         if (bind(q, org, p).setParameter("by", actor).executeUpdate() == 0) {
-            throw ProblemException.conflict("an update policy named " + p.name() + " exists already");
+            throw nameTaken(p.name());
         }
         audit.record(org, actor, "update-policy.create", p.name(), describe(p));
         return view(org, get(org, p.name()));
+    }
+
+    /** 409: a policy of that name exists (what create and the dashboard's preview say). */
+    static ProblemException nameTaken(String name) {
+        return ProblemException.conflict("an update policy named " + name + " exists already");
     }
 
     /** Replaces a policy's settings. Resuming a paused policy starts safe mode over. */

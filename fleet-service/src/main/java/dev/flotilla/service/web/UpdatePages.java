@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -22,6 +23,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import dev.flotilla.api.rest.Page;
@@ -41,7 +43,9 @@ import io.smallrye.mutiny.Multi;
 
 /**
  * The dashboard's update pages: policies with whether they are open and their next window; one
- * policy with a calendar of the next 7 days, its settings and its leases (live), pause/resume.
+ * policy with a calendar of the next 7 days, its settings and its leases (live), pause (with a
+ * reason) and resume; create, edit (with a preview) and delete (after a confirmation). Changes go
+ * through the API's service methods and need the operator role, as in the API.
  */
 @Path("/updates")
 @Produces(MediaType.TEXT_HTML)
@@ -58,7 +62,14 @@ public class UpdatePages {
                 dev.flotilla.api.rest.UpdatePolicyView fallback,
                 Page<dev.flotilla.api.rest.UpdatePolicyView> page,
                 List<dev.flotilla.api.rest.FleetLockUrlView> fleetLock,
-                String createdUrl);
+                String createdUrl,
+                boolean canOperate);
+
+        /** The create/edit form with its windows editor; {@code zones} the time zone ids to pick from. */
+        static native TemplateInstance policyForm(PolicyForm form, List<String> zones);
+
+        /** Asks before deleting a policy; {@code error} why it was refused, or null. */
+        static native TemplateInstance deletePolicy(dev.flotilla.api.rest.UpdatePolicyView policy, String error);
 
         /** Asks before cancelling a policy's updates. */
         static native TemplateInstance cancelUpdates(dev.flotilla.api.rest.UpdatePolicyView policy);
@@ -73,7 +84,9 @@ public class UpdatePages {
                 String zone,
                 Page<dev.flotilla.api.rest.UpdateLeaseView> leases,
                 Page<dev.flotilla.api.rest.MachineUpdateView> machines,
-                boolean canOperate);
+                boolean canOperate,
+                String reason,
+                String pauseError);
     }
 
     static final int CALENDAR_DAYS = 7;
@@ -95,6 +108,9 @@ public class UpdatePages {
     UpdateLive live;
 
     @Inject
+    PolicyFormPosts forms;
+
+    @Inject
     FleetLockService fleetLock;
 
     @Inject
@@ -113,7 +129,8 @@ public class UpdatePages {
     @RolesAllowed(Role.VIEWER_NAME)
     public TemplateInstance list(@QueryParam("cursor") String cursor) {
         UUID org = actor.orgId();
-        return Templates.updates(policies.defaultView(org), policies.list(org, cursor, 100), fleetLockUrls(), null);
+        return Templates.updates(
+                policies.defaultView(org), policies.list(org, cursor, 100), fleetLockUrls(), null, canOperate());
     }
 
     /** A new FleetLock base URL (admins): the page shows it once. */
@@ -129,7 +146,8 @@ public class UpdatePages {
                 .path(created.secret())
                 .build()
                 .toString();
-        return Templates.updates(policies.defaultView(org), policies.list(org, null, 100), fleetLockUrls(), url);
+        return Templates.updates(
+                policies.defaultView(org), policies.list(org, null, 100), fleetLockUrls(), url, canOperate());
     }
 
     @GET
@@ -160,6 +178,10 @@ public class UpdatePages {
     @Path("{name}")
     @RolesAllowed(Role.VIEWER_NAME)
     public TemplateInstance policy(@PathParam("name") String name, @QueryParam("tz") String tz) {
+        return policyPage(name, tz, null, null);
+    }
+
+    private TemplateInstance policyPage(String name, String tz, String reason, String pauseError) {
         UUID org = actor.orgId();
         UpdatePolicyView p = policies.view(org, name);
         ZoneId zone = zone(tz, p);
@@ -169,7 +191,79 @@ public class UpdatePages {
                 zone.getId(),
                 live.leases(org, name),
                 updates.machinesOf(org, name, null, UpdateLive.MACHINES),
-                actor.has(Role.OPERATOR) && p.id() != null);
+                canOperate() && p.id() != null,
+                reason,
+                pauseError);
+    }
+
+    @GET
+    @Path("new")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    public TemplateInstance create() {
+        return Templates.policyForm(PolicyForm.blank(), PolicyFormPosts.ZONES);
+    }
+
+    @GET
+    @Path("{name}/edit")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    public TemplateInstance edit(@PathParam("name") String name) {
+        return Templates.policyForm(PolicyForm.of(stored(name)), PolicyFormPosts.ZONES);
+    }
+
+    /** The new policy form's target: see {@link PolicyFormPosts}. */
+    @POST
+    @Path("new")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Role.OPERATOR_NAME)
+    public Response createPosted(@BeanParam PolicyFormPosts.Fields fields) {
+        return forms.submit(fields.form(false, null), fields.intent, null);
+    }
+
+    /** The edit form's target: see {@link PolicyFormPosts}. */
+    @POST
+    @Path("{name}/edit")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Role.OPERATOR_NAME)
+    public Response editPosted(@PathParam("name") String name, @BeanParam PolicyFormPosts.Fields fields) {
+        UpdatePolicyView p = stored(name);
+        return forms.submit(fields.form(true, p), fields.intent, name);
+    }
+
+    @GET
+    @Path("{name}/delete")
+    @RolesAllowed(Role.OPERATOR_NAME)
+    public TemplateInstance confirmDelete(@PathParam("name") String name) {
+        return Templates.deletePolicy(stored(name), null);
+    }
+
+    /** Deletes a policy after its confirmation; a refusal (live leases) shows the confirmation again. */
+    @POST
+    @Path("{name}/delete")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Role.OPERATOR_NAME)
+    public Response delete(@PathParam("name") String name) {
+        UpdatePolicyView p = stored(name);
+        try {
+            policies.delete(actor.orgId(), name, actor.name());
+            return Response.seeOther(URI.create("/updates")).build();
+        } catch (ProblemException e) {
+            return Response.status(e.status())
+                    .entity(Templates.deletePolicy(p, e.getMessage()))
+                    .build();
+        }
+    }
+
+    /** A policy that can be changed (not {@code default}), or 404. */
+    private UpdatePolicyView stored(String name) {
+        UpdatePolicyView p = policies.view(actor.orgId(), name);
+        if (p.id() == null) {
+            throw ProblemException.notFound("update policy " + name);
+        }
+        return p;
+    }
+
+    private boolean canOperate() {
+        return actor.has(Role.OPERATOR);
     }
 
     @GET
@@ -196,8 +290,19 @@ public class UpdatePages {
     @Path("{name}/{action:pause|resume}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.OPERATOR_NAME)
-    public Response pauseOrResume(@PathParam("name") String name, @PathParam("action") String action) {
-        policies.setPaused(actor.orgId(), name, action.equals("pause"), null, actor.name());
+    public Response pauseOrResume(
+            @PathParam("name") String name, @PathParam("action") String action, @RestForm String reason) {
+        boolean pause = action.equals("pause");
+        try {
+            policies.setPaused(actor.orgId(), name, pause, pause ? reason : null, actor.name());
+        } catch (ProblemException e) {
+            if (e.status() == 404) {
+                throw e;
+            }
+            return Response.status(e.status())
+                    .entity(policyPage(name, null, reason, e.getMessage()))
+                    .build();
+        }
         return Response.seeOther(URI.create("/updates/" + name)).build();
     }
 
