@@ -41,15 +41,10 @@ public class EnrollmentTokenResource {
     Actor actor;
 
     @Inject
-    InstallConfig install;
-
-    @Inject
-    dev.flotilla.service.org.LinksConfig links;
+    InstallService install;
 
     @jakarta.ws.rs.core.Context
     jakarta.ws.rs.core.UriInfo uri;
-
-    private static final InstallCommands COMMANDS = InstallCommands.fromClasspath();
 
     @GET
     @Operation(summary = "List enrollment tokens (role: admin)")
@@ -71,30 +66,12 @@ public class EnrollmentTokenResource {
                             schema = @Schema(implementation = dev.flotilla.api.rest.CreatedEnrollmentToken.class)))
     public Response create(NewEnrollmentToken request) {
         CreatedEnrollmentToken created = enrollment.create(actor.orgId(), actor.name(), request);
-        try {
-            created = created.withInstall(COMMANDS.all(
-                    links.publicUrl().orElse(uri.getBaseUri().toString()),
-                    created.secret(),
-                    agentVersion(),
-                    install.image(),
-                    install.downloads()));
-        } catch (IllegalArgumentException e) {
-            // An address no command can hold safely (a strange Host, a misconfigured setting): the
-            // token is made and returned all the same, without commands.
-            org.jboss.logging.Logger.getLogger(EnrollmentTokenResource.class).warn(e.getMessage());
-        }
+        // An address no command can hold safely: the token is made and returned all the same, without commands.
+        created = created.withInstall(install.commands(uri.getBaseUri(), created.secret()));
         return Response.created(URI.create(
                         "/api/v1/enrollment-tokens/" + created.token().id()))
                 .entity(created)
                 .build();
-    }
-
-    /** The version of this build (the agent's is the same), as the packages' file names spell it. */
-    static String agentVersion() {
-        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getOptionalValue("quarkus.application.version", String.class)
-                .orElse("0.1.0")
-                .replace("-SNAPSHOT", "");
     }
 
     @DELETE

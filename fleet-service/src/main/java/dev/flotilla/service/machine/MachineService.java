@@ -117,18 +117,7 @@ public class MachineService {
         int limit = Math.max(1, Math.min(query.limit(), MAX_PAGE));
         StringBuilder sql = new StringBuilder("select * from machine where org_id = :org");
         Map<String, Object> params = new HashMap<>();
-        params.put("org", query.orgId());
-        if (query.presence() != null) {
-            sql.append(" and presence = :presence");
-            params.put("presence", query.presence().wireName());
-        }
-        if (query.text() != null && !query.text().isBlank()) {
-            sql.append(" and (hostname ilike :text escape '\\' or id like :idprefix escape '\\')");
-            String escaped = escapeLike(query.text().strip());
-            params.put("text", "%" + escaped + "%");
-            params.put("idprefix", escaped.toLowerCase(java.util.Locale.ROOT) + "%");
-        }
-        SelectorSql.append(query.selector(), sql, params);
+        where(query, sql, params);
         if (query.cursor() != null && !query.cursor().isBlank()) {
             List<String> after = Cursor.decode(query.cursor(), 2);
             sql.append(" and (hostname, id) > (:afterHost, :afterId)");
@@ -156,6 +145,88 @@ public class MachineService {
      */
     public MachineView changeLabels(UUID orgId, String id, Map<String, String> changes, String actor) {
         Machine m = find(orgId, id);
+        apply(m, relabel(m, changes), changes, actor);
+        return m.view();
+    }
+
+    /** A machine, and its labels as {@link #changeLabels} would leave them (same checks; nothing stored). */
+    public record LabelPreview(MachineView machine, Map<String, String> after) {}
+
+    /** What {@link #changeLabels} would do, refused for the same reasons, without storing anything. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public LabelPreview previewLabels(UUID orgId, String id, Map<String, String> changes) {
+        Machine m = find(orgId, id);
+        return new LabelPreview(m.view(), relabel(m, changes).effective());
+    }
+
+    /** How many machines a query matches (its cursor and limit aside). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public long count(MachineQuery query) {
+        StringBuilder sql = new StringBuilder("select count(*) from machine where org_id = :org");
+        Map<String, Object> params = new HashMap<>();
+        where(query, sql, params);
+        var q = em.createNativeQuery(sql.toString());
+        params.forEach(q::setParameter);
+        return ((Number) q.getSingleResult()).longValue();
+    }
+
+    /**
+     * {@link #changeLabels} on every machine a query matches (its cursor and limit aside), at most
+     * {@code max} of them, all or none: one transaction, so that a machine that refuses the change
+     * (an agent's label cannot be removed) leaves no fleet half changed. Machines are loaded and
+     * written {@value #BULK_BATCH} at a time so memory stays flat; one audit entry gives the count.
+     *
+     * @return how many machines were changed
+     * @throws ProblemException 400 when more than {@code max} machines match
+     */
+    public int changeLabelsWhere(MachineQuery query, Map<String, String> changes, String actor, int max) {
+        StringBuilder sql = new StringBuilder("select id from machine where org_id = :org");
+        Map<String, Object> params = new HashMap<>();
+        where(query, sql, params);
+        sql.append(" order by hostname, id limit :limit");
+        params.put("limit", max + 1);
+        var q = em.createNativeQuery(sql.toString());
+        params.forEach(q::setParameter);
+        @SuppressWarnings("unchecked")
+        List<String> ids = q.getResultList();
+        if (ids.size() > max) {
+            throw ProblemException.badRequest("more than " + max + " machines match; a bulk change touches at most "
+                    + max + ": narrow the filter");
+        }
+        for (int from = 0; from < ids.size(); from += BULK_BATCH) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + BULK_BATCH));
+            List<Machine> found = Machine.list("orgId = ?1 and id in ?2", query.orgId(), batch);
+            for (Machine m : found) {
+                apply(m, relabel(m, changes), changes, actor);
+            }
+            em.flush();
+            em.clear();
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("machines", ids.size());
+        summary.put("changes", changes);
+        audit.change(query.orgId(), actor, "machine.labels.bulk", "machines", describe(query), null, summary);
+        return ids.size();
+    }
+
+    /** Bulk changes load and write this many machines at a time. */
+    public static final int BULK_BATCH = 500;
+
+    private static String describe(MachineQuery query) {
+        StringBuilder b = new StringBuilder("selector=").append(query.selector());
+        if (query.presence() != null) {
+            b.append(" presence=").append(query.presence().wireName());
+        }
+        if (query.text() != null && !query.text().isBlank()) {
+            b.append(" q=").append(query.text().strip());
+        }
+        return b.toString();
+    }
+
+    /** A machine's labels after a change: those set through the API, and the effective ones. */
+    private record Relabel(Map<String, String> operator, Map<String, String> effective) {}
+
+    private static Relabel relabel(Machine m, Map<String, String> changes) {
         Map<String, String> operator = new LinkedHashMap<>(m.operatorLabels);
         changes.forEach((k, v) -> {
             if (!Labels.isValidKey(k)) {
@@ -179,11 +250,14 @@ public class MachineService {
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest(e.getMessage());
         }
-        m.operatorLabels = operator;
-        m.labels = effective;
-        MachineEvent.of(orgId, id, "labels", now(), "labels changed by " + actor + ": " + changes)
+        return new Relabel(operator, effective);
+    }
+
+    private void apply(Machine m, Relabel r, Map<String, String> changes, String actor) {
+        m.operatorLabels = r.operator();
+        m.labels = r.effective();
+        MachineEvent.of(m.orgId, m.id, "labels", now(), "labels changed by " + actor + ": " + changes)
                 .persist();
-        return m.view();
     }
 
     /** Removes a machine; its credential stops working at once and its session is closed. */
@@ -425,6 +499,22 @@ public class MachineService {
         Map<String, String> out = new LinkedHashMap<>(agent);
         out.putAll(operator);
         return out;
+    }
+
+    /** The query's conditions but its cursor: presence, text, selector (the organization is bound here). */
+    private static void where(MachineQuery query, StringBuilder sql, Map<String, Object> params) {
+        params.put("org", query.orgId());
+        if (query.presence() != null) {
+            sql.append(" and presence = :presence");
+            params.put("presence", query.presence().wireName());
+        }
+        if (query.text() != null && !query.text().isBlank()) {
+            sql.append(" and (hostname ilike :text escape '\\' or id like :idprefix escape '\\')");
+            String escaped = escapeLike(query.text().strip());
+            params.put("text", "%" + escaped + "%");
+            params.put("idprefix", escaped.toLowerCase(java.util.Locale.ROOT) + "%");
+        }
+        SelectorSql.append(query.selector(), sql, params);
     }
 
     static String escapeLike(String text) {

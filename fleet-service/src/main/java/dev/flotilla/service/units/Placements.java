@@ -127,6 +127,24 @@ public final class Placements {
         }
     }
 
+    /**
+     * The global units {@code machine} would run if it had its labels: the plan's own rule (labels
+     * match {@code MachineMetadata}, no conflict with a unit already there), for one machine, so a
+     * preview of a label change answers as the scheduler will. Units placed on other machines and
+     * rollouts play no part in which global units a machine gets.
+     */
+    public static java.util.SortedSet<String> globalUnitsOf(Collection<Unit> units, Machine machine) {
+        List<Unit> relevant = units.stream()
+                .filter(u -> u.global() || machine.id().equals(u.machine()))
+                .toList();
+        java.util.SortedSet<String> out = new java.util.TreeSet<>();
+        plan(relevant, List.of(machine), Map.of()).desired().get(machine.id()).keySet().stream()
+                .filter(name ->
+                        relevant.stream().anyMatch(u -> u.global() && u.name().equals(name)))
+                .forEach(out::add);
+        return out;
+    }
+
     /** Places {@code units} on {@code machines} (in any order), given the {@code rollouts} by unit name. */
     public static Plan plan(Collection<Unit> units, Collection<Machine> machines, Map<String, Rollout> rollouts) {
         return plan(units, machines, rollouts, Budget.UNLIMITED);

@@ -2,6 +2,7 @@ package dev.flotilla.service.units;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -248,6 +249,26 @@ public class UnitService {
                     (String) r[10]));
         }
         return out;
+    }
+
+    /**
+     * The global units a machine with {@code labels} would run (the scheduler's rule, {@link
+     * Placements#globalUnitsOf}): what a label change's preview compares before and after.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public java.util.SortedSet<String> globalUnitsFor(UUID orgId, String machineId, Map<String, String> labels) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select name, content, target_state, global, machine_id from unit"
+                        + " where org_id = :o and (global or machine_id = :m)")
+                .setParameter("o", orgId)
+                .setParameter("m", machineId)
+                .getResultList();
+        List<Placements.Unit> units = new ArrayList<>();
+        for (Object[] r : rows) {
+            units.add(new Placements.Unit(
+                    (String) r[0], UnitFile.parse((String) r[1]), (String) r[2], (Boolean) r[3], (String) r[4]));
+        }
+        return Placements.globalUnitsOf(units, new Placements.Machine(machineId, labels, false));
     }
 
     /** A unit as stored. */

@@ -59,6 +59,18 @@ public class MachineUpdateService {
         return status(org, machineId, p, time.now(), null);
     }
 
+    /**
+     * The names of the policies machines with these label sets would follow, in the same order (the
+     * first policy that matches, else {@code default}): a label change's preview, before and after.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<String> policiesFor(UUID org, List<Map<String, String>> labelSets) {
+        List<Policy> all = policies.all(org);
+        return labelSets.stream()
+                .map(labels -> UpdatePolicyService.forLabels(all, labels).name())
+                .toList();
+    }
+
     /** The policy's decision for any machine of it that is not paused (null: it would grant). */
     private record Shared(Decision decision) {}
 

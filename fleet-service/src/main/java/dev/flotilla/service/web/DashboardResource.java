@@ -46,7 +46,8 @@ public class DashboardResource {
     static class Templates {
         static native TemplateInstance login(boolean failed);
 
-        static native TemplateInstance machines(MachineFilter filter, Page<MachineView> page, List<String> presences);
+        static native TemplateInstance machines(
+                MachineFilter filter, Page<MachineView> page, List<String> presences, long count, Integer changed);
 
         static native TemplateInstance machine(
                 MachineView machine,
@@ -189,13 +190,17 @@ public class DashboardResource {
             @QueryParam("selector") String selector,
             @QueryParam("presence") String presence,
             @QueryParam("q") String q,
-            @QueryParam("cursor") String cursor) {
+            @QueryParam("cursor") String cursor,
+            @QueryParam("changed") Integer changed) {
         MachineFilter filter = new MachineFilter(selector, presence, q, null);
         Page<MachineView> page;
+        long count = 0;
         try {
             Presence p = Presence.fromQuery(presence);
-            page = machines.list(
-                    new MachineService.MachineQuery(actor.orgId(), LabelSelector.parse(selector), p, q, cursor, 50));
+            var query = new MachineService.MachineQuery(actor.orgId(), LabelSelector.parse(selector), p, q, cursor, 50);
+            page = machines.list(query);
+            // how many the filter selects, for the bulk label change (on every page, not only the first)
+            count = page.items().isEmpty() && cursor == null ? 0 : machines.count(query);
         } catch (SelectorSyntaxException e) {
             filter = new MachineFilter(selector, presence, q, "invalid label selector: " + e.getMessage());
             page = new Page<>(List.of(), null);
@@ -203,7 +208,7 @@ public class DashboardResource {
             filter = new MachineFilter(selector, presence, q, e.getMessage());
             page = new Page<>(List.of(), null);
         }
-        return Templates.machines(filter, page, PRESENCES);
+        return Templates.machines(filter, page, PRESENCES, count, changed);
     }
 
     @GET

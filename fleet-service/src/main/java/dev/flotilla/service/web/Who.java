@@ -72,12 +72,31 @@ public class Who {
         return actor.has(Role.ADMIN);
     }
 
+    public boolean isOperator() {
+        return actor.has(Role.OPERATOR);
+    }
+
+    /**
+     * The navigation's sections that lie under another ({@code /machines/add} under {@code
+     * /machines}): on their pages only they are current, not the section above them.
+     */
+    static final List<String> NESTED_SECTIONS = List.of("/machines/add");
+
     /**
      * Whether the page shown is {@code section} or under it, for the navigation's {@code aria-current}
-     * ({@code /} is the overview alone).
+     * ({@code /} is the overview alone); only the most specific section is current.
      */
     public boolean isCurrent(String section) {
         String path = request.path();
+        if (!under(path, section)) {
+            return false;
+        }
+        return NESTED_SECTIONS.stream()
+                .noneMatch(nested ->
+                        nested.length() > section.length() && nested.startsWith(section + "/") && under(path, nested));
+    }
+
+    private static boolean under(String path, String section) {
         return section.equals("/") ? path.equals("/") : path.equals(section) || path.startsWith(section + "/");
     }
 

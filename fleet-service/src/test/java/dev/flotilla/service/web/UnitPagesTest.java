@@ -416,11 +416,16 @@ class UnitPagesTest {
 
         /** Posts a form as the page's form would, with its CSRF token. */
         Response post(String path, Map<String, String> fields) {
+            return post(path, List.copyOf(fields.entrySet()));
+        }
+
+        /** Posts a form whose fields may repeat (rows of a table), in order, with its CSRF token. */
+        Response post(String path, List<Map.Entry<String, String>> fields) {
             RequestSpecification s = spec().contentType(ContentType.URLENC.withCharset(StandardCharsets.UTF_8));
             if (csrfToken != null) {
                 s = s.formParam("csrf-token", csrfToken);
             }
-            for (Map.Entry<String, String> f : fields.entrySet()) {
+            for (Map.Entry<String, String> f : fields) {
                 s = s.formParam(f.getKey(), f.getValue());
             }
             Response r = s.post(path);
