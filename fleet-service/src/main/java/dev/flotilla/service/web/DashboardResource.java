@@ -189,18 +189,21 @@ public class DashboardResource {
             @QueryParam("selector") String selector,
             @QueryParam("presence") String presence,
             @QueryParam("q") String q,
+            @QueryParam("os") String os,
+            @QueryParam("agent") String agent,
             @QueryParam("cursor") String cursor) {
-        MachineFilter filter = new MachineFilter(selector, presence, q, null);
+        // os and agent: the overview's links to the machines behind its counts.
+        MachineFilter filter = new MachineFilter(selector, presence, q, os, agent);
         Page<MachineView> page;
         try {
             Presence p = Presence.fromQuery(presence);
-            page = machines.list(
-                    new MachineService.MachineQuery(actor.orgId(), LabelSelector.parse(selector), p, q, cursor, 50));
+            page = machines.list(new MachineService.MachineQuery(
+                    actor.orgId(), LabelSelector.parse(selector), p, q, os, agent, cursor, 50));
         } catch (SelectorSyntaxException e) {
-            filter = new MachineFilter(selector, presence, q, "invalid label selector: " + e.getMessage());
+            filter = filter.refused("invalid label selector: " + e.getMessage());
             page = new Page<>(List.of(), null);
         } catch (ProblemException e) {
-            filter = new MachineFilter(selector, presence, q, e.getMessage());
+            filter = filter.refused(e.getMessage());
             page = new Page<>(List.of(), null);
         }
         return Templates.machines(filter, page, PRESENCES);
