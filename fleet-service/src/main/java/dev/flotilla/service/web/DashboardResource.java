@@ -68,6 +68,9 @@ public class DashboardResource {
     PresenceFeed feed;
 
     @Inject
+    OverviewPages overview;
+
+    @Inject
     UnitStateService units;
 
     @Inject
@@ -94,9 +97,13 @@ public class DashboardResource {
     @GET
     @PermitAll
     public Response home() {
-        // A person who belongs to no organization yet starts by making one (or opens an invitation link).
-        boolean orphan = actor.isPerson() && actor.org().isEmpty();
-        return Response.seeOther(URI.create(orphan ? "/orgs/new" : "/machines")).build();
+        if (actor.org().isEmpty()) {
+            // A person who belongs to no organization yet starts by making one (or opens an
+            // invitation link); anyone else signs in first.
+            return Response.seeOther(URI.create(actor.isPerson() ? "/orgs/new" : "/login"))
+                    .build();
+        }
+        return Response.ok(overview.page(actor.orgId())).build();
     }
 
     @GET
