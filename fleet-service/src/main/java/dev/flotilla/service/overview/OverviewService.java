@@ -151,17 +151,27 @@ public class OverviewService {
                         .toList();
     }
 
-    /** Units Flotilla placed, by the state systemd reports on their machines. */
+    /**
+     * Units Flotilla placed, by the state systemd reports on their machines: failed, active and
+     * the rest. Counted with FILTER over an index-only scan, not grouped: hashing 300,000 states
+     * took half again as long.
+     */
     private List<Overview.Count> unitStates(UUID org) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("select active_state, count(*) from machine_unit"
-                        + " where org_id = :o and managed group by active_state"
-                        + " order by active_state = 'failed' desc, count(*) desc, active_state")
+        Object[] r = (Object[]) em.createNativeQuery("select count(*) filter (where active_state = 'failed'),"
+                        + " count(*) filter (where active_state = 'active'), count(*)"
+                        + " from machine_unit where org_id = :o and managed")
                 .setParameter("o", org)
-                .getResultList();
-        return rows.stream()
-                .map(r -> new Overview.Count((String) r[0], ((Number) r[1]).intValue()))
-                .toList();
+                .getSingleResult();
+        int failed = ((Number) r[0]).intValue();
+        int active = ((Number) r[1]).intValue();
+        int all = ((Number) r[2]).intValue();
+        if (all == 0) {
+            return List.of();
+        }
+        return List.of(
+                new Overview.Count("failed", failed),
+                new Overview.Count("active", active),
+                new Overview.Count("other", all - failed - active));
     }
 
     /**
