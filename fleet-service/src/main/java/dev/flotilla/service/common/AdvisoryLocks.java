@@ -14,6 +14,9 @@ public final class AdvisoryLocks {
     /** The presence sweep: one replica sweeps a round, the others skip it (a try-lock). */
     public static final int PRESENCE_SWEEP = 7002;
 
+    /** The overview's presence rollup: one replica writes a round's buckets, the others skip it (a try-lock). */
+    public static final int PRESENCE_ROLLUP = 7003;
+
     /** Class: one organization's scheduling round (key: {@code hashtext} of the organization id). */
     public static final int SCHEDULING = 7005;
 

@@ -514,6 +514,14 @@ public class MachineService {
             params.put("text", "%" + escaped + "%");
             params.put("idprefix", escaped.toLowerCase(java.util.Locale.ROOT) + "%");
         }
+        if (query.os() != null && !query.os().isBlank()) {
+            sql.append(" and ").append(OS).append(" = :os");
+            params.put("os", query.os());
+        }
+        if (query.agent() != null && !query.agent().isBlank()) {
+            sql.append(" and ").append(AGENT).append(" = :agent");
+            params.put("agent", query.agent());
+        }
         SelectorSql.append(query.selector(), sql, params);
     }
 
@@ -521,9 +529,33 @@ public class MachineService {
         return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
-    /** What to list: all of it is optional but the organization. */
+    /**
+     * A page of machines: {@code os} and {@code agent}, when given, must equal {@link #OS} and
+     * {@link #AGENT} (the overview's groups, {@code unknown} included).
+     */
     public record MachineQuery(
-            UUID orgId, LabelSelector selector, Presence presence, String text, String cursor, int limit) {}
+            UUID orgId,
+            LabelSelector selector,
+            Presence presence,
+            String text,
+            String os,
+            String agent,
+            String cursor,
+            int limit) {
+        public MachineQuery(
+                UUID orgId, LabelSelector selector, Presence presence, String text, String cursor, int limit) {
+            this(orgId, selector, presence, text, null, null, cursor, limit);
+        }
+    }
+
+    /**
+     * A machine's OS as the overview groups machines and {@code ?os=} filters them, so a count and
+     * its list agree: the pretty name from os-release, or {@code unknown} before the agent's hello.
+     */
+    public static final String OS = "coalesce(facts -> 'os' ->> 'prettyName', 'unknown')";
+
+    /** A machine's agent version as the overview groups and {@code ?agent=} filters, {@code unknown} if not said. */
+    public static final String AGENT = "coalesce(agent_version, 'unknown')";
 
     /** Translates a label selector into parameterized SQL over the {@code labels} column. */
     public static final class SelectorSql {

@@ -78,7 +78,9 @@ public class BulkLabelsPage {
 
         /** The machines list with this filter. */
         public String listUrl() {
-            return new MachineFilter(selector, presence, q, null).pagerBase().replaceAll("[?&]$", "");
+            return new MachineFilter(selector, presence, q, null, null)
+                    .pagerBase()
+                    .replaceAll("[?&]$", "");
         }
 
         BulkForm failing(String field, String error) {

@@ -69,6 +69,9 @@ public class DashboardResource {
     PresenceFeed feed;
 
     @Inject
+    OverviewPages overview;
+
+    @Inject
     UnitStateService units;
 
     @Inject
@@ -95,9 +98,13 @@ public class DashboardResource {
     @GET
     @PermitAll
     public Response home() {
-        // A person who belongs to no organization yet starts by making one (or opens an invitation link).
-        boolean orphan = actor.isPerson() && actor.org().isEmpty();
-        return Response.seeOther(URI.create(orphan ? "/orgs/new" : "/machines")).build();
+        if (actor.org().isEmpty()) {
+            // A person who belongs to no organization yet starts by making one (or opens an
+            // invitation link); anyone else signs in first.
+            return Response.seeOther(URI.create(actor.isPerson() ? "/orgs/new" : "/login"))
+                    .build();
+        }
+        return Response.ok(overview.page(actor.orgId())).build();
     }
 
     @GET
@@ -190,22 +197,26 @@ public class DashboardResource {
             @QueryParam("selector") String selector,
             @QueryParam("presence") String presence,
             @QueryParam("q") String q,
+            @QueryParam("os") String os,
+            @QueryParam("agent") String agent,
             @QueryParam("cursor") String cursor,
             @QueryParam("changed") Integer changed) {
-        MachineFilter filter = new MachineFilter(selector, presence, q, null);
+        // os and agent: the overview's links to the machines behind its counts.
+        MachineFilter filter = new MachineFilter(selector, presence, q, os, agent);
         Page<MachineView> page;
         long count = 0;
         try {
             Presence p = Presence.fromQuery(presence);
-            var query = new MachineService.MachineQuery(actor.orgId(), LabelSelector.parse(selector), p, q, cursor, 50);
+            var query = new MachineService.MachineQuery(
+                    actor.orgId(), LabelSelector.parse(selector), p, q, os, agent, cursor, 50);
             page = machines.list(query);
             // how many the filter selects, for the bulk label change (on every page, not only the first)
             count = page.items().isEmpty() && cursor == null ? 0 : machines.count(query);
         } catch (SelectorSyntaxException e) {
-            filter = new MachineFilter(selector, presence, q, "invalid label selector: " + e.getMessage());
+            filter = filter.refused("invalid label selector: " + e.getMessage());
             page = new Page<>(List.of(), null);
         } catch (ProblemException e) {
-            filter = new MachineFilter(selector, presence, q, e.getMessage());
+            filter = filter.refused(e.getMessage());
             page = new Page<>(List.of(), null);
         }
         return Templates.machines(filter, page, PRESENCES, count, changed);
