@@ -148,6 +148,9 @@ class DashboardQualityTest {
                 cookie));
         List<String> names = new ArrayList<>(pages.keySet());
         pages.values().forEach(p -> command.add(service.url + p));
+        // and the sign-in page (a signed-in person sees it too)
+        names.add("sign-in");
+        command.add(service.url + "/login");
         String out = Project.run(Duration.ofMinutes(8), command.toArray(String[]::new));
         List<String> below = new ArrayList<>();
         StringBuilder table = new StringBuilder("page\tperformance\taccessibility\tbest-practices\n");
