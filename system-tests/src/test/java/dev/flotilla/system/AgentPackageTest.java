@@ -5,8 +5,16 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -16,14 +24,32 @@ import static org.awaitility.Awaitility.await;
 /**
  * The agent's packages as a host's administrator meets them, built by deploy/packages/build.sh
  * (what `./flotilla package` runs): the .deb installed with dpkg into a real Debian systemd host
- * (which has no Java), enrolled with {@code flotilla-agent enroll}, started with systemctl,
+ * (which has no Java) by the commands the dashboard's "Add machines" page gives in Chromium, which
+ * says live when the machine is online; its labels edited in the browser bring it a global unit,
+ * which its systemd runs; enrolled with {@code flotilla-agent enroll}, started with systemctl,
  * upgraded to a second build and purged. The .rpm is checked with {@code rpm -qp}: no RPM-based
  * host can be made on these machines (no Fedora or RHEL repository is served), so its scripts run
  * nowhere here; they are the .deb's, word for word.
  */
 class AgentPackageTest {
+    private static final Path SHOTS = Project.ROOT.resolve("system-tests/target/screenshots");
     private static Path packages;
     private static String version;
+    private WebDriver browser;
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    private void shot(String name) throws Exception {
+        java.nio.file.Files.createDirectories(SHOTS);
+        java.nio.file.Files.write(
+                SHOTS.resolve("package-" + name + ".png"),
+                ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
 
     @BeforeAll
     static void build() throws Exception {
@@ -76,39 +102,129 @@ class AgentPackageTest {
             assertThat(status(host)).isEqualTo("inactive");
             assertThat(host.exec("flotilla-agent", "--version")).contains("flotilla-agent");
 
-            // The commands the service hands out with a new token (what `flotilla install-agent`
-            // prints): its enroll line, as a host's administrator pastes it (root here: no sudo).
-            Project.Reply created = Project.post(
-                    service.url + "/api/v1/enrollment-tokens", service.token, "{\"name\":\"pkg\",\"maxUses\":1}");
-            assertThat(created.status()).isEqualTo(201);
-            String token = created.body().get("secret").asText();
-            String commands = "";
-            for (JsonNode c : created.body().get("install")) {
-                if (c.get("way").asText().equals("deb")) {
-                    commands = c.get("text").asText();
-                }
+            // A person adds the machine as the dashboard tells them: "Add machines", a new token, the
+            // .deb's commands from the page (root here: no sudo; the package is already copied in,
+            // so the download line is the one line not run), and the page says live when the first
+            // machine of the organization is online.
+            browser = Chromium.start(
+                    Chromium.options(java.nio.file.Files.createDirectories(service.work.resolve("chromium-profile"))));
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+            browser.get(service.url + "/login");
+            browser.findElement(By.id("j_username")).sendKeys("admin");
+            browser.findElement(By.id("j_password")).sendKeys(service.adminPassword);
+            browser.findElement(By.cssSelector("button[type=submit]")).click();
+            wait.until(ExpectedConditions.not(ExpectedConditions.urlContains("/login")));
+            browser.get(service.url + "/machines/add");
+            for (String[] field : new String[][] {{"token-name", "pkg"}, {"token-uses", "1"}, {"token-ttl", "PT1H"}}) {
+                WebElement input = browser.findElement(By.id(field[0]));
+                input.clear();
+                input.sendKeys(field[1]);
             }
-            assertThat(commands).contains("dpkg -i flotilla-agent_" + version + "-1_amd64.deb");
-            String enrollLine = commands.lines()
-                    .filter(l -> l.startsWith("sudo flotilla-agent enroll "))
-                    .findFirst()
-                    .orElseThrow()
-                    .replaceFirst("^sudo ", "");
-            String enrolled = host.exec("sh", "-c", enrollLine + " --labels role=pkg");
-            assertThat(enrolled).contains("Enrolled this host as machine");
+            browser.findElement(By.id("create-enrollment-token")).click();
+            String token = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("enrollment-secret")))
+                    .getText();
+            String commands =
+                    browser.findElement(By.cssSelector("#install-deb pre")).getText();
+            shot("add-machines-token");
+            assertThat(commands)
+                    .contains(token)
+                    .contains("dpkg -i flotilla-agent_" + version + "-1_amd64.deb")
+                    .contains("sudo systemctl start flotilla-agent");
+            String output = "";
+            for (String line : commands.lines().toList()) {
+                if (line.startsWith("curl ")) {
+                    continue; // the download: the package is at /opt/agent/packages-test already
+                }
+                String run = line.replaceFirst("^sudo ", "")
+                        .replace("dpkg -i flotilla-agent_", "dpkg -i /opt/agent/packages-test/flotilla-agent_");
+                output += host.exec("sh", "-c", run);
+            }
+            assertThat(output).contains("Enrolled this host as machine");
             String conf = host.exec("cat", "/etc/flotilla/agent.conf");
-            assertThat(conf).contains("url = " + service.url).contains("labels = role=pkg");
+            assertThat(conf).contains("url = " + service.url);
             assertThat(conf).as("the token is spent, not kept").doesNotContain(token);
             assertThat(host.exec("stat", "-c", "%a", "/var/lib/flotilla-agent").strip())
                     .isEqualTo("700");
-
-            assertThat(commands).contains("sudo systemctl start flotilla-agent\n");
-            host.exec("systemctl", "start", "flotilla-agent");
             String machine = host.machineId();
+            String hostname = host.exec("hostname").strip();
+            // The page, not reloaded, names the host once it is online.
+            WebElement region = browser.findElement(By.cssSelector("[data-first-machine]"));
+            wait.until(ExpectedConditions.textToBePresentInElement(region, hostname + " is online"));
+            assertThat(region.getAttribute("aria-live")).isEqualTo("polite");
+            shot("add-machines-online");
+            awaitPresence(service, machine, "online");
+
+            // Labels edited in the browser, with a preview of what they bring: a global unit for
+            // role=pkg, which the host then runs under its own systemd.
+            assertThat(Project.put(
+                                    service.url + "/api/v1/units/pkg-hello.service",
+                                    service.token,
+                                    "{\"content\":\"[Service]\\nExecStart=/bin/sleep infinity\\n"
+                                            + "[X-Fleet]\\nGlobal=true\\nMachineMetadata=role=pkg\\n\"}")
+                            .status())
+                    .isEqualTo(201);
+            browser.get(service.url + "/machines/" + machine);
+            browser.findElement(By.linkText("Edit labels")).click();
+            wait.until(ExpectedConditions.urlContains("/labels"));
+            browser.findElement(By.cssSelector("input[name=key]:not([type=hidden])"))
+                    .sendKeys("role");
+            browser.findElement(By.cssSelector("input[name=value][placeholder=value]"))
+                    .sendKeys("pkg");
+            browser.findElement(By.id("preview-labels")).click();
+            assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("units-gained")))
+                            .getText())
+                    .contains("pkg-hello.service");
+            shot("labels-preview");
+            assertThat(host.exec("sh", "-c", "systemctl is-active pkg-hello.service || true")
+                            .strip())
+                    .as("a preview changes nothing")
+                    .isNotEqualTo("active");
+            browser.findElement(By.id("save-labels")).click();
+            wait.until(ExpectedConditions.urlToBe(service.url + "/machines/" + machine));
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(
+                            () -> assertThat(host.exec("sh", "-c", "systemctl is-active pkg-hello.service || true")
+                                            .strip())
+                                    .isEqualTo("active"));
+            // The unit's page names the host, by name, as running it (live, from the agent's report).
+            browser.get(service.url + "/units/pkg-hello.service");
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                    By.cssSelector("#unit-machines tr[data-machine='" + machine + "']"), hostname));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(
+                    By.cssSelector("#unit-machines tr[data-machine='" + machine + "']"), "active"));
+            shot("unit-on-package-host");
+            // A new file for the running global unit, through the form: it goes out as a rollout,
+            // which the unit's page follows with a progress bar and its batches.
+            browser.get(service.url + "/units/pkg-hello.service/edit");
+            WebElement content = browser.findElement(By.id("content"));
+            content.clear();
+            content.sendKeys("[Unit]\nDescription=Hello, second file\n[Service]\nExecStart=/bin/sleep infinity\n"
+                    + "[X-Fleet]\nGlobal=true\nMachineMetadata=role=pkg\n");
+            browser.findElement(By.id("save")).click();
+            wait.until(ExpectedConditions.urlContains("/units/pkg-hello.service"));
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofSeconds(2))
+                    .untilAsserted(() -> {
+                        browser.navigate().refresh();
+                        assertThat(browser.findElement(By.id("rollout-bar")).getAttribute("value"))
+                                .isEqualTo("1");
+                        assertThat(browser.findElement(By.cssSelector("h2 .state"))
+                                        .getText())
+                                .isEqualTo("succeeded");
+                    });
+            assertThat(browser.findElement(By.id("rollout-bar")).getAttribute("max"))
+                    .isEqualTo("1");
+            assertThat(browser.findElement(By.cssSelector("#rollout-batches tbody"))
+                            .getText())
+                    .contains("1");
+            shot("rollout-succeeded");
+            assertThat(host.exec("systemctl", "show", "-p", "Description", "--value", "pkg-hello.service")
+                            .strip())
+                    .isEqualTo("Hello, second file");
             JsonNode online = awaitPresence(service, machine, "online");
             assertThat(online.get("labels").get("role").asText()).isEqualTo("pkg");
-            String credential = host.exec("cat", "/var/lib/flotilla-agent/credential.json");
             String pid = mainPid(host);
+            String credential = host.exec("cat", "/var/lib/flotilla-agent/credential.json");
 
             // An upgrade: the new build runs, with the same identity and the same state.
             host.exec("dpkg", "-i", deb(2));

@@ -196,19 +196,47 @@ class DashboardBrowserTest {
                         .status())
                 .isEqualTo(404);
 
-        // An update policy: its calendar of the next days, in its own zone.
-        assertThat(Project.post(
-                                service.url + "/api/v1/update-policies",
-                                service.token,
-                                "{\"name\":\"nights\",\"selector\":\"role=web\",\"maxParallel\":\"10%\",\"windows\":["
-                                        + "{\"days\":[\"MON\",\"TUE\",\"WED\",\"THU\",\"FRI\"],\"start\":\"22:00\","
-                                        + "\"length\":\"PT4H\",\"timeZone\":\"Europe/Berlin\"},"
-                                        + "{\"cron\":\"0 12 * * SAT\",\"length\":\"PT1H\",\"timeZone\":\"Europe/Berlin\"}]}")
-                        .status())
-                .isEqualTo(201);
+        // An update policy made in the browser: weekday nights and a cron window, previewed (the
+        // next openings, nothing saved), then saved; its calendar of the next days in its own zone.
         browser.get(service.url + "/updates");
-        browser.findElement(By.linkText("nights")).click();
-        wait.until(ExpectedConditions.urlContains("/updates/nights"));
+        browser.findElement(By.linkText("New policy")).click();
+        wait.until(ExpectedConditions.urlContains("/updates/new"));
+        browser.findElement(By.id("name")).sendKeys("nights");
+        browser.findElement(By.id("selector")).sendKeys("role=web");
+        browser.findElement(By.id("maxParallel")).clear();
+        browser.findElement(By.id("maxParallel")).sendKeys("10%");
+        for (String day : List.of("MON", "TUE", "WED", "THU", "FRI")) {
+            browser.findElement(By.cssSelector("input[name=day][value='0:" + day + "']"))
+                    .click();
+        }
+        setTime(browser, browser.findElement(By.id("w0-start")), "22:00");
+        browser.findElement(By.id("w0-length")).sendKeys("4h");
+        browser.findElement(By.id("w0-zone")).clear();
+        browser.findElement(By.id("w0-zone")).sendKeys("Europe/Berlin");
+        browser.findElement(By.id("add-window")).click();
+        new org.openqa.selenium.support.ui.Select(
+                        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("w1-kind"))))
+                .selectByValue("cron");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("w1-cron")))
+                .sendKeys("0 12 * * SAT");
+        browser.findElement(By.id("w1-length")).sendKeys("1h");
+        browser.findElement(By.id("w1-zone")).clear();
+        browser.findElement(By.id("w1-zone")).sendKeys("Europe/Berlin");
+        browser.findElement(By.id("preview-button")).click();
+        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("preview-openings")))
+                        .findElements(By.cssSelector("tbody tr")))
+                .hasSizeGreaterThanOrEqualTo(6);
+        shot("update-policy-preview");
+        assertThat(Project.get(service.url + "/api/v1/update-policies/nights", service.token)
+                        .status())
+                .as("a preview saves nothing")
+                .isEqualTo(404);
+        browser.findElement(By.id("save")).click();
+        wait.until(ExpectedConditions.urlToBe(service.url + "/updates/nights"));
+        Project.Reply nights = Project.get(service.url + "/api/v1/update-policies/nights", service.token);
+        assertThat(nights.status()).isEqualTo(200);
+        assertThat(nights.body().get("windows")).hasSize(2);
+        assertThat(nights.body().get("windows").get(0).get("length").asText()).isEqualTo("PT4H");
         // Five nights of 22:00-02:00 (two cells each night, two the morning after) and a Saturday noon.
         assertThat(browser.findElements(By.cssSelector("#calendar td.open")).size())
                 .isBetween(16, 22);
@@ -236,6 +264,19 @@ class DashboardBrowserTest {
         assertThat(errors)
                 .as("browser console errors (CSP violations, script errors)")
                 .isEmpty();
+    }
+
+    /**
+     * Sets an {@code <input type=time>}: what its keys mean depends on the browser's locale (12 or 24
+     * hours), so the value is set as the picker would set it, and the change announced.
+     */
+    private static void setTime(WebDriver browser, WebElement input, String hhmm) {
+        ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript(
+                        "arguments[0].value = arguments[1];"
+                                + "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+                        input,
+                        hhmm);
     }
 
     private void shot(String name) throws Exception {

@@ -91,6 +91,8 @@ class DashboardQualityTest {
         pages.put("tokens", "/tokens");
         pages.put("audit", "/audit");
         pages.put("add-machines", "/machines/add");
+        pages.put("labels", "/machines/" + service.machineId + "/labels");
+        pages.put("policy-form", "/updates/new");
 
         Files.createDirectories(SHOTS);
         Files.createDirectories(REPORTS);
@@ -170,9 +172,11 @@ class DashboardQualityTest {
             assertThat(r.get("runtimeError").isNull())
                     .as(name + ": " + r.get("runtimeError"))
                     .isTrue();
-            assertThat(r.get("finalUrl").asText())
-                    .as(name + " was not sent to sign in")
-                    .doesNotContain("/login");
+            if (!name.equals("sign-in")) {
+                assertThat(r.get("finalUrl").asText())
+                        .as(name + " was not sent to sign in")
+                        .doesNotContain("/login");
+            }
             s.fields().forEachRemaining(e -> {
                 if (e.getValue().asDouble() < BAR) {
                     below.add(name + " " + e.getKey() + " " + e.getValue().asDouble() + ": " + r.get("lost"));
