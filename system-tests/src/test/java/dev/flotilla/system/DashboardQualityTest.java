@@ -211,6 +211,31 @@ class DashboardQualityTest {
         WebElement next = tabTo("Submit a unit", 10);
         next.sendKeys(Keys.ENTER);
         wait.until(ExpectedConditions.urlContains("/units/new"));
+        // The whole form by keyboard alone: name, file, Check (what it would do), then Save.
+        tabToId("name", 30).sendKeys("keys.service");
+        tabToId("content", 3).sendKeys("[Service]\nExecStart=/bin/sleep infinity\n[X-Fleet]\nGlobal=true\n");
+        tabTo("Check", 5).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("unit-checked")));
+        shot("keyboard-unit-checked", "light");
+        tabTo("Save", 60).sendKeys(Keys.ENTER);
+        wait.until(ExpectedConditions.urlContains("/units/keys.service"));
+        assertThat(Project.get(service.url + "/api/v1/units/keys.service", service.token)
+                        .status())
+                .isEqualTo(200);
+    }
+
+    private WebElement tabToId(String id, int tabs) {
+        for (int i = 0; i < tabs; i++) {
+            browser.switchTo().activeElement().sendKeys(Keys.TAB);
+            WebElement now = browser.switchTo().activeElement();
+            if (id.equals(now.getAttribute("id"))) {
+                assertThat(now.getCssValue("outline-style"))
+                        .as("visible focus on #" + id)
+                        .isNotEqualTo("none");
+                return now;
+            }
+        }
+        throw new AssertionError("Tab did not reach #" + id + " in " + tabs + " presses");
     }
 
     private WebElement tabTo(String text, int tabs) {

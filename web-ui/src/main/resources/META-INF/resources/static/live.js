@@ -11,6 +11,9 @@
       cell.textContent = change.presence;
       cell.className = 'presence ' + change.presence;
     });
+    // Said once, politely, to screen readers: the cells above change silently.
+    const status = document.getElementById('live-status');
+    if (status && cells.length > 0) status.textContent = (change.hostname || change.id) + ' is ' + change.presence + '.';
     document.querySelectorAll('[data-machine="' + CSS.escape(change.id) + '"] .since time').forEach(function (t) {
       t.dateTime = change.at;
       // As the server renders it: 2026-11-29 03:58:58 UTC
