@@ -108,6 +108,12 @@ final class DashboardBench implements Callable<Integer> {
             description = "default empty")
     String dbPassword;
 
+    @Option(
+            names = "--no-vacuum",
+            description = "measure the database as the server leaves it: no vacuum in the autovacuum's stead when the"
+                    + " server has autovacuum off")
+    boolean noVacuum;
+
     @Option(names = "--keep-db", description = "keep the database afterwards (to EXPLAIN ANALYZE the pages' queries)")
     boolean keepDb;
 
@@ -170,7 +176,13 @@ final class DashboardBench implements Callable<Integer> {
             settle(service);
             String cookie = PageTimer.signIn(
                     service.url(), boot.get("FLOTILLA_ADMIN_USER"), boot.get("FLOTILLA_ADMIN_PASSWORD"));
-            measure(new PageTimer(service.url(), cookie), service, timed);
+            try (Vacuum vacuum = vacuum(db)) {
+                idle(service);
+                measure(new PageTimer(service.url(), cookie), service, timed);
+                run.put("vacuumsDuringMeasurement", vacuum.runs());
+            }
+            fleet.put("machineTableBytes", db.count("select pg_relation_size('machine')"));
+            fleet.put("machineUnitTableBytes", db.count("select pg_relation_size('machine_unit')"));
             if (keepDb) {
                 run.put("keptDatabase", dbName);
                 log("kept the database " + dbName + " (drop it with: psql -U postgres -c 'drop database " + dbName
@@ -283,6 +295,95 @@ final class DashboardBench implements Callable<Integer> {
         log(String.format("settled after %.0f s", (System.nanoTime() - t0) / 1e9));
     }
 
+    /**
+     * Stands in for autovacuum when the server has it off (this machine's test server does): a
+     * database that is never vacuumed nor analyzed is not one a fleet runs on. Stale statistics
+     * plan the overview's counts as a few hundred rows (and sort 50,000 on disk), no visibility map
+     * means no index-only scans, and the heartbeats leave a dead row version of every machine
+     * every 10 s. So: {@code vacuum (analyze)} of the whole database once the fleet is stored, as
+     * autovacuum would have after that many inserts, and of the heartbeat-updated tables every 60
+     * s (autovacuum's default naptime) while pages are timed.
+     */
+    private Vacuum vacuum(Database db) throws Exception {
+        String autovacuum = db.setting("autovacuum");
+        run.put("serverAutovacuum", autovacuum);
+        if (!autovacuum.equals("off") || noVacuum) {
+            run.put("vacuumStandIn", false);
+            return new Vacuum(null);
+        }
+        run.put("vacuumStandIn", true);
+        long t0 = System.nanoTime();
+        db.vacuumAnalyze();
+        log(String.format(
+                "the server's autovacuum is off: vacuum (analyze) in its stead, %.1f s",
+                (System.nanoTime() - t0) / 1e9));
+        return new Vacuum(db);
+    }
+
+    /** The stand-in's periodic vacuum, on a thread of its own until closed. */
+    private static final class Vacuum implements AutoCloseable {
+        private final Thread thread;
+        private final java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+
+        Vacuum(Database db) {
+            thread = db == null
+                    ? null
+                    : new Thread(
+                            () -> {
+                                try {
+                                    while (true) {
+                                        Thread.sleep(60_000);
+                                        db.vacuumAnalyze("machine", "machine_unit");
+                                        runs.incrementAndGet();
+                                    }
+                                } catch (InterruptedException e) {
+                                    // closed
+                                } catch (java.sql.SQLException e) {
+                                    log("vacuum failed: " + e.getMessage());
+                                }
+                            },
+                            "vacuum");
+            if (thread != null) {
+                thread.setDaemon(true);
+                thread.start();
+            }
+        }
+
+        int runs() {
+            return runs.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (thread != null) {
+                thread.interrupt();
+                thread.join(30_000);
+            }
+        }
+    }
+
+    /**
+     * The CPU the service and PostgreSQL use with nobody asking for pages (the fleet's heartbeats),
+     * over 10 s: subtracted from each page's loop to give its CPU per request.
+     */
+    private void idle(ServiceProcess service) throws InterruptedException {
+        ServiceProcess.Usage before = service.usage();
+        double postgres = Cpu.postgresSeconds();
+        long t0 = System.nanoTime();
+        Thread.sleep(10_000);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        ServiceProcess.Usage after = service.usage();
+        idleService = before == null || after == null ? 0 : (after.cpuSeconds() - before.cpuSeconds()) / seconds;
+        idlePostgres = (Cpu.postgresSeconds() - postgres) / seconds;
+        run.put("idleServiceCpuPercentOfOneCore", 100 * idleService);
+        run.put("idlePostgresCpuPercentOfOneCore", 100 * idlePostgres);
+        log(String.format(
+                "idle: service %.0f %%, PostgreSQL %.0f %% of one core", 100 * idleService, 100 * idlePostgres));
+    }
+
+    private double idleService;
+    private double idlePostgres;
+
     /** The baseline, every page, the baseline again; each page's p95 over the baseline's. */
     private void measure(PageTimer timer, ServiceProcess service, int timed) throws Exception {
         PageTimer.Page baseline = new PageTimer.Page("baseline", "/static/flotilla.css", "{");
@@ -325,6 +426,14 @@ final class DashboardBench implements Callable<Integer> {
         run.put("baselineP95Millis", base);
         for (Map<String, Object> p : pages) {
             p.put("p95OverBaselineP95", base > 0 ? (Double) p.get("p95Millis") / base : null);
+            double seconds = (Double) p.get("seconds");
+            long count = (Long) p.get("requests");
+            if (p.get("serviceCpuSeconds") instanceof Double cpu) {
+                p.put("serviceCpuMillisPerRequest", 1000 * (cpu - idleService * seconds) / count);
+            }
+            p.put(
+                    "postgresCpuMillisPerRequest",
+                    1000 * ((Double) p.get("postgresCpuSeconds") - idlePostgres * seconds) / count);
         }
     }
 
@@ -369,6 +478,13 @@ final class DashboardBench implements Callable<Integer> {
                 machine.get("loadAverageAtStart"),
                 machine.get("loadAverageAtMeasureStart"),
                 machine.get("loadAverageAtEnd")));
+        md.append(String.format(
+                "Database: the server's autovacuum is %s%s.%n%n",
+                run.get("serverAutovacuum"),
+                Boolean.TRUE.equals(run.get("vacuumStandIn"))
+                        ? "; the bench stood in: vacuum (analyze) after the fill and of machine and machine_unit every"
+                                + " 60 s while timing (" + run.get("vacuumsDuringMeasurement") + " times)"
+                        : ""));
         md.append("| page | path | p50 ms | p95 ms | p99 ms | max ms | p95 / baseline p95 | service CPU ms/req"
                         + " | PostgreSQL CPU ms/req |\n")
                 .append("|---|---|---|---|---|---|---|---|---|\n");
@@ -386,9 +502,12 @@ final class DashboardBench implements Callable<Integer> {
                     fmt(p.get("postgresCpuMillisPerRequest"))));
         }
         md.append(String.format(
-                "%nBaseline p95 (both its loops together): %s ms. Fleet: enrolled in %s s, online in %s s,"
+                "%nBaseline p95 (both its loops together): %s ms. CPU per request is net of the idle fleet's"
+                        + " (heartbeats): service %s %%, PostgreSQL %s %% of one core with no page asked. Fleet: enrolled in %s s, online in %s s,"
                         + " unit rows stored %s s after the global units were submitted, settled in %s s.%n",
                 fmt(run.get("baselineP95Millis")),
+                fmt(run.get("idleServiceCpuPercentOfOneCore")),
+                fmt(run.get("idlePostgresCpuPercentOfOneCore")),
                 fmt(fleet.get("enrollSeconds")),
                 fmt(fleet.get("connectSeconds")),
                 fmt(fleet.get("secondsUntilUnitRowsStored")),

@@ -137,10 +137,10 @@ final class PageTimer {
         r.put("bodyChars", bytes);
         r.put("seconds", seconds);
         if (before != null && after != null) {
-            // The whole service's CPU over the loop, the fleet's heartbeats included (see the baseline's).
-            r.put("serviceCpuMillisPerRequest", 1000 * (after.cpuSeconds() - before.cpuSeconds()) / requests);
+            // The whole service's CPU over the loop, the fleet's heartbeats included: see idle CPU in the report.
+            r.put("serviceCpuSeconds", after.cpuSeconds() - before.cpuSeconds());
         }
-        r.put("postgresCpuMillisPerRequest", 1000 * postgres / requests);
+        r.put("postgresCpuSeconds", postgres);
         Bench.log(String.format(
                 "%-16s p50 %6.1f  p95 %6.1f  p99 %6.1f  max %6.1f ms  (%d requests, %d chars)",
                 page.name(),
