@@ -71,6 +71,23 @@ final class Database implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl(), user, password);
     }
 
+    /** A setting of the server, as {@code show} gives it. */
+    String setting(String name) throws SQLException {
+        try (Connection c = connect();
+                ResultSet r = c.createStatement().executeQuery("show " + name)) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
+    /** {@code vacuum (analyze)} of the given tables, or of the whole database when none are given. */
+    void vacuumAnalyze(String... tables) throws SQLException {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
+            s.execute("vacuum (analyze) " + String.join(", ", tables));
+        }
+    }
+
     long sizeBytes() throws SQLException {
         try (Connection c = connect();
                 ResultSet r = c.createStatement().executeQuery("select pg_database_size(current_database())")) {

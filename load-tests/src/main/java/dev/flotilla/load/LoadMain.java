@@ -9,11 +9,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ./flotilla swarm} and {@code ./flotilla bench}. */
+/** {@code ./flotilla swarm}, {@code bench}, {@code ha-drill} and {@code dashboard-bench}. */
 @Command(
         name = "flotilla-load",
         mixinStandardHelpOptions = true,
-        subcommands = {LoadMain.SwarmCommand.class, Bench.class, HaDrill.class},
+        subcommands = {LoadMain.SwarmCommand.class, Bench.class, HaDrill.class, DashboardBench.class},
         description = "Flotilla's load tools: the agent swarm and the benchmark.")
 public final class LoadMain implements Runnable {
     @CommandLine.Spec

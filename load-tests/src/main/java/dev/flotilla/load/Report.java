@@ -424,7 +424,7 @@ final class Report {
         return out;
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                     .filter(l -> l.startsWith("model name"))
@@ -436,7 +436,7 @@ final class Report {
         }
     }
 
-    private static String memoryGiB() {
+    static String memoryGiB() {
         try {
             return Files.readAllLines(Path.of("/proc/meminfo")).stream()
                     .filter(l -> l.startsWith("MemTotal"))
