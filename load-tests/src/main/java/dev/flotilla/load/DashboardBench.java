@@ -50,7 +50,7 @@ import static dev.flotilla.load.Bench.send;
             "",
             "Examples:",
             "  ./flotilla dashboard-bench --quick   # 500 agents, about 2 minutes",
-            "  ./flotilla dashboard-bench           # 10,000 agents x 50 units: 500,000 unit rows, 5-10 minutes"
+            "  ./flotilla dashboard-bench           # 10,000 agents x 50 units: 500,000 unit rows, 6 to 8 minutes"
         })
 final class DashboardBench implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
