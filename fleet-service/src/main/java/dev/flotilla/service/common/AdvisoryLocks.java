@@ -37,4 +37,7 @@ public final class AdvisoryLocks {
 
     /** Class: an organization's quota of one kind of row (key: its id and the table). */
     public static final int QUOTA = 7201;
+
+    /** One bulk label change at a time per organization (with the organization's hash). */
+    public static final int BULK_LABELS = 7202;
 }

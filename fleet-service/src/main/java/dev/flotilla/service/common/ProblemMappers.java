@@ -117,9 +117,30 @@ public class ProblemMappers {
                             "the service is busy (no database connection was free in time); retry after Retry-After"))
                     .build();
         }
+        if (nulInText(e)) {
+            // PostgreSQL's text cannot hold U+0000; a form field carrying one is the caller's error.
+            return Problem.of(Response.Status.BAD_REQUEST, "text must not contain the NUL character (U+0000)")
+                    .toResponse();
+        }
         LOG.error("request failed", e);
         return Problem.of(Response.Status.INTERNAL_SERVER_ERROR, "the request failed; see the service log")
                 .toResponse();
+    }
+
+    /** PostgreSQL's refusal of a NUL byte in text (SQLSTATE 22021), anywhere in the chain. */
+    static boolean nulInText(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql
+                    && "22021".equals(sql.getSQLState())
+                    && sql.getMessage() != null
+                    && sql.getMessage().contains("0x00")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** Agroal's refusal when no connection frees up within its acquisition timeout, anywhere in the chain. */

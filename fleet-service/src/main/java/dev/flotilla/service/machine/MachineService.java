@@ -180,6 +180,16 @@ public class MachineService {
      * @throws ProblemException 400 when more than {@code max} machines match
      */
     public int changeLabelsWhere(MachineQuery query, Map<String, String> changes, String actor, int max) {
+        // One bulk change at a time per organization: each may write thousands of rows, and a
+        // second one at once would only queue on their locks (holding a connection meanwhile).
+        Object free = em.createNativeQuery("select pg_try_advisory_xact_lock("
+                        + dev.flotilla.service.common.AdvisoryLocks.BULK_LABELS + ", hashtext(cast(:o as text)))")
+                .setParameter("o", query.orgId())
+                .getSingleResult();
+        if (!Boolean.TRUE.equals(free)) {
+            throw ProblemException.tooMany(
+                    "another bulk label change of this organization is running; retry when it ends", 5);
+        }
         StringBuilder sql = new StringBuilder("select id from machine where org_id = :org");
         Map<String, Object> params = new HashMap<>();
         where(query, sql, params);
@@ -193,20 +203,27 @@ public class MachineService {
             throw ProblemException.badRequest("more than " + max + " machines match; a bulk change touches at most "
                     + max + ": narrow the filter");
         }
+        int changed = 0;
         for (int from = 0; from < ids.size(); from += BULK_BATCH) {
             List<String> batch = ids.subList(from, Math.min(ids.size(), from + BULK_BATCH));
             List<Machine> found = Machine.list("orgId = ?1 and id in ?2", query.orgId(), batch);
             for (Machine m : found) {
-                apply(m, relabel(m, changes), changes, actor);
+                Relabel r = relabel(m, changes);
+                if (r.effective().equals(m.labels) && r.operator().equals(m.operatorLabels)) {
+                    continue; // already so: no write, no history line (a replayed change costs reads only)
+                }
+                apply(m, r, changes, actor);
+                changed++;
             }
             em.flush();
             em.clear();
         }
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("machines", ids.size());
+        summary.put("machines", changed);
+        summary.put("matched", ids.size());
         summary.put("changes", changes);
         audit.change(query.orgId(), actor, "machine.labels.bulk", "machines", describe(query), null, summary);
-        return ids.size();
+        return changed;
     }
 
     /** Bulk changes load and write this many machines at a time. */

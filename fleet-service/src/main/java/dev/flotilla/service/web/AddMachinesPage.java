@@ -105,6 +105,8 @@ public class AddMachinesPage {
             return Response.created(URI.create(
                             "/api/v1/enrollment-tokens/" + created.token().id()))
                     .entity(page(created, TokenForm.BLANK))
+                    // the secret is shown once: not kept by the browser's cache or back button
+                    .header("Cache-Control", "no-store")
                     .build();
         } catch (ProblemException e) {
             String message = e.getMessage();

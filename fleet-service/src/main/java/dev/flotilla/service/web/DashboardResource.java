@@ -200,7 +200,10 @@ public class DashboardResource {
             @QueryParam("os") String os,
             @QueryParam("agent") String agent,
             @QueryParam("cursor") String cursor,
-            @QueryParam("changed") Integer changed) {
+            @QueryParam("changed") String changedParam) {
+        // ?changed=N: the count a bulk change just made (a link, so a bad value is ignored, not refused)
+        Integer changed =
+                changedParam != null && changedParam.matches("[0-9]{1,5}") ? Integer.valueOf(changedParam) : null;
         // os and agent: the overview's links to the machines behind its counts.
         MachineFilter filter = new MachineFilter(selector, presence, q, os, agent);
         Page<MachineView> page;

@@ -107,6 +107,9 @@ public class MachinePages {
         return Templates.labels(m, rows, null, null);
     }
 
+    /** Rows a posted label form may have (a machine has at most 64 labels; more are explained up to this). */
+    static final int MAX_ROWS = 4 * dev.flotilla.api.selector.Labels.MAX_LABELS;
+
     private static LabelRow existing(MachineView m, int i, String key, String value, boolean remove, String error) {
         String agent = m.agentLabels().get(key);
         // An agent's label can only be overridden; the override (another value) can be removed.
@@ -130,11 +133,16 @@ public class MachinePages {
             @FormParam("remove") List<String> removals,
             @FormParam("intent") String intent) {
         MachineView m = machines.get(actor.orgId(), id);
-        List<String> remove = removals == null ? List.of() : removals;
+        java.util.Set<String> remove = removals == null ? java.util.Set.of() : new java.util.HashSet<>(removals);
         List<LabelRow> rows = new ArrayList<>();
         Map<String, String> changes = new LinkedHashMap<>();
         boolean bad = false;
         int n = Math.max(keys == null ? 0 : keys.size(), values == null ? 0 : values.size());
+        if (n > MAX_ROWS) {
+            // far more rows than the form ever has: refused before any work, not rendered back
+            throw ProblemException.badRequest(
+                    "at most " + dev.flotilla.api.selector.Labels.MAX_LABELS + " labels; this form has " + n + " rows");
+        }
         for (int i = 0; i < n; i++) {
             String key = at(keys, i).strip();
             String value = at(values, i).strip();

@@ -184,12 +184,18 @@ public record PolicyForm(
             List<String> zone,
             List<String> day) {
         int n = Math.max(Math.max(size(kind), size(start)), Math.max(Math.max(size(cron), size(length)), size(zone)));
+        if (n > dev.flotilla.service.updates.Schedule.MAX_WINDOWS + 1) {
+            // the form never has more rows than the windows a policy may have and one empty row
+            throw dev.flotilla.service.common.ProblemException.badRequest(
+                    "at most " + dev.flotilla.service.updates.Schedule.MAX_WINDOWS + " windows, not " + n);
+        }
+        java.util.Set<String> checked = day == null ? java.util.Set.of() : new java.util.HashSet<>(day);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             List<String> days = new ArrayList<>();
             for (DayOfWeek d : DayOfWeek.values()) {
                 String code = d.name().substring(0, 3);
-                if (day != null && day.contains(i + ":" + code)) {
+                if (checked.contains(i + ":" + code)) {
                     days.add(code);
                 }
             }

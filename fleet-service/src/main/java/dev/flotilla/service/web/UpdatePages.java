@@ -138,6 +138,7 @@ public class UpdatePages {
     @Path("fleetlock")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Role.ADMIN_NAME)
+    @org.jboss.resteasy.reactive.ResponseHeader(name = "Cache-Control", value = "no-store")
     public TemplateInstance createFleetLockUrl(@jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
         UUID org = actor.orgId();
         FleetLockService.CreatedSecret created = fleetLock.create(org, actor.name());

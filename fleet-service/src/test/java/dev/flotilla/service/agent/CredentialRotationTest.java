@@ -141,6 +141,16 @@ class CredentialRotationTest {
         try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
             Hello h = TestAgent.hello(machineId, "old-agent", Map.of());
             agent.send(new Hello(1, h.machineId(), h.hostname(), h.facts(), h.labels(), "0.0.1"));
+            // Ask only once the service has taken the hello (it is sent asynchronously): the point
+            // is what happens to a session known to speak protocol 1.
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(15))
+                    .until(() -> "old-agent"
+                            .equals(as(admin)
+                                    .get("/api/v1/machines/" + machineId)
+                                    .then()
+                                    .extract()
+                                    .path("hostname")));
             as(admin).post(rotationPath() + "/rotate").then().statusCode(202);
             Thread.sleep(2000);
             while (!agent.received.isEmpty()) {

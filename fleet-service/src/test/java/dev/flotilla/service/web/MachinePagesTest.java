@@ -135,6 +135,20 @@ class MachinePagesTest {
         assertThat(tooMany.statusCode()).isEqualTo(400);
         assertThat(tooMany.body().asString()).contains("role=\"alert\"").contains("at most 64 labels");
         assertThat(labels(id)).containsExactlyEntriesOf(Map.of("keep", "me"));
+        // far more rows than the form ever has: refused before any work
+        List<Map.Entry<String, String>> flood = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            flood.add(Map.entry("key", "k" + i));
+            flood.add(Map.entry("remove", "k" + i));
+        }
+        flood.add(Map.entry("intent", "preview"));
+        Response flooded = admin.post("/machines/" + id + "/labels", flood);
+        assertThat(flooded.statusCode()).isEqualTo(400);
+        assertThat(flooded.body().asString()).contains("this form has 300 rows");
+        // a NUL character is refused as bad input, never a 500
+        Response nul =
+                admin.post("/machines/" + id + "/labels", Map.of("key", "k\u0000", "value", "v", "intent", "save"));
+        assertThat(nul.statusCode()).isEqualTo(400);
 
         String unknown = Fixtures.newMachineId();
         assertThat(admin.open("/machines/" + unknown + "/labels").statusCode()).isEqualTo(404);
@@ -194,6 +208,16 @@ class MachinePagesTest {
                 .jsonPath();
         assertThat(audit.getList("items")).hasSize(1);
         assertThat(audit.getInt("items[0].after.machines")).isEqualTo(2);
+
+        // The same change again changes nothing: no write, no history line, "0 changed".
+        Response again =
+                admin.post("/machines/bulk", Map.of("selector", "bulk=yes", "op", "set", "key", "zone", "value", "z1"));
+        assertThat(again.header("Location")).contains("changed=0");
+        assertThat(as(tokens.api(org, Role.ADMIN))
+                        .get("/api/v1/audit?action=machine.labels.bulk")
+                        .jsonPath()
+                        .getInt("items[0].after.matched"))
+                .isEqualTo(2);
 
         Response removed = admin.post("/machines/bulk", Map.of("selector", "bulk=yes", "op", "remove", "key", "zone"));
         assertThat(removed.statusCode()).isEqualTo(303);

@@ -293,6 +293,12 @@ class PolicyFormTest {
                 .contains("id=\"reason-error\">reason must be at most 200 characters</p>")
                 .contains("value=\"" + "x".repeat(201) + "\"");
         assertThat(policy(name).getBoolean("paused")).isFalse();
+        // PostgreSQL's text cannot hold U+0000: bad input, answered 400, never a 500
+        admin.open("/updates/" + name);
+        Response nul = admin.post("/updates/" + name + "/pause", Map.of("reason", "a\u0000b"));
+        assertThat(nul.statusCode()).isEqualTo(400);
+        assertThat(nul.body().asString()).contains("NUL");
+        assertThat(policy(name).getBoolean("paused")).isFalse();
 
         admin.open("/updates/" + name);
         assertThat(admin.post("/updates/" + name + "/pause", Map.of("reason", "kernel freeze"))
