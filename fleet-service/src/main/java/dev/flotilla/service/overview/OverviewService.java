@@ -275,7 +275,11 @@ public class OverviewService {
                         + " count(*) filter (where l.outcome = 'complete' and l.ended_at > :since)"
                         + " from update_lease l left join update_policy p on p.org_id = l.org_id and p.id = l.policy_id"
                         + " where l.org_id = :o and (l.ended_at is null or l.ended_at > :since)"
-                        + " group by 1, 2, 3 order by 4 desc, 1 limit :n")
+                        // kept before the limit: groups of only expired leases must not take the places
+                        + " group by 1, 2, 3"
+                        + " having count(*) filter (where l.ended_at is null and l.expires_at > :now) > 0"
+                        + " or count(*) filter (where l.outcome = 'complete' and l.ended_at > :since) > 0"
+                        + " order by 4 desc, 5 desc, 1 limit :n")
                 .setParameter("o", org)
                 .setParameter("now", utc(now))
                 .setParameter("since", utc(now.minus(Duration.ofHours(24))))
@@ -285,7 +289,6 @@ public class OverviewService {
                 .map(r -> new Overview.PolicyRow(
                         (String) r[0], ((Number) r[3]).intValue(), (String) r[1], ((Number) r[4]).intValue(), (Boolean)
                                 r[2]))
-                .filter(p -> p.updating() > 0 || p.completedToday() > 0)
                 .toList();
     }
 

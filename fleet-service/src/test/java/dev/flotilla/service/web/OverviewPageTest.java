@@ -255,6 +255,40 @@ class OverviewPageTest {
     }
 
     @Test
+    void shouldListThePoliciesThatUpdateEvenBehindManyWithOnlyExpiredLeases() {
+        Org a = org("pol");
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        QuarkusTransaction.requiringNew().run(() -> {
+            // Eleven policies whose only lease expired without ending (nothing updating, nothing
+            // done), named before the one that completed an update an hour ago.
+            for (int i = 0; i <= 11; i++) {
+                String name = i < 11 ? String.format("a%02d", i) : "zz-done";
+                UUID policy = UUID.randomUUID();
+                em.createNativeQuery(
+                                "insert into update_policy (org_id, id, name, created_by) values (:o, :p, :n, 'test')")
+                        .setParameter("o", a.id)
+                        .setParameter("p", policy)
+                        .setParameter("n", name)
+                        .executeUpdate();
+                boolean done = i == 11;
+                em.createNativeQuery(
+                                "insert into update_lease (org_id, policy_id, holder, kind, granted_at, expires_at,"
+                                        + " ended_at, outcome) values (:o, :p, :h, 'agent', :g, :x, :e, :out)")
+                        .setParameter("o", a.id)
+                        .setParameter("p", policy)
+                        .setParameter("h", "host-" + i)
+                        .setParameter("g", now.minusHours(3))
+                        .setParameter("x", now.minusHours(2))
+                        .setParameter("e", done ? now.minusHours(1) : null)
+                        .setParameter("out", done ? "complete" : null)
+                        .executeUpdate();
+            }
+        });
+        String page = a.browser.open("/").body().asString();
+        assertThat(page).contains("<a href=\"/updates/zz-done\">zz-done</a>").doesNotContain("/updates/a00\"");
+    }
+
+    @Test
     void shouldSendAnonymousCallersToSignIn() {
         var r = anonymous().redirects().follow(false).get("/");
         assertThat(r.statusCode()).isEqualTo(303);
