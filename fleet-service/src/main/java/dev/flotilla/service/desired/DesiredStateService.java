@@ -224,6 +224,28 @@ public class DesiredStateService {
         }
     }
 
+    /**
+     * {@link #bump} for many machines of one organization in two statements: their rows are
+     * locked in ascending id order (as the state writer and the heartbeat flush lock them, so
+     * none of them deadlock), and one notification per machine is sent by one statement.
+     */
+    public void bump(UUID orgId, List<String> machineIds) {
+        if (machineIds.isEmpty()) {
+            return;
+        }
+        String[] ids = machineIds.toArray(String[]::new);
+        em.createNativeQuery("update machine m set desired_generation = m.desired_generation + 1 from"
+                        + " (select id from machine where org_id = :o and id = any(cast(:m as text[]))"
+                        + " order by id collate \"C\" for update) as x where m.org_id = :o and m.id = x.id")
+                .setParameter("o", orgId)
+                .setParameter("m", ids)
+                .executeUpdate();
+        String[] payloads = machineIds.stream()
+                .map(id -> new MachineRef(orgId, id).payload())
+                .toArray(String[]::new);
+        Notify.sendAll(em, DesiredStateNotifications.CHANNEL, payloads);
+    }
+
     /** Gives the machine's desired state a new generation and tells its agent (after commit). */
     public void bump(MachineRef machine) {
         em.createNativeQuery(

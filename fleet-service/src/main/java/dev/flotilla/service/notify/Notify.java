@@ -13,4 +13,15 @@ public final class Notify {
                 .setParameter("p", payload)
                 .getSingleResult();
     }
+
+    /** Many notifications on one channel in one statement (one round trip, not one per payload). */
+    public static void sendAll(EntityManager em, String channel, String[] payloads) {
+        if (payloads.length == 0) {
+            return;
+        }
+        em.createNativeQuery("select cast(count(pg_notify(:c, p)) as text) from unnest(cast(:p as text[])) as p")
+                .setParameter("c", channel)
+                .setParameter("p", payloads)
+                .getSingleResult();
+    }
 }
