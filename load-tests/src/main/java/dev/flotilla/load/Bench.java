@@ -121,6 +121,24 @@ final class Bench implements Callable<Integer> {
     @Option(names = "--steady-seconds", description = "length of the steady state (default 120; 20 with --quick)")
     Integer steadySeconds;
 
+    static final List<String> SCENARIOS = List.of("steady", "fan-out", "ingest", "reconnect");
+
+    @Option(
+            names = "--scenarios",
+            split = ",",
+            description = "standard scenario only: which to run after the connect storm (default all: steady, fan-out,"
+                    + " ingest, reconnect); enrollment, the connect storm and the nothing-lost check always run")
+    List<String> scenarios;
+
+    @Option(
+            names = "--curve",
+            split = ",",
+            paramLabel = "N",
+            description = "the scale curve: the standard scenarios but the ingest ceiling (unless --scenarios says"
+                    + " otherwise) at each of these numbers of agents, each on a fresh database and service, then one"
+                    + " report with every figure against the number of agents (curve.md, curve.json, curve-*.png)")
+    List<Integer> curve;
+
     private Report report;
     private Swarm swarm;
     private ServiceProcess service;
@@ -143,7 +161,15 @@ final class Bench implements Callable<Integer> {
         if (scenario.equals("noisy-neighbour")) {
             return noisyNeighbour();
         }
+        if (curve != null) {
+            return new Curve(this).run();
+        }
         int n = agents != null ? agents : quick ? 500 : 10_000;
+        List<String> chosen = scenarios == null ? SCENARIOS : scenarios;
+        if (!SCENARIOS.containsAll(chosen)) {
+            System.err.println("flotilla bench: --scenarios takes " + String.join(",", SCENARIOS));
+            return 2;
+        }
         if (n < 1 || perMinute <= 0) {
             System.err.println("flotilla bench: --agents must be at least 1 and --transitions-per-minute above 0");
             return 2;
@@ -194,10 +220,18 @@ final class Bench implements Callable<Integer> {
 
             enroll(n);
             connectStorm(n, db);
-            steadyState(n, db, steadySeconds != null ? steadySeconds : quick ? 20 : 120);
-            fanOut(n, http, token);
-            ingestCeiling(n);
-            reconnectStorm(n);
+            if (chosen.contains("steady")) {
+                steadyState(n, db, steadySeconds != null ? steadySeconds : quick ? 20 : 120);
+            }
+            if (chosen.contains("fan-out")) {
+                fanOut(n, http, token);
+            }
+            if (chosen.contains("ingest")) {
+                ingestCeiling(n);
+            }
+            if (chosen.contains("reconnect")) {
+                reconnectStorm(n);
+            }
             phase = "check";
             nothingLost(db);
             sampler.stop();
@@ -234,6 +268,25 @@ final class Bench implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** A copy of this bench's settings for one size of the scale curve (no baselines, its own folder). */
+    Bench forSize(int n, Path dir) {
+        Bench b = new Bench();
+        b.agents = n;
+        b.out = dir;
+        b.perMinute = perMinute;
+        b.dbUrl = dbUrl;
+        b.dbUser = dbUser;
+        b.dbPassword = dbPassword;
+        b.keepDb = keepDb;
+        b.serviceJar = serviceJar;
+        b.serviceJvmOptions = serviceJvmOptions;
+        b.noBaselines = true;
+        b.scenario = "standard";
+        b.steadySeconds = steadySeconds != null ? steadySeconds : 60;
+        b.scenarios = scenarios != null ? scenarios : List.of("steady", "fan-out", "reconnect");
+        return b;
     }
 
     String phase() {
@@ -337,6 +390,7 @@ final class Bench implements Callable<Integer> {
         double rate = n * perMinute / 60.0;
         long sizeBefore = db.sizeBytes();
         ServiceProcess.Usage before = service.usage();
+        double swarmBefore = Cpu.secondsOf(ProcessHandle.current().pid());
         log(String.format("steady state: %.1f transitions/s for %d s", rate, seconds));
         probes.enable(true);
         long t0 = System.nanoTime();
@@ -346,6 +400,10 @@ final class Bench implements Callable<Integer> {
         Swarm.await(swarm::allAcknowledged, Duration.ofSeconds(30));
         ServiceProcess.Usage after = service.usage();
         double elapsed = (System.nanoTime() - t0) / 1e9;
+        report.put(
+                "steadyState",
+                "swarmCpuPercentOfOneCore",
+                100 * (Cpu.secondsOf(ProcessHandle.current().pid()) - swarmBefore) / elapsed);
         report.put("steadyState", "agents", n);
         report.put("steadyState", "seconds", seconds);
         report.put("steadyState", "offeredPerSecond", rate);
@@ -360,6 +418,21 @@ final class Bench implements Callable<Integer> {
                     100 * (after.cpuSeconds() - before.cpuSeconds()) / elapsed);
             report.put("steadyState", "serviceRssBytesAtEnd", after.rssBytes());
         }
+        // What the fleet costs at rest: the heap after a full collection, the database's size and
+        // rows (read after the CPU figures above: the collection is not in them).
+        report.put("steadyState", "serviceHeapAfterGcBytes", service.heapAfterGcBytes());
+        ServiceProcess.Usage afterGc = service.usage();
+        if (afterGc != null) {
+            report.put("steadyState", "serviceRssBytesAfterGc", afterGc.rssBytes());
+        }
+        report.put("steadyState", "databaseBytes", db.sizeBytes());
+        Map<String, Long> rows = db.rowsByTable();
+        report.put(
+                "steadyState",
+                "databaseRows",
+                rows.values().stream().mapToLong(Long::longValue).sum());
+        report.put("steadyState", "databaseRowsByTable", rows);
+        report.put("steadyState", "swarmRssBytes", Cpu.ownRssBytes());
     }
 
     /** Scenario 4: a global unit submitted; time until every agent holds it, and until all report it active. */

@@ -96,6 +96,20 @@ final class Database implements AutoCloseable {
         }
     }
 
+    /** Live rows per table, largest first (PostgreSQL's statistics: counted as rows are written). */
+    Map<String, Long> rowsByTable() throws SQLException {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        try (Connection c = connect();
+                ResultSet r = c.createStatement()
+                        .executeQuery("select relname, n_live_tup from pg_stat_user_tables"
+                                + " where n_live_tup > 0 order by n_live_tup desc")) {
+            while (r.next()) {
+                out.put(r.getString(1), r.getLong(2));
+            }
+        }
+        return out;
+    }
+
     int count(String sql) throws SQLException {
         try (Connection c = connect();
                 ResultSet r = c.createStatement().executeQuery(sql)) {

@@ -167,6 +167,41 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The heap still in use after a full collection (jcmd GC.run, then GC.heap_info): what the
+     * service keeps, without the garbage a reading of the used heap at a random moment includes.
+     * Null when jcmd cannot reach the process.
+     */
+    Long heapAfterGcBytes() {
+        if (process == null || !process.isAlive()) {
+            return null;
+        }
+        try {
+            String jcmd =
+                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            String pid = String.valueOf(process.pid());
+            run(jcmd, pid, "GC.run");
+            String info = run(jcmd, pid, "GC.heap_info");
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K").matcher(info);
+            return m.find() ? Long.parseLong(m.group(1)) * 1024 : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return out;
+    }
+
     @Override
     public void close() throws InterruptedException {
         stop();

@@ -283,9 +283,23 @@ public class AgentSessions {
                 written.put(s, heard);
             }
         });
-        machines.touch(seen);
+        // In transactions of at most TOUCH_CHUNK rows, machines in one order: one flush of 10,000
+        // rows in one transaction held their locks for seconds, and a global unit's generation bump
+        // (DesiredStateService.bump) or a hello waited behind it.
+        List<MachineRef> order = new ArrayList<>(seen.keySet());
+        order.sort(java.util.Comparator.comparing(MachineRef::orgId).thenComparing(MachineRef::machineId));
+        for (int i = 0; i < order.size(); i += TOUCH_CHUNK) {
+            Map<MachineRef, Instant> chunk = new java.util.LinkedHashMap<>();
+            for (MachineRef m : order.subList(i, Math.min(order.size(), i + TOUCH_CHUNK))) {
+                chunk.put(m, seen.get(m));
+            }
+            machines.touch(chunk);
+        }
         written.forEach((s, heard) -> s.lastHeardWritten = heard);
     }
+
+    /** Rows per heartbeat-flush transaction: short lock holds, still few round trips. */
+    static final int TOUCH_CHUNK = 250;
 
     /** Marks offline what no replica hears any more, and lost what stayed offline too long. */
     /** Frames each machine may still send, kept across its reconnections ({@link AgentSocket}). */

@@ -202,6 +202,8 @@ public class AgentSocket {
                 return;
             }
             queue(s, text, () -> s.greeted ? stored(s, writer.submit(s.machine, snapshot)) : DONE);
+        } else if (frame instanceof Hello hello) {
+            queue(s, text, () -> frames.greet(s, hello));
         } else {
             queue(s, text, () -> CompletableFuture.runAsync(() -> frames.handle(s, frame), frames.executor()));
         }

@@ -74,6 +74,50 @@ class AgentGatewayTest {
         presenceIs("offline");
     }
 
+    /**
+     * Hellos arriving together are greeted together (one transaction for many machines): every
+     * agent still gets its own welcome and then its own desired state, and every machine is online.
+     */
+    @Test
+    void shouldGreetManyAgentsConnectingAtOnce() throws Exception {
+        int n = 40;
+        String token = tokens.enrollment(n);
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        java.util.List<String> credentials = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String id = Fixtures.newMachineId();
+            ids.add(id);
+            credentials.add(Fixtures.enroll(token, id, "many-" + i));
+        }
+        java.util.List<TestAgent> agents = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                agents.add(TestAgent.connect(vertx, base, credentials.get(i)));
+            }
+            for (int i = 0; i < n; i++) {
+                agents.get(i).send(TestAgent.hello(ids.get(i), "many-" + i, Map.of("batch", "yes")));
+            }
+            for (int i = 0; i < n; i++) {
+                Frame welcome = agents.get(i).next(WAIT);
+                assertThat(welcome).isInstanceOf(Welcome.class);
+                assertThat(((Welcome) welcome).machineId()).isEqualTo(ids.get(i));
+                assertThat(agents.get(i).next(WAIT)).isInstanceOf(dev.flotilla.api.protocol.DesiredState.class);
+            }
+            for (String id : ids) {
+                as(admin)
+                        .get("/api/v1/machines/" + id)
+                        .then()
+                        .statusCode(200)
+                        .body("presence", org.hamcrest.Matchers.is("online"))
+                        .body("labels.batch", org.hamcrest.Matchers.is("yes"));
+            }
+        } finally {
+            for (TestAgent a : agents) {
+                a.close();
+            }
+        }
+    }
+
     @Test
     void shouldRecordFactsThatChangeWhileConnected() throws Exception {
         try (TestAgent agent = TestAgent.connect(vertx, base, credential)) {
