@@ -74,6 +74,36 @@ class AgentGatewayTest {
         presenceIs("offline");
     }
 
+    @Inject
+    io.agroal.api.AgroalDataSource dataSource;
+
+    /**
+     * The credential is checked on a worker thread (it reads the database) after the socket has
+     * opened: a hello sent at once, while that check is held up, is not lost — websockets-next
+     * hands frames to the endpoint only after its {@code @OnOpen} completed. Kept because a storm
+     * depends on it: a dropped hello costs the agent a "no hello" close and a reconnection.
+     */
+    @Test
+    void shouldAnswerAHelloThatArrivesWhileTheCredentialIsStillBeingChecked() throws Exception {
+        TestAgent agent;
+        try (java.sql.Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            // The check reads the machine table: it waits until this transaction ends.
+            lock.createStatement().execute("lock table machine in access exclusive mode");
+            agent = TestAgent.connect(vertx, base, credential);
+            agent.send(TestAgent.hello(machineId, "early", Map.of()));
+            Thread.sleep(1500);
+            assertThat(agent.closed).isNotDone();
+            lock.rollback();
+        }
+        try (agent) {
+            Frame welcome = agent.next(WAIT);
+            assertThat(welcome).isInstanceOf(Welcome.class);
+            assertThat(agent.next(WAIT)).isInstanceOf(dev.flotilla.api.protocol.DesiredState.class);
+            presenceIs("online");
+        }
+    }
+
     /**
      * Hellos arriving together are greeted together (one transaction for many machines): every
      * agent still gets its own welcome and then its own desired state, and every machine is online.
