@@ -27,6 +27,8 @@ import dev.flotilla.service.machine.MachineRef;
 import dev.flotilla.service.machine.MachineService;
 import dev.flotilla.service.observed.StateFrames;
 import dev.flotilla.service.observed.StateWriter;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ManagedContext;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
@@ -35,6 +37,7 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -65,19 +68,55 @@ public class AgentSocket {
     @Inject
     dev.flotilla.service.audit.AuditLog audit;
 
+    @Inject
+    CredentialChecks credentials;
+
+    /**
+     * Checks the credential with the others that arrive together ({@link CredentialChecks}), then
+     * opens the session. websockets-next hands this connection's frames to {@link #message} only
+     * once the returned Uni has completed, so a hello sent at once waits for the check.
+     */
     @OnOpen
-    void open(WebSocketConnection connection) {
+    Uni<Void> open(WebSocketConnection connection) {
         if (sessions.stopping) {
             // Told to go elsewhere a moment ago: an agent back here would keep this replica's
             // graceful shutdown waiting on its connection, and go on reporting to a dying process.
             AgentSessions.close(connection, (short) 1013, "unavailable", "this replica is stopping; connect again");
-            return;
+            return Uni.createFrom().voidItem();
         }
         String header = connection.handshakeRequest().header("Authorization");
         String credential = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? header.substring(7).trim()
                 : null;
-        Optional<MachineRef> machine = machines.byCredential(Secrets.hash(credential));
+        CompletableFuture<Void> opened = credentials
+                .check(Secrets.hash(credential), connection::isOpen)
+                .handleAsync(
+                        (machine, failure) -> {
+                            ManagedContext context = Arc.container().requestContext();
+                            context.activate();
+                            try {
+                                opened(connection, credential, machine, failure);
+                            } finally {
+                                context.terminate();
+                            }
+                            return null;
+                        },
+                        frames.executor());
+        return Uni.createFrom().completionStage(opened);
+    }
+
+    private void opened(
+            WebSocketConnection connection, String credential, Optional<MachineRef> machine, Throwable failure) {
+        if (!connection.isOpen()) {
+            return; // the agent gave up waiting: nothing more to do for it
+        }
+        if (failure != null) {
+            // The database was away, say: the agent would otherwise wait for a welcome that never comes.
+            LOG.warnf("agent connection %s: cannot check its credential: %s", connection.id(), failure.toString());
+            AgentSessions.close(
+                    connection, (short) 1013, "unavailable", "the service could not check this machine; try again");
+            return;
+        }
         if (machine.isEmpty()) {
             // Whose it was is unknown (a removed machine's credential is gone with it): the platform's log.
             audit.refusal(

@@ -103,6 +103,50 @@ public class MachineService {
         return next;
     }
 
+    /**
+     * {@link #byCredential} for many credentials in one query: the agent gateway checks the
+     * credentials of connections that arrive together at once (a storm of 10,000 is a few dozen
+     * queries, not 10,000). Keyed by the hash's hex; a hash no machine has is absent.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Map<String, MachineRef> byCredentials(java.util.Collection<byte[]> hashes) {
+        Map<String, MachineRef> out = new java.util.HashMap<>();
+        if (hashes.isEmpty()) {
+            return out;
+        }
+        byte[][] all = hashes.toArray(byte[][]::new);
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("select org_id, id, credential_hash, next_credential_hash from"
+                        + " machine where credential_hash = any(:h) or next_credential_hash = any(:h)")
+                .setParameter("h", all)
+                .getResultList();
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        java.util.Set<String> asked = new java.util.HashSet<>();
+        for (byte[] h : all) {
+            asked.add(hex.formatHex(h));
+        }
+        List<MachineRef> byNext = new ArrayList<>();
+        for (Object[] r : rows) {
+            MachineRef ref = new MachineRef((UUID) r[0], (String) r[1]);
+            String current = hex.formatHex((byte[]) r[2]);
+            if (asked.contains(current)) {
+                out.put(current, ref);
+            }
+            if (r[3] != null) {
+                String next = hex.formatHex((byte[]) r[3]);
+                if (asked.contains(next) && !out.containsKey(next)) {
+                    out.put(next, ref);
+                    byNext.add(ref);
+                }
+            }
+        }
+        for (MachineRef ref : byNext) {
+            io.quarkus.narayana.jta.QuarkusTransaction.requiringNew()
+                    .run(() -> self().confirmCredential(ref, "used by the agent to connect"));
+        }
+        return out;
+    }
+
     private MachineService self() {
         return io.quarkus.arc.Arc.container().instance(MachineService.class).get();
     }
