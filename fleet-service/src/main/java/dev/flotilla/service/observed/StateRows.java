@@ -26,12 +26,11 @@ import dev.flotilla.service.machine.MachineRef;
  * the decisions are here.
  *
  * <p>A round holds at most one frame per machine ({@link #rounds}), so its rows never touch
- * another frame's. Within a frame, several reports of one unit (or container) become one row, the
- * one whose effect the old per-report statements had: each upsert and removal is conditional on
- * the stored sequence number, so the newest report wins, and a removal at or after an upsert of
- * the same frame (they ran after the upserts) removes the unit. A multi-row upsert may not touch a
- * row twice, which is why this matters. Rows are sorted by organization, machine and name, so
- * concurrent writers lock them in one order.
+ * another frame's, and its upserts run before its removals as each frame's did. Within a frame,
+ * several reports of one unit (or container) become one row, the one whose effect the per-report
+ * statements had (each is conditional on the stored sequence number, so the newest wins; of equal
+ * ones, the later): a multi-row upsert may not touch a row twice. Rows are sorted by organization,
+ * machine and name, so concurrent writers lock them in one order.
  */
 final class StateRows {
     /** A history row: a unit's transition or a gap (in {@code unit_event}), or a container's. */
@@ -173,9 +172,6 @@ final class StateRows {
                 upsert(units, key, new Unit(m, ch.seq(), ch.observedAt(), ch.unit()), Unit::seq);
             }
         }
-        // The frame's removals ran after its upserts: one at or after an upsert's seq removes the unit.
-        settle(units, unitRemovals, Unit::seq);
-        settle(containers, containerRemovals, Container::seq);
     }
 
     private void addSnapshot(MachineRef m, StateSnapshot snapshot) {
@@ -212,19 +208,6 @@ final class StateRows {
     /** Of two removals of one row the higher seq removes whatever the lower would. */
     private static void removal(Map<Key, Removal> rows, Key key, Removal row) {
         rows.merge(key, row, (old, now) -> now.seq() >= old.seq() ? now : old);
-    }
-
-    private static <R> void settle(Map<Key, R> upserts, Map<Key, Removal> removals, Function<R, Long> seq) {
-        removals.forEach((key, removal) -> {
-            R upsert = upserts.get(key);
-            if (upsert == null) {
-                return;
-            }
-            if (removal.seq() >= seq.apply(upsert)) {
-                upserts.remove(key);
-            }
-        });
-        removals.keySet().removeIf(key -> upserts.containsKey(key));
     }
 
     private static Key key(MachineRef m, String name) {
