@@ -19,6 +19,7 @@ import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.StateChanges;
 import dev.flotilla.api.protocol.StateSnapshot;
 import dev.flotilla.service.machine.MachineRef;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -50,6 +51,7 @@ public class StateWriter {
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
     private DistributionSummary batchSizes;
+    private Counter failedBatches;
     private Timer lag;
 
     @Inject
@@ -64,6 +66,9 @@ public class StateWriter {
     void start(@Observes StartupEvent event) {
         batchSizes = DistributionSummary.builder("flotilla.ingest.batch.frames")
                 .description("agent frames stored per transaction")
+                .register(registry);
+        failedBatches = Counter.builder("flotilla.ingest.batch.failed")
+                .description("batches of agent frames that failed and were stored again frame by frame")
                 .register(registry);
         lag = Timer.builder("flotilla.ingest.lag")
                 .description("from a transition observed on its host to stored (by the agent's clock: skew shows here)")
@@ -130,6 +135,7 @@ public class StateWriter {
                 batch.get(0).done().completeExceptionally(e);
                 return;
             }
+            failedBatches.increment();
             LOG.warnf("a batch of %d agent frames failed (%s); storing them one by one", batch.size(), e.getMessage());
             for (Job job : batch) {
                 try {
