@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,11 +46,11 @@ final class StateRows {
     /** A unit (by name) or container (by id) removed, unless a newer report is stored. */
     record Removal(MachineRef machine, String name, long seq) {}
 
-    /** A snapshot: the machine's units (or containers) up to {@code seq} that it does not list are gone. */
-    record Snapshot(MachineRef machine, long seq) {}
-
-    /** A unit (by name) or container (by id) that a snapshot lists. */
-    record Listed(MachineRef machine, String name) {}
+    /**
+     * A snapshot: the machine's units (or containers) up to {@code seq} that it does not list
+     * (unit names or container ids, each once) are gone.
+     */
+    record Snapshot(MachineRef machine, long seq, List<String> listed) {}
 
     private record Key(UUID orgId, String machineId, String name) {}
 
@@ -63,9 +64,7 @@ final class StateRows {
     final List<Event> unitEvents = new ArrayList<>();
     final List<Event> containerEvents = new ArrayList<>();
     final List<Snapshot> unitSnapshots = new ArrayList<>();
-    final List<Listed> listedUnits = new ArrayList<>();
     final List<Snapshot> containerSnapshots = new ArrayList<>();
-    final List<Listed> listedContainers = new ArrayList<>();
     private final TreeMap<Key, Unit> units = new TreeMap<>(KEY_ORDER);
     private final TreeMap<Key, Removal> unitRemovals = new TreeMap<>(KEY_ORDER);
     private final TreeMap<Key, Container> containers = new TreeMap<>(KEY_ORDER);
@@ -175,18 +174,15 @@ final class StateRows {
     }
 
     private void addSnapshot(MachineRef m, StateSnapshot snapshot) {
-        unitSnapshots.add(new Snapshot(m, snapshot.seq()));
-        Set<String> listed = new HashSet<>();
+        Set<String> listed = new LinkedHashSet<>();
         for (UnitState u : snapshot.units()) {
             upsert(units, key(m, u.name()), new Unit(m, snapshot.seq(), snapshot.observedAt(), u), Unit::seq);
-            if (listed.add(u.name())) {
-                listedUnits.add(new Listed(m, u.name()));
-            }
+            listed.add(u.name());
         }
+        unitSnapshots.add(new Snapshot(m, snapshot.seq(), List.copyOf(listed)));
         if (snapshot.containers() == null) {
             return; // no engine to ask: what the service knew stays
         }
-        containerSnapshots.add(new Snapshot(m, snapshot.seq()));
         listed.clear();
         for (ContainerState k : snapshot.containers()) {
             upsert(
@@ -194,10 +190,9 @@ final class StateRows {
                     key(m, k.id()),
                     new Container(m, snapshot.seq(), snapshot.observedAt(), k),
                     Container::seq);
-            if (listed.add(k.id())) {
-                listedContainers.add(new Listed(m, k.id()));
-            }
+            listed.add(k.id());
         }
+        containerSnapshots.add(new Snapshot(m, snapshot.seq(), List.copyOf(listed)));
     }
 
     /** Of two upserts of one row the later wins unless its seq is lower (the stored row's guard). */

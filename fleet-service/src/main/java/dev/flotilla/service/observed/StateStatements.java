@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -60,11 +61,16 @@ public class StateStatements {
             + " using unnest(?::uuid[], ?::text[], ?::text[], ?::bigint[]) as r (org_id, machine_id, name, seq)"
             + " where u.org_id = r.org_id and u.machine_id = r.machine_id and u.name = r.name and u.seq <= r.seq";
 
+    /**
+     * Each snapshot's listed names are the slice {@code [first:last]} of one array, so each
+     * machine's rows are checked against its own list only, as {@code not (name = any (?))} did per
+     * snapshot before (a join against every listed name of the round would cost rows × names).
+     */
     static final String DELETE_UNITS_NOT_LISTED = "delete from machine_unit u"
-            + " using unnest(?::uuid[], ?::text[], ?::bigint[]) as s (org_id, machine_id, seq)"
+            + " using unnest(?::uuid[], ?::text[], ?::bigint[], ?::int[], ?::int[])"
+            + " as s (org_id, machine_id, seq, first, last)"
             + " where u.org_id = s.org_id and u.machine_id = s.machine_id and u.seq <= s.seq"
-            + " and not exists (select 1 from unnest(?::uuid[], ?::text[], ?::text[]) as l (org_id, machine_id, name)"
-            + " where l.org_id = u.org_id and l.machine_id = u.machine_id and l.name = u.name)";
+            + " and not (u.name = any ((?::text[])[s.first:s.last]))";
 
     static final String INSERT_CONTAINER_EVENTS = "insert into container_event (org_id, machine_id, seq,"
             + " observed_at, received_at, container_id, name, image, state, health, removed)"
@@ -96,11 +102,10 @@ public class StateStatements {
             + " and k.seq <= r.seq";
 
     static final String DELETE_CONTAINERS_NOT_LISTED = "delete from machine_container k"
-            + " using unnest(?::uuid[], ?::text[], ?::bigint[]) as s (org_id, machine_id, seq)"
+            + " using unnest(?::uuid[], ?::text[], ?::bigint[], ?::int[], ?::int[])"
+            + " as s (org_id, machine_id, seq, first, last)"
             + " where k.org_id = s.org_id and k.machine_id = s.machine_id and k.seq <= s.seq"
-            + " and not exists (select 1 from unnest(?::uuid[], ?::text[], ?::text[])"
-            + " as l (org_id, machine_id, container_id)"
-            + " where l.org_id = k.org_id and l.machine_id = k.machine_id and l.container_id = k.container_id)";
+            + " and not (k.container_id = any ((?::text[])[s.first:s.last]))";
 
     @Inject
     EntityManager em;
@@ -154,7 +159,7 @@ public class StateStatements {
             }
         }
         delete(c, DELETE_UNITS, rows.unitRemovals());
-        deleteNotListed(c, DELETE_UNITS_NOT_LISTED, rows.unitSnapshots, rows.listedUnits);
+        deleteNotListed(c, DELETE_UNITS_NOT_LISTED, rows.unitSnapshots);
         if (!rows.containerEvents.isEmpty()) {
             var e = rows.containerEvents;
             try (PreparedStatement ps = c.prepareStatement(INSERT_CONTAINER_EVENTS)) {
@@ -198,7 +203,7 @@ public class StateStatements {
             }
         }
         delete(c, DELETE_CONTAINERS, rows.containerRemovals());
-        deleteNotListed(c, DELETE_CONTAINERS_NOT_LISTED, rows.containerSnapshots, rows.listedContainers);
+        deleteNotListed(c, DELETE_CONTAINERS_NOT_LISTED, rows.containerSnapshots);
     }
 
     private static void delete(Connection c, String sql, List<StateRows.Removal> removals) throws SQLException {
@@ -215,20 +220,27 @@ public class StateStatements {
         }
     }
 
-    private static void deleteNotListed(
-            Connection c, String sql, List<StateRows.Snapshot> snapshots, List<StateRows.Listed> listed)
+    private static void deleteNotListed(Connection c, String sql, List<StateRows.Snapshot> snapshots)
             throws SQLException {
         if (snapshots.isEmpty()) {
             return;
+        }
+        List<String> listed = new ArrayList<>();
+        Integer[] first = new Integer[snapshots.size()];
+        Integer[] last = new Integer[snapshots.size()];
+        for (int i = 0; i < snapshots.size(); i++) {
+            first[i] = listed.size() + 1; // PostgreSQL arrays count from 1; [n+1:n] is empty
+            listed.addAll(snapshots.get(i).listed());
+            last[i] = listed.size();
         }
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             Arrays a = new Arrays(c, ps, 1);
             a.uuids(snapshots, x -> x.machine().orgId());
             a.texts(snapshots, x -> x.machine().machineId());
             a.longs(snapshots, StateRows.Snapshot::seq);
-            a.uuids(listed, x -> x.machine().orgId());
-            a.texts(listed, x -> x.machine().machineId());
-            a.texts(listed, StateRows.Listed::name);
+            a.bind("int4", first);
+            a.bind("int4", last);
+            a.bind("text", listed.toArray(String[]::new));
             ps.executeUpdate();
         }
     }
@@ -284,7 +296,7 @@ public class StateStatements {
                             .toArray(String[]::new));
         }
 
-        private void bind(String type, Object[] values) throws SQLException {
+        void bind(String type, Object[] values) throws SQLException {
             ps.setArray(next++, c.createArrayOf(type, values));
         }
     }

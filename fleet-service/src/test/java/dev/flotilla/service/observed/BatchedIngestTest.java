@@ -178,7 +178,12 @@ class BatchedIngestTest {
                                 T0.plusSeconds(31),
                                 List.of(unit("p.service", "reloading"), unit("r.service", "running")),
                                 List.of(container(K1, "exited")))),
-                new Report("m4", changes(up(40, "s.service", "failed"))),
+                new Report(
+                        "m4",
+                        new StateSnapshot(
+                                40,
+                                T0.plusSeconds(40),
+                                List.of(unit("s.service", "failed"), unit("w.service", "running")))),
                 new Report("m2", changes(up(20, "x.service", "running"))),
                 new Report("m4", new StateSnapshot(41, T0.plusSeconds(41), List.of(unit("t.service", "running")))),
                 new Report(

@@ -88,13 +88,13 @@ class StateRowsTest {
                         new StateSnapshot(9, T0, List.of(unit("a.service", "running"), unit("b.service", "dead"))),
                         new StateSnapshot(4, T0, List.of(), List.of())));
         assertThat(rows.unitSnapshots).extracting(StateRows.Snapshot::seq).containsExactly(9L, 4L);
-        assertThat(rows.listedUnits).extracting(StateRows.Listed::name).containsExactly("a.service", "b.service");
+        assertThat(rows.unitSnapshots.get(0).listed()).containsExactly("a.service", "b.service");
         assertThat(rows.units()).extracting(StateRows.Unit::seq).containsExactly(9L, 9L);
         // B's engine has no containers left: all up to seq 4 go. A has no engine: nothing goes.
         assertThat(rows.containerSnapshots)
                 .extracting(StateRows.Snapshot::machine)
                 .containsExactly(B);
-        assertThat(rows.listedContainers).isEmpty();
+        assertThat(rows.containerSnapshots.get(0).listed()).isEmpty();
     }
 
     @Test
@@ -267,7 +267,7 @@ class StateRowsTest {
         rows.unitRemovals().forEach(r -> delete(table, key(r.machine(), r.name()), r.seq()));
         for (StateRows.Snapshot s : rows.unitSnapshots) {
             Set<String> listed = new HashSet<>();
-            rows.listedUnits.forEach(l -> listed.add(key(l.machine(), l.name())));
+            s.listed().forEach(name -> listed.add(key(s.machine(), name)));
             deleteNotListed(table, key(s.machine(), ""), s.seq(), listed);
         }
         rows.containers()
@@ -278,7 +278,7 @@ class StateRowsTest {
         rows.containerRemovals().forEach(r -> delete(table, key(r.machine(), "k/" + r.name()), r.seq()));
         for (StateRows.Snapshot s : rows.containerSnapshots) {
             Set<String> listed = new HashSet<>();
-            rows.listedContainers.forEach(l -> listed.add(key(l.machine(), "k/" + l.name())));
+            s.listed().forEach(id -> listed.add(key(s.machine(), "k/" + id)));
             deleteNotListed(table, key(s.machine(), "k/"), s.seq(), listed);
         }
     }
