@@ -126,7 +126,8 @@ public class StateWriter {
     /** Stores a batch (sorted here) in one transaction, or frame by frame when that fails. */
     void write(List<Job> batch) {
         batchSizes.record(batch.size());
-        // Rows are locked machine by machine in one order, as the heartbeat flush does: no deadlocks.
+        // Each statement locks its rows in one order (organization, machine, name), as the
+        // heartbeat flush does: concurrent writers of different machines never deadlock.
         batch.sort(BY_MACHINE);
         try {
             QuarkusTransaction.requiringNew().run(() -> store(batch));
