@@ -24,8 +24,8 @@ import io.etcd.jetcd.options.PutOption;
 
 /**
  * What the hardware allows, measured in the same run as the service: (a) pgbench running the very
- * statements the service issues for one reported transition, in one transaction as the service
- * commits them; (b) a real etcd 3.4 written to as CoreOS fleet's agents wrote their unit states.
+ * statements the service issues for a batch of reported transitions, in one transaction as the
+ * service commits them; (b) a real etcd 3.4 written to as CoreOS fleet's agents wrote their unit states.
  */
 final class Baselines {
     private Baselines() {}
@@ -34,25 +34,35 @@ final class Baselines {
     record Result(String name, double perSecond, double meanMillis, double p99Millis, String detail) {}
 
     /**
-     * The service's statements for one reported transition (see UnitStateService.ingest): the
-     * history row and the current-state upsert guarded by the sequence number. Machine ids are the swarm's ({@code md5(prefix-index)}), so every row
-     * is a real machine's. {@code %1$s} numbers the variables of one transition within a batch.
+     * Draws {@code %1$d} transitions of the swarm's machines ({@code md5(prefix-index)}, so every
+     * row is a real machine's) and units, distinct as the service's rows of one statement are, in
+     * the service's lock order (machine, then unit), as the array parameters the service binds
+     * ({@code \gset} keeps each column in a variable). The only statement the service does not
+     * issue: it builds its arrays in Java.
      */
-    static final String TRANSITION = """
-            \\set m%1$s random(0, :hosts - 1)
-            \\set u%1$s random(0, 49)
-            \\set seq%1$s random(1000000000, 900000000000)
-            insert into unit_event (org_id, machine_id, seq, observed_at, received_at, name, load_state, active_state, sub_state, removed, dropped) values (:org::uuid, md5(:prefix::text || '-' || :m%1$s::text), :seq%1$s::bigint, now(), now(), 'sim-' || lpad(:u%1$s::text, 2, '0') || '.service', 'loaded', 'active', 'running', false, 0) on conflict do nothing;
-            insert into machine_unit (org_id, machine_id, name, load_state, active_state, sub_state, description, hash, managed, changed_at, observed_at, seq) values (:org::uuid, md5(:prefix::text || '-' || :m%1$s::text), 'sim-' || lpad(:u%1$s::text, 2, '0') || '.service', 'loaded', 'active', 'running', 'simulated unit', null, false, now(), now(), :seq%1$s::bigint) on conflict (org_id, machine_id, name) do update set load_state = excluded.load_state, active_state = excluded.active_state, sub_state = excluded.sub_state, description = excluded.description, hash = excluded.hash, managed = excluded.managed, changed_at = excluded.changed_at, observed_at = excluded.observed_at, seq = excluded.seq where machine_unit.seq <= excluded.seq;
+    static final String DRAW = """
+            with d as (
+                select md5(:prefix::text || '-' || h::text) as machine, 'sim-' || lpad(u::text, 2, '0') || '.service' as name, (1000000000 + floor(random() * 899000000000))::bigint as seq
+                from (select distinct floor(random() * :hosts)::int as h, floor(random() * 50)::int as u from generate_series(1, 2 * %1$d)) x
+                order by random() limit %1$d)
+            select now()::text as received, array_agg(:org::text order by machine, name) as orgs, array_agg(machine order by machine, name) as machines, array_agg(name order by machine, name) as names, array_agg(seq order by machine, name) as seqs, array_fill(now(), array[count(*)::int]) as times, array_fill('loaded'::text, array[count(*)::int]) as loads, array_fill('active'::text, array[count(*)::int]) as actives, array_fill('running'::text, array[count(*)::int]) as subs, array_fill('simulated unit'::text, array[count(*)::int]) as descriptions, array_fill(null::text, array[count(*)::int]) as hashes, array_fill(false, array[count(*)::int]) as flags, array_fill(0::bigint, array[count(*)::int]) as zeros from d
+            \\gset
+            """;
+
+    /**
+     * The service's statements for a round of unit transitions (StateStatements.INSERT_UNIT_EVENTS
+     * and UPSERT_UNITS in fleet-service, word for word but for the parameters' names; keep them in
+     * step): one multi-row insert of history rows and one multi-row upsert of the current state
+     * guarded by the sequence number.
+     */
+    static final String STATEMENTS = """
+            insert into unit_event (org_id, machine_id, seq, observed_at, received_at, name, load_state, active_state, sub_state, removed, dropped) select e.org_id, e.machine_id, e.seq, e.observed_at, :received::timestamptz, e.name, e.load_state, e.active_state, e.sub_state, e.removed, e.dropped from unnest(:orgs::uuid[], :machines::text[], :seqs::bigint[], :times::timestamptz[], :names::text[], :loads::text[], :actives::text[], :subs::text[], :flags::boolean[], :zeros::bigint[]) as e (org_id, machine_id, seq, observed_at, name, load_state, active_state, sub_state, removed, dropped) on conflict do nothing;
+            insert into machine_unit (org_id, machine_id, name, load_state, active_state, sub_state, description, hash, managed, changed_at, observed_at, seq) select * from unnest(:orgs::uuid[], :machines::text[], :names::text[], :loads::text[], :actives::text[], :subs::text[], :descriptions::text[], :hashes::text[], :flags::boolean[], :times::timestamptz[], :times::timestamptz[], :seqs::bigint[]) on conflict (org_id, machine_id, name) do update set load_state = excluded.load_state, active_state = excluded.active_state, sub_state = excluded.sub_state, description = excluded.description, hash = excluded.hash, managed = excluded.managed, changed_at = excluded.changed_at, observed_at = excluded.observed_at, seq = excluded.seq where machine_unit.seq <= excluded.seq;
             """;
 
     /** One pgbench transaction: {@code batch} transitions in one commit, as the service's writer groups them. */
     static String script(int batch) {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < batch; i++) {
-            s.append(TRANSITION.formatted(i));
-        }
-        return "BEGIN;\n" + s + "COMMIT;\n";
+        return DRAW.formatted(batch) + "BEGIN;\n" + STATEMENTS + "COMMIT;\n";
     }
 
     static Result pgbench(
@@ -101,8 +111,8 @@ final class Baselines {
         }
         double mean = lat.find() ? Double.parseDouble(lat.group(1)) : Double.NaN;
         return new Result(
-                "pgbench: the service's statements per transition, " + batch
-                        + " per transaction as the service batched",
+                "pgbench: the service's statements for " + batch
+                        + " transitions per transaction as the service batched (one multi-row insert and upsert each)",
                 Double.parseDouble(tps.group(1)) * batch,
                 mean,
                 Double.NaN,

@@ -1,11 +1,5 @@
 package dev.flotilla.service.observed;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.sql.Types;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,19 +14,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.flotilla.api.protocol.ContainerState;
-import dev.flotilla.api.protocol.StateChange;
 import dev.flotilla.api.rest.ContainerEventView;
 import dev.flotilla.api.rest.ContainerView;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.service.common.Cursor;
 import dev.flotilla.service.common.SqlValues;
-import dev.flotilla.service.machine.MachineRef;
 
 /**
- * Stores what agents observe of their containers, inside the transaction {@link UnitStateService}
- * opens for each frame (units and containers share one sequence and one acknowledgement): every
- * transition once, the current state never overwritten by an older report.
+ * What agents observed of their containers, as stored by the {@link StateWriter} in the same
+ * transaction as their units (units and containers share one sequence and one acknowledgement).
  */
 @ApplicationScoped
 public class ContainerStateService {
@@ -43,69 +33,6 @@ public class ContainerStateService {
 
     @Inject
     ObjectMapper json;
-
-    void ingest(Connection c, MachineRef m, List<StateChange> changes, Instant now) throws SQLException {
-        if (changes.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("insert into container_event (org_id, machine_id, seq,"
-                + " observed_at, received_at, container_id, name, image, state, health, removed)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing")) {
-            for (StateChange ch : changes) {
-                ContainerState k = ch.container();
-                ps.setObject(1, m.orgId());
-                ps.setString(2, m.machineId());
-                ps.setLong(3, ch.seq());
-                ps.setTimestamp(4, Timestamp.from(ch.observedAt()));
-                ps.setTimestamp(5, Timestamp.from(now));
-                ps.setString(6, k.id());
-                ps.setString(7, k.name());
-                ps.setString(8, k.image());
-                ps.setString(9, ch.removed() ? "removed" : k.state());
-                ps.setString(10, k.health());
-                ps.setBoolean(11, ch.removed());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-        List<StateChange> current = new ArrayList<>();
-        List<StateChange> removed = new ArrayList<>();
-        for (StateChange ch : changes) {
-            (ch.removed() ? removed : current).add(ch);
-        }
-        upsert(c, m, current);
-        try (PreparedStatement ps = c.prepareStatement(
-                "delete from machine_container where org_id = ? and machine_id = ? and container_id = ? and seq <= ?")) {
-            for (StateChange ch : removed) {
-                ps.setObject(1, m.orgId());
-                ps.setString(2, m.machineId());
-                ps.setString(3, ch.container().id());
-                ps.setLong(4, ch.seq());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    /** Replaces the machine's containers with a snapshot, unless newer reports already arrived. */
-    void snapshot(Connection c, MachineRef m, long seq, Instant observedAt, List<ContainerState> containers)
-            throws SQLException {
-        upsert(
-                c,
-                m,
-                containers.stream().map(k -> StateChange.of(seq, observedAt, k)).toList());
-        try (PreparedStatement ps = c.prepareStatement("delete from machine_container where org_id = ?"
-                + " and machine_id = ? and seq <= ? and not (container_id = any (?))")) {
-            ps.setObject(1, m.orgId());
-            ps.setString(2, m.machineId());
-            ps.setLong(3, seq);
-            ps.setArray(
-                    4,
-                    c.createArrayOf(
-                            "text", containers.stream().map(ContainerState::id).toArray()));
-            ps.executeUpdate();
-        }
-    }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<ContainerView> containers(UUID orgId, String machineId, String cursor, int limit) {
@@ -183,48 +110,6 @@ public class ContainerStateService {
         String next =
                 rows.size() > n ? Cursor.encode(String.valueOf(items.get(n - 1).seq())) : null;
         return new Page<>(items, next);
-    }
-
-    private void upsert(Connection c, MachineRef m, List<StateChange> changes) throws SQLException {
-        if (changes.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("insert into machine_container (org_id, machine_id,"
-                + " container_id, name, image, state, status, health, created_at, started_at, labels,"
-                + " observed_at, seq) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)"
-                + " on conflict (org_id, machine_id, container_id) do update set name = excluded.name,"
-                + " image = excluded.image, state = excluded.state, status = excluded.status,"
-                + " health = excluded.health, created_at = excluded.created_at,"
-                + " started_at = excluded.started_at, labels = excluded.labels,"
-                + " observed_at = excluded.observed_at, seq = excluded.seq"
-                + " where machine_container.seq <= excluded.seq")) {
-            for (StateChange ch : changes) {
-                ContainerState k = ch.container();
-                ps.setObject(1, m.orgId());
-                ps.setString(2, m.machineId());
-                ps.setString(3, k.id());
-                ps.setString(4, k.name());
-                ps.setString(5, k.image());
-                ps.setString(6, k.state());
-                ps.setString(7, k.status());
-                ps.setString(8, k.health());
-                ps.setTimestamp(9, k.createdAt() == null ? null : Timestamp.from(k.createdAt()));
-                ps.setTimestamp(10, k.startedAt() == null ? null : Timestamp.from(k.startedAt()));
-                ps.setObject(11, writeLabels(k.labels()), Types.VARCHAR);
-                ps.setTimestamp(12, Timestamp.from(ch.observedAt()));
-                ps.setLong(13, ch.seq());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    private String writeLabels(Map<String, String> labels) {
-        try {
-            return json.writeValueAsString(labels);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private Map<String, String> labels(String text) {

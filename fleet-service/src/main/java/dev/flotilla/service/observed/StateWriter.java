@@ -19,6 +19,7 @@ import dev.flotilla.api.protocol.Frame;
 import dev.flotilla.api.protocol.StateChanges;
 import dev.flotilla.api.protocol.StateSnapshot;
 import dev.flotilla.service.machine.MachineRef;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -33,28 +34,28 @@ import io.quarkus.runtime.StartupEvent;
  * transaction that holds it committed, so an agent forgets nothing that is not stored. A batch
  * that fails is retried frame by frame, so one bad frame does not fail the others.
  *
- * <p>Callers keep each agent's frames in order (one outstanding frame per session), so batches
- * never hold two frames of one machine that depend on each other's order; the statements are
- * guarded by sequence numbers anyway.
+ * <p>The transaction issues each kind of statement once for all its frames ({@link StateRows},
+ * {@link StateStatements}), not once per frame. Callers keep each agent's frames in order (one
+ * outstanding frame per session), so a batch seldom holds two frames of one machine; when it does,
+ * they are written one round after the other, in the order received.
  */
 @ApplicationScoped
 public class StateWriter {
     private static final Logger LOG = Logger.getLogger(StateWriter.class);
 
-    private record Job(MachineRef machine, Frame frame, CompletableFuture<Long> done) {}
+    record Job(MachineRef machine, Frame frame, CompletableFuture<Long> done) {}
 
-    private static final Comparator<Job> BY_MACHINE = Comparator.comparing(
-                    (Job j) -> j.machine().orgId())
-            .thenComparing(j -> j.machine().machineId());
+    private static final Comparator<Job> BY_MACHINE = Comparator.comparing(Job::machine, StateRows.MACHINE_ORDER);
 
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
     private DistributionSummary batchSizes;
+    private Counter failedBatches;
     private Timer lag;
 
     @Inject
-    UnitStateService units;
+    StateStatements statements;
 
     @Inject
     MeterRegistry registry;
@@ -65,6 +66,9 @@ public class StateWriter {
     void start(@Observes StartupEvent event) {
         batchSizes = DistributionSummary.builder("flotilla.ingest.batch.frames")
                 .description("agent frames stored per transaction")
+                .register(registry);
+        failedBatches = Counter.builder("flotilla.ingest.batch.failed")
+                .description("batches of agent frames that failed and were stored again frame by frame")
                 .register(registry);
         lag = Timer.builder("flotilla.ingest.lag")
                 .description("from a transition observed on its host to stored (by the agent's clock: skew shows here)")
@@ -119,26 +123,25 @@ public class StateWriter {
         }
     }
 
-    private void write(List<Job> batch) {
+    /** Stores a batch (sorted here) in one transaction, or frame by frame when that fails. */
+    void write(List<Job> batch) {
         batchSizes.record(batch.size());
-        // Rows are locked machine by machine in one order, as the heartbeat flush does: no deadlocks.
+        // Each statement locks its rows in one order (organization, machine, name), as the
+        // heartbeat flush does: concurrent writers of different machines never deadlock.
         batch.sort(BY_MACHINE);
-        long[] seqs = new long[batch.size()];
         try {
-            QuarkusTransaction.requiringNew().run(() -> {
-                for (int i = 0; i < batch.size(); i++) {
-                    seqs[i] = store(batch.get(i));
-                }
-            });
+            QuarkusTransaction.requiringNew().run(() -> store(batch));
         } catch (RuntimeException e) {
             if (batch.size() == 1) {
                 batch.get(0).done().completeExceptionally(e);
                 return;
             }
+            failedBatches.increment();
             LOG.warnf("a batch of %d agent frames failed (%s); storing them one by one", batch.size(), e.getMessage());
             for (Job job : batch) {
                 try {
-                    job.done().complete(QuarkusTransaction.requiringNew().call(() -> store(job)));
+                    QuarkusTransaction.requiringNew().run(() -> store(List.of(job)));
+                    job.done().complete(StateRows.acknowledged(job.frame()));
                 } catch (RuntimeException one) {
                     job.done().completeExceptionally(one);
                 }
@@ -149,15 +152,22 @@ public class StateWriter {
         for (Job job : batch) {
             recordLag(job.frame(), stored);
         }
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).done().complete(seqs[i]);
+        for (Job job : batch) {
+            job.done().complete(StateRows.acknowledged(job.frame()));
         }
     }
 
-    private long store(Job job) {
-        return job.frame() instanceof StateChanges changes
-                ? units.ingest(job.machine(), changes.changes())
-                : units.snapshot(job.machine(), (StateSnapshot) job.frame());
+    /**
+     * One statement per kind of row for all the frames of a round; a machine's second frame in the
+     * batch (rare: a session replaced while its frame waited) goes in the next round, after its first.
+     */
+    private void store(List<Job> jobs) {
+        Instant received = Instant.now();
+        for (List<Job> round : StateRows.rounds(jobs, Job::machine)) {
+            StateRows rows = new StateRows();
+            round.forEach(j -> rows.add(j.machine(), j.frame()));
+            statements.write(rows, received);
+        }
     }
 
     private void recordLag(Frame frame, Instant stored) {

@@ -1,10 +1,5 @@
 package dev.flotilla.service.observed;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -14,24 +9,16 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-import org.hibernate.Session;
-
-import dev.flotilla.api.protocol.StateChange;
-import dev.flotilla.api.protocol.StateSnapshot;
-import dev.flotilla.api.protocol.UnitState;
 import dev.flotilla.api.rest.FleetState;
 import dev.flotilla.api.rest.MachineUnitView;
 import dev.flotilla.api.rest.Page;
 import dev.flotilla.api.rest.UnitEventView;
 import dev.flotilla.service.common.Cursor;
 import dev.flotilla.service.common.SqlValues;
-import dev.flotilla.service.machine.MachineRef;
 
 /**
- * Stores what agents observe of their units (and, through {@link ContainerStateService}, their
- * containers): every transition once (by the agent's sequence
- * number), the current state per unit never overwritten by an older report, all in one
- * transaction per frame with batched statements.
+ * What agents observed of their units, as stored by the {@link StateWriter}: the current state per
+ * machine and the history of transitions, and the monthly history partitions.
  */
 @ApplicationScoped
 @Transactional
@@ -40,73 +27,6 @@ public class UnitStateService {
 
     @Inject
     EntityManager em;
-
-    @Inject
-    ContainerStateService containers;
-
-    /**
-     * Stores transitions in the order given.
-     *
-     * @return the highest sequence number of the frame: once the transaction commits, everything up
-     *     to it is stored (the agent sends in order and resends what was not acknowledged)
-     */
-    public long ingest(MachineRef machine, List<StateChange> changes) {
-        if (changes.isEmpty()) {
-            return 0;
-        }
-        Instant now = Instant.now();
-        em.unwrap(Session.class).doWork(c -> {
-            // Removals and upserts are each conditional on the sequence number, so the order in
-            // which the batch runs them does not matter: the newest report wins.
-            List<StateChange> unitEvents = new ArrayList<>();
-            List<StateChange> removed = new ArrayList<>();
-            List<StateChange> current = new ArrayList<>();
-            List<StateChange> containerChanges = new ArrayList<>();
-            for (StateChange ch : changes) {
-                if (ch.container() != null) {
-                    containerChanges.add(ch);
-                    continue;
-                }
-                unitEvents.add(ch); // units, and gaps, which speak for the whole stream
-                if (!ch.isGap()) {
-                    (ch.removed() ? removed : current).add(ch);
-                }
-            }
-            insertEvents(c, machine, unitEvents, now);
-            upsert(c, machine, current);
-            delete(c, machine, removed);
-            containers.ingest(c, machine, containerChanges, now);
-        });
-        return changes.stream().mapToLong(StateChange::seq).max().orElse(0);
-    }
-
-    /** Replaces the machine's unit list with a snapshot, unless newer reports already arrived. */
-    public long snapshot(MachineRef machine, StateSnapshot snapshot) {
-        em.unwrap(Session.class).doWork(c -> {
-            upsert(
-                    c,
-                    machine,
-                    snapshot.units().stream()
-                            .map(u -> StateChange.of(snapshot.seq(), snapshot.observedAt(), u))
-                            .toList());
-            try (PreparedStatement ps = c.prepareStatement(
-                    "delete from machine_unit where org_id = ? and machine_id = ? and seq <= ? and not (name = any (?))")) {
-                ps.setObject(1, machine.orgId());
-                ps.setString(2, machine.machineId());
-                ps.setLong(3, snapshot.seq());
-                ps.setArray(
-                        4,
-                        c.createArrayOf(
-                                "text",
-                                snapshot.units().stream().map(UnitState::name).toArray()));
-                ps.executeUpdate();
-            }
-            if (snapshot.containers() != null) {
-                containers.snapshot(c, machine, snapshot.seq(), snapshot.observedAt(), snapshot.containers());
-            }
-        });
-        return snapshot.seq();
-    }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page<MachineUnitView> units(UUID orgId, String machineId, String cursor, int limit) {
@@ -215,82 +135,6 @@ public class UnitStateService {
                         .setParameter("t", table)
                         .getSingleResult();
             }
-        }
-    }
-
-    private static void insertEvents(Connection c, MachineRef m, List<StateChange> changes, Instant now)
-            throws SQLException {
-        if (changes.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("insert into unit_event (org_id, machine_id, seq, observed_at,"
-                + " received_at, name, load_state, active_state, sub_state, removed, dropped)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing")) {
-            for (StateChange ch : changes) {
-                UnitState u = ch.unit();
-                ps.setObject(1, m.orgId());
-                ps.setString(2, m.machineId());
-                ps.setLong(3, ch.seq());
-                ps.setTimestamp(4, Timestamp.from(ch.observedAt()));
-                ps.setTimestamp(5, Timestamp.from(now));
-                ps.setString(6, u == null ? null : u.name());
-                ps.setString(7, u == null ? null : u.load());
-                ps.setString(8, u == null ? null : u.active());
-                ps.setString(9, u == null ? null : u.sub());
-                ps.setBoolean(10, ch.removed());
-                ps.setLong(11, ch.dropped());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    private static void upsert(Connection c, MachineRef m, List<StateChange> changes) throws SQLException {
-        if (changes.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("insert into machine_unit (org_id, machine_id, name, load_state,"
-                + " active_state, sub_state, description, hash, managed, changed_at, observed_at, seq)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " on conflict (org_id, machine_id, name) do update set load_state = excluded.load_state,"
-                + " active_state = excluded.active_state, sub_state = excluded.sub_state,"
-                + " description = excluded.description, hash = excluded.hash, managed = excluded.managed,"
-                + " changed_at = excluded.changed_at, observed_at = excluded.observed_at, seq = excluded.seq"
-                + " where machine_unit.seq <= excluded.seq")) {
-            for (StateChange ch : changes) {
-                UnitState u = ch.unit();
-                ps.setObject(1, m.orgId());
-                ps.setString(2, m.machineId());
-                ps.setString(3, u.name());
-                ps.setString(4, u.load());
-                ps.setString(5, u.active());
-                ps.setString(6, u.sub());
-                ps.setString(7, u.description());
-                ps.setString(8, u.hash());
-                ps.setBoolean(9, u.managed());
-                ps.setTimestamp(10, u.changedAt() == null ? null : Timestamp.from(u.changedAt()));
-                ps.setTimestamp(11, Timestamp.from(ch.observedAt()));
-                ps.setLong(12, ch.seq());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    private static void delete(Connection c, MachineRef m, List<StateChange> removals) throws SQLException {
-        if (removals.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "delete from machine_unit where org_id = ? and machine_id = ? and name = ? and seq <= ?")) {
-            for (StateChange ch : removals) {
-                ps.setObject(1, m.orgId());
-                ps.setString(2, m.machineId());
-                ps.setString(3, ch.unit().name());
-                ps.setLong(4, ch.seq());
-                ps.addBatch();
-            }
-            ps.executeBatch();
         }
     }
 }
