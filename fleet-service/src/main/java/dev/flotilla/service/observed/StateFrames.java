@@ -12,6 +12,13 @@ import dev.flotilla.api.unit.UnitNames;
 
 /** Checks unit and container frames before anything is stored: a bad frame is refused whole. */
 public final class StateFrames {
+    // Compiled once: String.matches compiled a pattern for every field of every reported transition.
+    private static final java.util.regex.Pattern CONTAINER_ID = java.util.regex.Pattern.compile("[0-9a-f]{12,64}");
+    private static final java.util.regex.Pattern CONTAINER_NAME =
+            java.util.regex.Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,255}");
+    private static final java.util.regex.Pattern HASH = java.util.regex.Pattern.compile("[0-9a-f]{40}");
+    private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[a-z-]+");
+
     /** Most changes in one frame, and most units in one snapshot. */
     public static final int MAX_ITEMS = 5000;
 
@@ -77,10 +84,10 @@ public final class StateFrames {
     }
 
     private static String invalid(ContainerState k) {
-        if (k.id() == null || !k.id().matches("[0-9a-f]{12,64}")) {
+        if (k.id() == null || !CONTAINER_ID.matcher(k.id()).matches()) {
             return "invalid container id";
         }
-        if (k.name() == null || !k.name().matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,255}")) {
+        if (k.name() == null || !CONTAINER_NAME.matcher(k.name()).matches()) {
             return "invalid name for container " + k.id();
         }
         if (k.image() == null || k.image().length() > 512) {
@@ -115,7 +122,7 @@ public final class StateFrames {
         if (u.description() != null && u.description().length() > 1024) {
             return "description of " + u.name() + " longer than 1024 characters";
         }
-        if (u.hash() != null && !u.hash().matches("[0-9a-f]{40}")) {
+        if (u.hash() != null && !HASH.matcher(u.hash()).matches()) {
             return "hash of " + u.name() + " is not a SHA-1";
         }
         if (u.changedAt() != null && u.changedAt().isAfter(Instant.now().plusSeconds(366L * 24 * 3600))) {
@@ -125,6 +132,6 @@ public final class StateFrames {
     }
 
     private static boolean word(String s) {
-        return s != null && !s.isEmpty() && s.length() <= 32 && s.matches("[a-z-]+");
+        return s != null && !s.isEmpty() && s.length() <= 32 && WORD.matcher(s).matches();
     }
 }
