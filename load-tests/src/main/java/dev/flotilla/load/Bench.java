@@ -139,6 +139,13 @@ final class Bench implements Callable<Integer> {
                     + " report with every figure against the number of agents (curve.md, curve.json, curve-*.png)")
     List<Integer> curve;
 
+    @Option(
+            names = "--service-cpus",
+            paramLabel = "LIST",
+            description = "run the service on these CPUs only (taskset -c LIST, e.g. 0): how the storms grow on a"
+                    + " machine with less CPU for the service (PostgreSQL and the swarm keep every CPU)")
+    String serviceCpus;
+
     private Report report;
     private Swarm swarm;
     private ServiceProcess service;
@@ -188,6 +195,10 @@ final class Bench implements Callable<Integer> {
             // Garbage collections, for when a latency tail needs explaining.
             jvm.add("-Xlog:gc:file=" + work.resolve("service-gc.log") + ":time,uptime");
             service = new ServiceProcess(serviceJar, work, db, Baselines.freePort(), jvm);
+            if (serviceCpus != null) {
+                service.onCpus(serviceCpus);
+                report.put("service", "cpus", serviceCpus);
+            }
             long bootMillis = service.start();
             report.put("service", "firstStartMillis", bootMillis);
             token = Report.envFile(service.bootstrapFile()).get("FLOTILLA_TOKEN");
@@ -282,6 +293,7 @@ final class Bench implements Callable<Integer> {
         b.keepDb = keepDb;
         b.serviceJar = serviceJar;
         b.serviceJvmOptions = serviceJvmOptions;
+        b.serviceCpus = serviceCpus;
         b.noBaselines = true;
         b.scenario = "standard";
         b.steadySeconds = steadySeconds != null ? steadySeconds : 60;

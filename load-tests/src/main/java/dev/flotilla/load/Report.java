@@ -119,6 +119,11 @@ final class Report {
                 fig("machine", "cpuModel"),
                 fig("machine", "memoryGiB"),
                 fig("machine", "java")));
+        if (fig("service", "cpus") != null) {
+            md.append("The service ran on CPU(s) ")
+                    .append(fig("service", "cpus"))
+                    .append(" only (taskset); PostgreSQL and the swarm on all.\n\n");
+        }
         md.append("| scenario | figure | value | target (10,000 agents) |\n|---|---|---|---|\n");
         row(md, "connect storm", "all online after", secs(fig("connectStorm", "secondsUntilAllOnline")), "");
         row(md, "connect storm", "enrollments per second", num(fig("enroll", "perSecond")), "");

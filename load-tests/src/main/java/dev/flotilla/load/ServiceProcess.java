@@ -41,6 +41,13 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     private boolean defaultLimits;
+    private String cpus;
+
+    /** Runs the service on these CPUs only ({@code taskset -c}, e.g. "0"): storms on a slower machine. */
+    ServiceProcess onCpus(String cpus) {
+        this.cpus = cpus;
+        return this;
+    }
 
     /** Runs the service with its default per-organization limits (the noisy-neighbour scenario). */
     ServiceProcess withDefaultLimits() {
@@ -67,6 +74,11 @@ final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: build first (./flotilla build)");
         }
         List<String> command = new ArrayList<>();
+        if (cpus != null) {
+            command.add("taskset");
+            command.add("-c");
+            command.add(cpus);
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-Dflotilla.bootstrap.file=" + bootstrapFile());

@@ -113,6 +113,7 @@ public class UnitScheduler {
     public void reconcile(UUID orgId) {
         lock(orgId);
         long start = System.nanoTime();
+        long cpuStart = Placements.Budget.cpuNanos();
         long allowed = Math.min(
                 config.orgTimeBox().toNanos(),
                 shares.available(
@@ -139,7 +140,7 @@ public class UnitScheduler {
                     + " ms); its units stay where they are this round");
             return;
         } finally {
-            shares.spend(orgId, System.nanoTime() - start);
+            shares.spend(orgId, Placements.Budget.cpuNanos() - cpuStart);
         }
         for (Placements.Unit u : units) {
             if (!plan.placedOn().containsKey(u.name())) {
