@@ -83,8 +83,8 @@ public class NotifyHub {
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (running) {
                     PGNotification[] notes = pg.getNotifications(1000);
-                    if (notes != null) {
-                        dispatch(byChannel, notes);
+                    if (notes != null && notes.length > 0) {
+                        dispatch(byChannel, gather(pg, notes));
                     }
                 }
             } catch (SQLException ex) {
@@ -99,6 +99,30 @@ public class NotifyHub {
                 }
             }
         }
+    }
+
+    /** Notifications handed over in one dispatch at most. */
+    static final int MAX_GATHERED = 20_000;
+
+    /**
+     * The notifications that arrived with {@code first} and right after it (until the connection
+     * has been quiet for 5 ms): a transaction that changed 10,000 machines reaches this connection
+     * in many small reads, and each dispatch costs its handlers a few queries.
+     */
+    private static PGNotification[] gather(PGConnection pg, PGNotification[] first) throws SQLException {
+        if (first.length >= MAX_GATHERED) {
+            return first;
+        }
+        List<PGNotification> all = new ArrayList<>(List.of(first));
+        long until = System.nanoTime() + 200_000_000L; // never hold a dispatch more than 200 ms
+        while (all.size() < MAX_GATHERED && System.nanoTime() < until) {
+            PGNotification[] more = pg.getNotifications(5);
+            if (more == null || more.length == 0) {
+                break;
+            }
+            all.addAll(List.of(more));
+        }
+        return all.toArray(PGNotification[]::new);
     }
 
     /** One call per channel for all that arrived together: a global unit changes thousands at once. */
