@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -37,6 +38,9 @@ public class DesiredStateService {
 
     @Inject
     MachineService machines;
+
+    @Inject
+    Event<DesiredStateApplied> resultsStored;
 
     public DesiredStateView put(UUID orgId, String machineId, String name, NewDesiredUnit unit, String actor) {
         machines.get(orgId, machineId);
@@ -207,6 +211,7 @@ public class DesiredStateService {
                 .setParameter("o", machine.orgId())
                 .setParameter("m", machine.machineId())
                 .executeUpdate();
+        resultsStored.fire(new DesiredStateApplied(machine));
     }
 
     /** A unit the scheduler placed is changed through /api/v1/units, not by hand. */
