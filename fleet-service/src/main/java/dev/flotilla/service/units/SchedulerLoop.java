@@ -2,6 +2,7 @@ package dev.flotilla.service.units;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,6 +15,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 
@@ -55,6 +57,8 @@ public class SchedulerLoop {
     private Timer round;
     private Counter reactive;
     private volatile long lastFullPass;
+    private volatile boolean running;
+    private volatile Thread reactor;
 
     void registerMetrics(@Observes StartupEvent event) {
         round = Timer.builder("flotilla.scheduler.round")
@@ -65,7 +69,7 @@ public class SchedulerLoop {
         reactive = Counter.builder("flotilla.scheduler.reactive.reconciles")
                 .description("organizations reconciled because something of theirs changed (leader only)")
                 .register(registry);
-        Gauge.builder("flotilla.scheduler.dirty", notifications.dirty, DirtyOrgs::size)
+        Gauge.builder("flotilla.scheduler.dirty", notifications.dirty(), DirtyOrgs::size)
                 .description("organizations marked for the leader to reconcile, due or waiting for their share")
                 .register(registry);
     }
@@ -76,11 +80,11 @@ public class SchedulerLoop {
         boolean was = leader.isLeader();
         if (!leader.lead()) {
             if (was) {
-                notifications.dirty.clear(); // the next leader passes over everything
+                notifications.dirty().clear(); // the next leader passes over everything
             }
             return;
         }
-        boolean resumed = notifications.dirty.takeFullPass();
+        boolean resumed = notifications.dirty().takeFullPass();
         String why = !was
                 ? "leader"
                 : resumed
@@ -94,15 +98,45 @@ public class SchedulerLoop {
         }
     }
 
-    /** The organizations marked since the last time. */
-    @Scheduled(every = "${flotilla.scheduler.react-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void react() {
-        if (!leader.isLeader()) {
-            return;
+    void start(@Observes StartupEvent event) {
+        running = true;
+        reactor = new Thread(this::react, "scheduler-react");
+        reactor.setDaemon(true);
+        reactor.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        if (reactor != null) {
+            reactor.interrupt();
         }
-        for (UUID org : notifications.dirty.drain(System.nanoTime())) {
-            reconcile(org);
-            reactive.increment();
+    }
+
+    /** Marks arrived: reconcile them now rather than at the next look. */
+    void wake() {
+        Thread t = reactor;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * The organizations marked since the last time, as marks arrive and every {@code react-every}
+     * (for those deferred or due later). A thread of its own: Quarkus's scheduler ticks by the second.
+     */
+    private void react() {
+        while (running) {
+            LockSupport.parkNanos(config.reactEvery().toNanos());
+            if (Thread.interrupted() && !running) {
+                return;
+            }
+            if (!leader.isLeader()) {
+                continue;
+            }
+            for (UUID org : notifications.dirty().drain(System.nanoTime())) {
+                reconcile(org);
+                reactive.increment();
+            }
         }
     }
 
@@ -130,7 +164,8 @@ public class SchedulerLoop {
 
     /** One organization; kept marked for later when it could not be placed now or must come back. */
     private void reconcile(UUID org) {
-        DirtyOrgs dirty = notifications.dirty;
+        DirtyOrgs dirty = notifications.dirty();
+        LOG.tracef("reconciling organization %s", org);
         try {
             UnitScheduler.Outcome outcome = scheduler.reconcileInOwnTransaction(org);
             long now = System.nanoTime();

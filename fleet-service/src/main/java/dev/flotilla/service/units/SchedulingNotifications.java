@@ -16,11 +16,15 @@ import dev.flotilla.service.notify.NotifyHandler;
  */
 @ApplicationScoped
 public class SchedulingNotifications implements NotifyHandler {
-    /** What the leader must reconcile; read and drained by {@link SchedulerLoop}. */
-    final DirtyOrgs dirty = new DirtyOrgs();
+    private static final org.jboss.logging.Logger LOG =
+            org.jboss.logging.Logger.getLogger(SchedulingNotifications.class);
+    private final DirtyOrgs dirty = new DirtyOrgs();
 
     @Inject
     SchedulerLeader leader;
+
+    @Inject
+    SchedulerLoop loop;
 
     @Override
     public String channel() {
@@ -40,6 +44,12 @@ public class SchedulingNotifications implements NotifyHandler {
                 // not one of ours: nothing to mark
             }
         }
+        loop.wake();
+    }
+
+    /** What the leader must reconcile; drained by {@link SchedulerLoop} (a method: a field read through the proxy is not this one). */
+    DirtyOrgs dirty() {
+        return dirty;
     }
 
     @Override
