@@ -42,6 +42,9 @@ public class DesiredStateService {
     @Inject
     Event<DesiredStateApplied> resultsStored;
 
+    @Inject
+    Event<HandUnitRemoved> handRemoved;
+
     public DesiredStateView put(UUID orgId, String machineId, String name, NewDesiredUnit unit, String actor) {
         machines.get(orgId, machineId);
         if (!UnitNames.isValid(name)) {
@@ -88,6 +91,7 @@ public class DesiredStateService {
             throw ProblemException.notFound("desired unit " + (UnitNames.isValid(name) ? name : ""));
         }
         bump(new MachineRef(orgId, machineId));
+        handRemoved.fire(new HandUnitRemoved(new MachineRef(orgId, machineId), name));
         return view(orgId, machineId);
     }
 

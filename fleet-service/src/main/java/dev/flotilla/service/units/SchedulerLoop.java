@@ -60,7 +60,7 @@ public class SchedulerLoop {
     private volatile boolean running;
     private volatile Thread reactor;
 
-    void registerMetrics(@Observes StartupEvent event) {
+    void start(@Observes StartupEvent event) {
         round = Timer.builder("flotilla.scheduler.round")
                 .description("one full pass of the scheduler over every organization with units (leader only; the"
                         + " safety net, see flotilla.scheduler.full-pass-every)")
@@ -72,6 +72,10 @@ public class SchedulerLoop {
         Gauge.builder("flotilla.scheduler.dirty", notifications.dirty(), DirtyOrgs::size)
                 .description("organizations marked for the leader to reconcile, due or waiting for their share")
                 .register(registry);
+        running = true;
+        reactor = new Thread(this::react, "scheduler-react");
+        reactor.setDaemon(true);
+        reactor.start();
     }
 
     /** Leadership, and the full pass when it is due. */
@@ -96,13 +100,6 @@ public class SchedulerLoop {
         if (why != null) {
             fullPass(why);
         }
-    }
-
-    void start(@Observes StartupEvent event) {
-        running = true;
-        reactor = new Thread(this::react, "scheduler-react");
-        reactor.setDaemon(true);
-        reactor.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -133,9 +130,13 @@ public class SchedulerLoop {
             if (!leader.isLeader()) {
                 continue;
             }
-            for (UUID org : notifications.dirty().drain(System.nanoTime())) {
-                reconcile(org);
-                reactive.increment();
+            try {
+                for (UUID org : notifications.dirty().drain(System.nanoTime())) {
+                    reconcile(org);
+                    reactive.increment();
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("reconciling marked organizations: %s", e.getMessage()); // the thread goes on
             }
         }
     }

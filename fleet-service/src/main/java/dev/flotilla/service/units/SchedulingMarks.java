@@ -11,6 +11,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import dev.flotilla.service.desired.DesiredStateApplied;
+import dev.flotilla.service.desired.HandUnitRemoved;
 import dev.flotilla.service.machine.MachineChanged;
 import dev.flotilla.service.machine.PresenceChanged;
 import dev.flotilla.service.notify.Notify;
@@ -59,6 +60,11 @@ public class SchedulingMarks {
     /** Online, offline, lost: where units may go (and whether they must move) changed. */
     void presenceChanged(@Observes PresenceChanged change) {
         mark(change.orgId());
+    }
+
+    /** A unit the scheduler places under that name was kept off the machine by the hand's. */
+    void handUnitRemoved(@Observes HandUnitRemoved removed) {
+        mark(removed.machine().orgId());
     }
 
     /** A rollout's batch waits on its machines' results; other results change nothing here. */

@@ -191,6 +191,29 @@ class ReactiveSchedulingTest {
     }
 
     @Test
+    void shouldPlaceAUnitWhereAHandSetOneOfItsNameWasRemovedWithinASecond() {
+        Org a = org("hand");
+        String m = a.machine();
+        String name = "g-" + tag + ".service";
+        as(a.operator)
+                .contentType("application/json")
+                .body("{\"content\":\"[Service]\\nExecStart=/bin/true\\n\"}")
+                .put("/api/v1/machines/" + m + "/desired-units/" + name)
+                .then()
+                .statusCode(200);
+        a.globalUnit(""); // the hand's unit was there first: it stays
+        assertThat(placed(a.id, m, name)).isFalse();
+
+        long start = System.nanoTime();
+        as(a.operator)
+                .delete("/api/v1/machines/" + m + "/desired-units/" + name)
+                .then()
+                .statusCode(200);
+        await().atMost(REACT).pollInterval(Duration.ofMillis(10)).until(() -> placed(a.id, m, name));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(REACT);
+    }
+
+    @Test
     void shouldPassOverEveryOrganizationAfterTheListenConnectionWasLost() throws SQLException {
         double before = fullPasses("resumed");
         try (Statement s = db.createStatement();
