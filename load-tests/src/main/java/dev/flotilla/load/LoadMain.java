@@ -9,11 +9,17 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ./flotilla swarm}, {@code bench}, {@code ha-drill} and {@code dashboard-bench}. */
+/** {@code ./flotilla swarm}, {@code bench}, {@code ha-drill}, {@code dashboard-bench} and {@code bench-scheduler}. */
 @Command(
         name = "flotilla-load",
         mixinStandardHelpOptions = true,
-        subcommands = {LoadMain.SwarmCommand.class, Bench.class, HaDrill.class, DashboardBench.class},
+        subcommands = {
+            LoadMain.SwarmCommand.class,
+            Bench.class,
+            HaDrill.class,
+            DashboardBench.class,
+            SchedulerBench.class
+        },
         description = "Flotilla's load tools: the agent swarm and the benchmark.")
 public final class LoadMain implements Runnable {
     @CommandLine.Spec

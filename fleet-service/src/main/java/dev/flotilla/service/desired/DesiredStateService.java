@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -37,6 +38,12 @@ public class DesiredStateService {
 
     @Inject
     MachineService machines;
+
+    @Inject
+    Event<DesiredStateApplied> resultsStored;
+
+    @Inject
+    Event<HandUnitRemoved> handRemoved;
 
     public DesiredStateView put(UUID orgId, String machineId, String name, NewDesiredUnit unit, String actor) {
         machines.get(orgId, machineId);
@@ -84,6 +91,7 @@ public class DesiredStateService {
             throw ProblemException.notFound("desired unit " + (UnitNames.isValid(name) ? name : ""));
         }
         bump(new MachineRef(orgId, machineId));
+        handRemoved.fire(new HandUnitRemoved(new MachineRef(orgId, machineId), name));
         return view(orgId, machineId);
     }
 
@@ -207,6 +215,7 @@ public class DesiredStateService {
                 .setParameter("o", machine.orgId())
                 .setParameter("m", machine.machineId())
                 .executeUpdate();
+        resultsStored.fire(new DesiredStateApplied(machine));
     }
 
     /** A unit the scheduler placed is changed through /api/v1/units, not by hand. */

@@ -49,6 +49,9 @@ public class MachineService {
     Event<MachineRemoved> machineRemoved;
 
     @Inject
+    Event<MachineChanged> machineChanged;
+
+    @Inject
     dev.flotilla.service.audit.AuditLog audit;
 
     /**
@@ -77,6 +80,7 @@ public class MachineService {
         m.persist();
         MachineEvent.of(orgId, machineId, "enrolled", now, "enrolled as " + hostname)
                 .persist();
+        machineChanged.fire(new MachineChanged(orgId, machineId));
     }
 
     /**
@@ -319,6 +323,7 @@ public class MachineService {
         m.labels = r.effective();
         MachineEvent.of(m.orgId, m.id, "labels", now(), "labels changed by " + actor + ": " + changes)
                 .persist();
+        machineChanged.fire(new MachineChanged(m.orgId, m.id));
     }
 
     /** Removes a machine; its credential stops working at once and its session is closed. */
@@ -327,6 +332,7 @@ public class MachineService {
         m.delete();
         MachineEvent.of(orgId, id, "removed", now(), "removed by " + actor).persist();
         machineRemoved.fire(new MachineRemoved(orgId, id));
+        machineChanged.fire(new MachineChanged(orgId, id));
         // Every other replica closes the machine's session too, if it holds it (on commit).
         Notify.send(em, MachineRemovedNotifications.CHANNEL, new MachineRef(orgId, id).payload());
     }
@@ -456,7 +462,11 @@ public class MachineService {
         m.facts = hello.facts();
         m.agentVersion = hello.agentVersion();
         m.agentLabels = hello.labels();
-        m.labels = effective(m.agentLabels, m.operatorLabels);
+        Map<String, String> labels = effective(m.agentLabels, m.operatorLabels);
+        if (!labels.equals(m.labels)) {
+            machineChanged.fire(new MachineChanged(ref.orgId(), ref.machineId())); // the agent's configuration changed
+        }
+        m.labels = labels;
         m.sessionId = sessionId;
         m.lastSeenAt = now;
         transition(m, Presence.ONLINE, now, "agent " + hello.agentVersion() + " connected");

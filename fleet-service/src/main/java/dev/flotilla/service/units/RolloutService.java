@@ -30,7 +30,8 @@ import dev.flotilla.service.common.SqlValues;
  * machine that fails to apply it, reports the unit failed, or is not healthy within the batch
  * deadline counts as failed; past {@code maxFailures} the rollout stops and every machine already
  * changed gets the previous file back. The unit keeps its previous file until the rollout
- * succeeds. Advanced by the scheduler's leader every round ({@link #advance}).
+ * succeeds. Advanced by the scheduler's leader ({@link #advance}): at once when a result or a resume
+ * marks the organization, and every {@code flotilla.scheduler.every} while it runs.
  */
 @ApplicationScoped
 @Transactional
@@ -41,6 +42,9 @@ public class RolloutService {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    SchedulingMarks marks;
 
     /**
      * What a rollout in progress gives to the machines it reached, by unit: the new file as the
@@ -116,6 +120,7 @@ public class RolloutService {
                 .setParameter("mf", policy.maxFailures())
                 .setParameter("by", actor)
                 .executeUpdate();
+        marks.mark(orgId); // the leader advances it from now on
     }
 
     /** The rollouts in progress of an organization that reached machines, for the scheduler. */
@@ -136,6 +141,14 @@ public class RolloutService {
             }
         }
         return out;
+    }
+
+    /** Whether the organization has a running rollout: it waits on results, unit states and time. */
+    boolean running(UUID orgId) {
+        return !em.createNativeQuery("select 1 from rollout where org_id = :o and state = 'running' limit 1")
+                .setParameter("o", orgId)
+                .getResultList()
+                .isEmpty();
     }
 
     /**
@@ -304,6 +317,7 @@ public class RolloutService {
             throw ProblemException.conflict("the rollout of " + unit + " is " + latest.state() + "; only a "
                     + (pause ? "running" : "paused") + " rollout can be " + (pause ? "paused" : "resumed"));
         }
+        marks.mark(orgId); // a resumed rollout goes on at once
         return latest(orgId, unit).orElseThrow();
     }
 

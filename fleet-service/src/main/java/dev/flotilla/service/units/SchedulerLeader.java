@@ -24,8 +24,8 @@ import io.quarkus.runtime.StartupEvent;
 /**
  * Which replica runs the scheduler's background loop: the one holding PostgreSQL's session
  * advisory lock {@link AdvisoryLocks#SCHEDULER_LEADER} on a connection of its own. When that replica dies its connection closes and
- * PostgreSQL frees the lock; another replica takes it at its next try (every tick of the loop, 2 s
- * by default). Placements made by requests do not need the leader: they are serialized per
+ * PostgreSQL frees the lock; another replica takes it at its next try (every {@code
+ * flotilla.scheduler.every}, 2 s by default) and passes over every organization ({@link SchedulerLoop}). Placements made by requests do not need the leader: they are serialized per
  * organization anyway. Shown in /q/health/ready as {@code scheduler-leader}.
  */
 @ApplicationScoped
@@ -57,7 +57,9 @@ public class SchedulerLeader {
                     leader = r.getBoolean(1);
                 }
                 if (leader) {
-                    LOG.infof("this replica now runs the scheduler (a round every %s)", config.every());
+                    LOG.infof(
+                            "this replica now runs the scheduler (marked organizations every %s, all every %s)",
+                            config.reactEvery(), config.fullPassEvery());
                 }
             }
         } catch (SQLException e) {

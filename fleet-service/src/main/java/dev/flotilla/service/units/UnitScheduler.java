@@ -22,9 +22,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.api.unit.UnitFile;
 import dev.flotilla.service.common.AdvisoryLocks;
 import dev.flotilla.service.desired.DesiredStateService;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.quarkus.scheduler.Scheduled;
 
 /**
  * Runs fleet's placement ({@link Placements}, pure) for an organization and writes the result as
@@ -50,54 +47,35 @@ public class UnitScheduler {
     DesiredStateService desired;
 
     @Inject
-    SchedulerLeader leader;
-
-    @Inject
     SchedulerConfig config;
-
-    @Inject
-    MeterRegistry registry;
 
     /** Each organization's share of placement time on this replica. */
     private final SchedulingShares shares = new SchedulingShares();
 
+    /** What one organization's reconcile by the loop came to. */
+    record Outcome(boolean placed, boolean rolling) {}
+
     /**
-     * Every organization with units, every 2 s, on the leading replica only: picks up enrollments,
-     * label changes, lost machines.
+     * The loop's reconcile of one organization ({@link SchedulerLoop}): whether its units were
+     * placed (not when its share of placement time is used up, or its plan overran the time box),
+     * and whether a rollout of it still runs (it waits on time: the loop comes back).
      */
-    @Scheduled(every = "${flotilla.scheduler.every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void reconcileAll() {
-        if (!leader.lead()) {
-            return; // another replica runs the loop
-        }
-        Timer.Sample round = Timer.start(registry);
-        @SuppressWarnings("unchecked")
-        List<UUID> orgs =
-                em.createNativeQuery("select distinct org_id from unit").getResultList();
-        for (UUID org : orgs) {
-            try {
-                reconcileInOwnTransaction(org);
-            } catch (RuntimeException e) {
-                LOG.warning("scheduling organization " + org + " failed: " + e.getMessage());
-            }
-        }
-        round.stop(Timer.builder("flotilla.scheduler.round")
-                .description("one round of the scheduler over every organization with units (leader only)")
-                .publishPercentileHistogram()
-                .register(registry));
-    }
-
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    void reconcileInOwnTransaction(UUID orgId) {
-        advanceAndReconcile(orgId);
+    Outcome reconcileInOwnTransaction(UUID orgId) {
+        boolean placed = advanceAndReconcile(orgId);
+        return new Outcome(placed, rollouts.running(orgId));
     }
 
-    /** Moves the organization's rollouts on, then places its units: one round of the scheduler. */
+    /**
+     * Moves the organization's rollouts on, then places its units: one round of the scheduler.
+     *
+     * @return whether its units were placed (see {@link #reconcile})
+     */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void advanceAndReconcile(UUID orgId) {
+    public boolean advanceAndReconcile(UUID orgId) {
         lock(orgId);
         rollouts.advance(orgId);
-        reconcile(orgId);
+        return reconcile(orgId);
     }
 
     /** One organization's scheduling at a time, across replicas, until the transaction ends. */
@@ -108,9 +86,14 @@ public class UnitScheduler {
                 .getSingleResult();
     }
 
-    /** Places the organization's units and updates the machines whose desired state changes. */
+    /**
+     * Places the organization's units and updates the machines whose desired state changes.
+     *
+     * @return {@code false} when nothing was placed: its share of placement time is used up, or its
+     *     plan did not fit in the time box (the caller marks it for the leader to retry)
+     */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void reconcile(UUID orgId) {
+    public boolean reconcile(UUID orgId) {
         lock(orgId);
         long start = System.nanoTime();
         long cpuStart = Placements.Budget.cpuNanos();
@@ -123,9 +106,9 @@ public class UnitScheduler {
                         config.orgTimeBox().toNanos()));
         if (allowed <= 0) {
             // The organization used its share of placement time lately: its units stay where they
-            // are until the share refills (the next request or round places them).
+            // are until the share refills (the caller marks the organization; the leader retries).
             LOG.fine("scheduling organization " + orgId + ": waiting for its share of placement time");
-            return;
+            return false;
         }
         Placements.Plan plan;
         List<Placements.Unit> units;
@@ -138,7 +121,7 @@ public class UnitScheduler {
             // Nothing is written: units stay where they are until a round fits in the time box.
             LOG.warning("scheduling organization " + orgId + ": " + e.getMessage() + " (time box " + allowed / 1_000_000
                     + " ms); its units stay where they are this round");
-            return;
+            return false;
         } finally {
             shares.spend(orgId, Placements.Budget.cpuNanos() - cpuStart);
         }
@@ -159,6 +142,7 @@ public class UnitScheduler {
             }
         }
         write(orgId, plan.desired());
+        return true;
     }
 
     /**

@@ -119,7 +119,7 @@ public class UnitService {
             rollouts.start(
                     orgId, name, existing.get().content(), existing.get().hash(), content, file.hash(), policy, actor);
             setTarget(orgId, name, target, actor);
-            scheduler.advanceAndReconcile(orgId); // the first batch gets the new file now
+            placeNowOrSoon(orgId, scheduler.advanceAndReconcile(orgId)); // the first batch gets the new file now
             return new Saved(false, get(orgId, name));
         }
         if (body.rollout() != null) {
@@ -148,8 +148,21 @@ public class UnitService {
                     .setParameter("by", actor)
                     .executeUpdate();
         }
-        scheduler.reconcile(orgId);
+        placeNowOrSoon(orgId, scheduler.reconcile(orgId));
         return new Saved(updated == 0, get(orgId, name));
+    }
+
+    @Inject
+    SchedulingMarks marks;
+
+    /**
+     * Units are placed in the request's transaction; when the organization's share of placement
+     * time is used up they are not, and the scheduler's leader places them once it refills.
+     */
+    private void placeNowOrSoon(UUID orgId, boolean placed) {
+        if (!placed) {
+            marks.mark(orgId);
+        }
     }
 
     private int setTarget(UUID orgId, String name, String target, String actor) {
@@ -181,7 +194,7 @@ public class UnitService {
         if (setTarget(orgId, name, target, actor) == 0) {
             throw notFound(name);
         }
-        scheduler.reconcile(orgId);
+        placeNowOrSoon(orgId, scheduler.reconcile(orgId));
         return get(orgId, name);
     }
 
@@ -194,7 +207,7 @@ public class UnitService {
         if (n == 0) {
             throw notFound(name);
         }
-        scheduler.reconcile(orgId);
+        placeNowOrSoon(orgId, scheduler.reconcile(orgId));
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
