@@ -224,7 +224,10 @@ final class Bench implements Callable<Integer> {
                     50, // units per host in the steady state (load-tests/README.md)
                     2, // containers per host: a transition is a container's about one time in 26
                     500,
-                    2));
+                    // One HTTP client (one selector thread) per 1,000 agents: with two, the
+                    // clients' own selector threads could not complete 10,000 opening handshakes
+                    // within the agents' 10 s connect timeout, and the storm measured the swarm.
+                    Math.max(2, Math.min(16, n / 1000))));
             probes = new ApiProbes(http, service.url(), token, swarm.timers(), 20, 20, 20);
             sampler = new Sampler(service, swarm, probes, report, this::phase, ackBy, apiBy);
             sampler.start();
