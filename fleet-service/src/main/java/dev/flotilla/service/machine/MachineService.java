@@ -84,33 +84,11 @@ public class MachineService {
     }
 
     /**
-     * The machine a credential belongs to, if any. A new credential not yet confirmed also opens:
-     * the agent saved it and its confirmation was lost (a crash, a cut connection), so using it
-     * confirms it.
-     */
-    @Transactional(Transactional.TxType.SUPPORTS)
-    public Optional<MachineRef> byCredential(byte[] credentialHash) {
-        if (credentialHash == null) {
-            return Optional.empty();
-        }
-        Optional<MachineRef> current = Machine.<Machine>find("credentialHash", credentialHash)
-                .firstResultOptional()
-                .map(m -> new MachineRef(m.orgId, m.id));
-        if (current.isPresent()) {
-            return current;
-        }
-        Optional<MachineRef> next = Machine.<Machine>find("nextCredentialHash", credentialHash)
-                .firstResultOptional()
-                .map(m -> new MachineRef(m.orgId, m.id));
-        next.ifPresent(ref -> io.quarkus.narayana.jta.QuarkusTransaction.requiringNew()
-                .run(() -> self().confirmCredential(ref, "used by the agent to connect")));
-        return next;
-    }
-
-    /**
-     * {@link #byCredential} for many credentials in one query: the agent gateway checks the
+     * The machines these credential hashes belong to, in one query: the agent gateway checks the
      * credentials of connections that arrive together at once (a storm of 10,000 is a few dozen
-     * queries, not 10,000). Keyed by the hash's hex; a hash no machine has is absent.
+     * queries, not 10,000). Keyed by the hash's hex; a hash no machine has is absent. A new
+     * credential not yet confirmed also opens: the agent saved it and its confirmation was lost
+     * (a crash, a cut connection), so using it confirms it.
      */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Map<String, MachineRef> byCredentials(java.util.Collection<byte[]> hashes) {
